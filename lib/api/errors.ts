@@ -1,0 +1,64 @@
+import { NextResponse } from "next/server";
+import { ZodError } from "zod";
+import { CkanError } from "@/lib/ckan/errors";
+import { StorageError } from "@/lib/storage/errors";
+
+/** Error codes of the portal API and their HTTP statuses (one table for every route). */
+export const API_ERROR_STATUS = {
+  bad_request: 400,
+  invalid_json: 400,
+  validation_failed: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  too_large: 413,
+  rate_limited: 429,
+  internal: 500,
+  ckan_failed: 502,
+  storage_failed: 502,
+} as const;
+
+export type ApiErrorCode = keyof typeof API_ERROR_STATUS;
+
+/** An error meant for the API caller: `message` is shown to users, so it holds no internals or secrets. */
+export class ApiError extends Error {
+  constructor(
+    public readonly code: ApiErrorCode,
+    message: string,
+    public readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+
+  get status(): number {
+    return API_ERROR_STATUS[this.code];
+  }
+}
+
+/** JSON body of every API error: `{error: {code, message}}` (plus `details` for validation errors). */
+export function errorResponse(code: ApiErrorCode, message: string, details?: unknown): NextResponse {
+  return NextResponse.json(
+    { error: details === undefined ? { code, message } : { code, message, details } },
+    { status: API_ERROR_STATUS[code], headers: { "cache-control": "no-store" } },
+  );
+}
+
+/**
+ * Turns any thrown value into an error response. ApiError keeps its code; ZodError → 400 with the
+ * field issues; anything else → 500 "internal", logged with its cause (never sent to the client).
+ * StorageError → 502 `storage_failed` and CkanError → 502 `ckan_failed` (their messages name the peer).
+ */
+export function toErrorResponse(err: unknown): NextResponse {
+  if (err instanceof ApiError) return errorResponse(err.code, err.message, err.details);
+  if (err instanceof ZodError) {
+    const details = err.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
+    const first = details[0];
+    return errorResponse("validation_failed", first ? `Invalid ${first.path || "input"}: ${first.message}` : "Invalid input", details);
+  }
+  if (err instanceof StorageError) return errorResponse("storage_failed", err.message);
+  if (err instanceof CkanError) return errorResponse("ckan_failed", `CKAN failed or is unreachable (${err.kind}): ${err.message}`);
+  console.error("[api] unexpected error", err);
+  return errorResponse("internal", "An unexpected error occurred. It has been logged.");
+}

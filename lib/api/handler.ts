@@ -1,0 +1,52 @@
+import "server-only";
+import { NextResponse, type NextRequest } from "next/server";
+import type { z } from "zod";
+import { getCaller, type Caller } from "@/lib/auth";
+import { ApiError, toErrorResponse } from "./errors";
+
+/** Largest JSON body a portal API route accepts, in bytes (part lists stay well below it). */
+export const MAX_JSON_BODY_BYTES = 256 * 1024;
+
+type RouteContext<P> = { params: Promise<P> };
+
+/**
+ * Wraps a route handler: resolves the signed-in caller (401 `unauthenticated` when there is none)
+ * and turns every thrown error into `{error: {code, message}}` with its status. Responses are never cached.
+ */
+export function withCaller<P = Record<string, never>>(
+  handler: (req: NextRequest, ctx: { caller: Caller; params: P }) => Promise<unknown>,
+) {
+  return async (req: NextRequest, ctx: RouteContext<P>): Promise<NextResponse> => {
+    try {
+      const caller = await getCaller();
+      if (!caller) throw new ApiError("unauthenticated", "Sign in with your CKAN API token first.");
+      const result = await handler(req, { caller, params: await ctx.params });
+      if (result instanceof NextResponse) return result;
+      return NextResponse.json(result, { headers: { "cache-control": "no-store" } });
+    } catch (err) {
+      return toErrorResponse(err);
+    }
+  };
+}
+
+/**
+ * Reads and validates a JSON body with `schema`.
+ * @throws ApiError 400 `invalid_json` (not JSON), 413 `too_large` (over MAX_JSON_BODY_BYTES); ZodError (→ 400).
+ */
+export async function parseJson<T extends z.ZodType>(req: NextRequest, schema: T): Promise<z.infer<T>> {
+  const text = await req.text();
+  if (text.length > MAX_JSON_BODY_BYTES) throw new ApiError("too_large", `The request body is larger than ${MAX_JSON_BODY_BYTES} bytes.`);
+  let data: unknown;
+  try {
+    data = text === "" ? {} : JSON.parse(text);
+  } catch {
+    throw new ApiError("invalid_json", "The request body is not valid JSON.");
+  }
+  return schema.parse(data);
+}
+
+/** The client's IP (first X-Forwarded-For hop, else X-Real-IP) and user agent, for audit. */
+export function requestContext(req: NextRequest): { ip: string | null; userAgent: string | null } {
+  const fwd = req.headers.get("x-forwarded-for")?.split(",")[0]?.trim();
+  return { ip: fwd || req.headers.get("x-real-ip") || null, userAgent: req.headers.get("user-agent") };
+}

@@ -1,0 +1,123 @@
+import "server-only";
+import type { NextAuthOptions } from "next-auth";
+import CredentialsProvider from "next-auth/providers/credentials";
+import { getToken } from "next-auth/jwt";
+import { cookies } from "next/headers";
+import { getConfig } from "@/lib/config";
+import { createCkanClient, CkanError } from "@/lib/ckan";
+import { getDb } from "@/lib/db";
+
+/** The signed-in CKAN user, as pages and route handlers see it. The CKAN token is server-side only. */
+export interface Caller {
+  /** CKAN user id (UUID). */
+  id: string;
+  name: string;
+  displayName: string;
+  sysadmin: boolean;
+  /** The user's CKAN API token: read only by server code, never sent to the browser. */
+  ckanToken: string;
+}
+
+/** User-facing message for a token CKAN does not recognise (CKAN runs it as anonymous: CASES 24). */
+export const INVALID_TOKEN_MESSAGE =
+  "CKAN did not accept this API token. It may be mistyped, expired or revoked: create a new one on your CKAN profile's API Tokens page.";
+
+/**
+ * Verifies a CKAN API token with `GET /api/3/action/user_show` (no id: CKAN 2.10+ returns the token's
+ * user). An invalid token runs as anonymous and CKAN answers 404: that is reported as an invalid token.
+ * @throws Error with a user-facing message (invalid token, or CKAN unreachable).
+ */
+export async function verifyCkanToken(token: string): Promise<Omit<Caller, "ckanToken">> {
+  const config = getConfig();
+  const client = createCkanClient({ baseUrl: config.CKAN_URL, token, tokenHeader: config.CKAN_API_TOKEN_HEADER });
+  try {
+    return await client.currentUser();
+  } catch (err) {
+    if (err instanceof CkanError && (err.kind === "not_found" || err.kind === "authorization")) {
+      throw new Error(INVALID_TOKEN_MESSAGE);
+    }
+    if (err instanceof CkanError) throw new Error(`CKAN could not be reached to check the token (${err.kind}). Try again later.`);
+    throw err;
+  }
+}
+
+/** Records the user's sign-in (first and last seen) for audit. */
+async function recordSignIn(user: Omit<Caller, "ckanToken">): Promise<void> {
+  const now = new Date();
+  const db = getDb();
+  const row = await db.user.upsert({
+    where: { ckanId: user.id },
+    create: { ckanId: user.id, name: user.name, displayName: user.displayName, sysadmin: user.sysadmin, lastSeenAt: now },
+    update: { name: user.name, displayName: user.displayName, sysadmin: user.sysadmin, lastSeenAt: now },
+  });
+  await db.auditEvent.create({ data: { userId: row.id, actorName: user.name, type: "user.signed_in" } });
+}
+
+/** next-auth options: one Credentials provider ("ckan-token"), JWT sessions (encrypted, 8 h). */
+export function authOptions(): NextAuthOptions {
+  const config = getConfig();
+  return {
+    secret: config.NEXTAUTH_SECRET,
+    session: { strategy: "jwt", maxAge: 8 * 3600 },
+    pages: { signIn: "/login", error: "/login" },
+    providers: [
+      CredentialsProvider({
+        id: "ckan-token",
+        name: "CKAN API token",
+        credentials: { token: { label: "CKAN API token", type: "password" } },
+        async authorize(credentials) {
+          const token = credentials?.token?.trim();
+          if (!token) throw new Error("Enter your CKAN API token.");
+          const user = await verifyCkanToken(token);
+          await recordSignIn(user);
+          return { id: user.id, name: user.name, displayName: user.displayName, sysadmin: user.sysadmin, ckanToken: token };
+        },
+      }),
+    ],
+    callbacks: {
+      async jwt({ token, user }) {
+        if (user) {
+          const u = user as unknown as Caller;
+          token.sub = u.id;
+          token.ckanName = u.name;
+          token.displayName = u.displayName;
+          token.sysadmin = u.sysadmin;
+          token.ckanToken = u.ckanToken;
+        }
+        return token;
+      },
+      async session({ session, token }) {
+        // Only what the browser may see: never token.ckanToken.
+        session.user = {
+          id: String(token.sub),
+          name: String(token.ckanName ?? ""),
+          displayName: String(token.displayName ?? ""),
+          sysadmin: Boolean(token.sysadmin),
+        };
+        return session;
+      },
+    },
+  };
+}
+
+/**
+ * The caller of the current request (server components and route handlers), decoded from the
+ * encrypted next-auth session cookie, or null when signed out or the cookie is invalid.
+ */
+export async function getCaller(): Promise<Caller | null> {
+  const jar = await cookies();
+  const cookieMap = Object.fromEntries(jar.getAll().map((c) => [c.name, c.value]));
+  const token = await getToken({
+    req: { cookies: cookieMap, headers: {} } as never,
+    secret: getConfig().NEXTAUTH_SECRET,
+    secureCookie: (process.env.NEXTAUTH_URL ?? "").startsWith("https://"),
+  });
+  if (!token?.sub || typeof token.ckanToken !== "string") return null;
+  return {
+    id: token.sub,
+    name: String(token.ckanName ?? ""),
+    displayName: String(token.displayName ?? token.ckanName ?? ""),
+    sysadmin: Boolean(token.sysadmin),
+    ckanToken: token.ckanToken,
+  };
+}

@@ -1,0 +1,96 @@
+import { z } from "zod";
+
+/** S3 limits (AWS S3 User Guide, "Amazon S3 multipart upload limits"). */
+const GiB = 1024 ** 3;
+const MiB = 1024 ** 2;
+export const S3_MAX_OBJECT_BYTES = 10_000 * 5 * GiB;
+
+/** Demo secrets: accepted only outside NODE_ENV=production (see issue "Security hardening"). */
+export const DEMO_NEXTAUTH_SECRET = "demo-only-secret-change-me-0123456789abcdef";
+
+const bool = z
+  .enum(["true", "false", "1", "0", "yes", "no"])
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const url = z.string().url();
+
+/**
+ * Every environment variable the portal reads, with its default. README's configuration table
+ * mirrors this schema. Units: bytes for *_BYTES, seconds for *_SECONDS.
+ */
+export const configSchema = z
+  .object({
+    CKAN_URL: url.transform((u) => u.replace(/\/+$/, "")),
+    CKAN_API_TOKEN_HEADER: z.string().regex(/^[A-Za-z0-9-]+$/).default("Authorization"),
+    S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be a valid S3 bucket name"),
+    S3_REGION: z.string().min(1).default("us-east-1"),
+    S3_ENDPOINT: url.optional(),
+    STS_ENDPOINT: url.optional(),
+    S3_FORCE_PATH_STYLE: bool.default(false),
+    S3_KEY_PREFIX: z
+      .string()
+      .regex(/^([A-Za-z0-9._-]+\/)*$/, "must be empty or path segments ending with '/' (e.g. uploads/)")
+      .default("uploads/"),
+    S3_PUBLIC_BASE_URL: url.transform((u) => u.replace(/\/+$/, "")).optional(),
+    S3_ROLE_ARN: z.string().regex(/^arn:aws:iam::\d*:role\/.+$/, "must be an IAM role ARN").optional(),
+    STS_DURATION_SECONDS: int(60, 43_200).default(3600),
+    CREDENTIALS_MODE: z.enum(["sts", "presigned"]).default("sts"),
+    PRESIGN_EXPIRES_SECONDS: int(60, 7 * 24 * 3600).default(900),
+    MAX_UPLOAD_BYTES: int(0, S3_MAX_OBJECT_BYTES).default(S3_MAX_OBJECT_BYTES),
+    PART_SIZE_BYTES: int(5 * MiB, 5 * GiB).default(5 * MiB),
+    PART_CONCURRENCY: int(1, 64).default(4),
+    DATABASE_URL: z.string().min(1).default("file:./data/portal.db"),
+    NEXTAUTH_URL: url.optional(),
+    NEXTAUTH_SECRET: z.string().min(32, "must be at least 32 characters (use `openssl rand -base64 32`)"),
+    PORTAL_ADMINS: z
+      .string()
+      .default("")
+      .transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean)),
+  })
+  .superRefine((c, ctx) => {
+    if (c.CREDENTIALS_MODE === "sts" && !c.S3_ROLE_ARN) {
+      ctx.addIssue({ code: "custom", path: ["S3_ROLE_ARN"], message: "is required when CREDENTIALS_MODE=sts" });
+    }
+  });
+
+export type Config = z.infer<typeof configSchema>;
+
+/** Thrown when the environment is invalid; the message names every bad variable. */
+export class ConfigError extends Error {
+  constructor(public readonly issues: string[]) {
+    super(`Invalid portal configuration:\n  - ${issues.join("\n  - ")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/**
+ * Parses and validates the configuration from `env` (default `process.env`).
+ * @throws ConfigError naming each missing or malformed variable.
+ */
+export function parseConfig(env: Record<string, string | undefined> = process.env): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const result = configSchema.safeParse(cleaned);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((i) => {
+        const name = String(i.path[0] ?? "config");
+        const missing = i.code === "invalid_type" && cleaned[name] === undefined;
+        return missing ? `${name}: is required` : `${name}: ${i.message}`;
+      }),
+    );
+  }
+  return result.data;
+}
+
+let cached: Config | undefined;
+
+/** The validated configuration of this process (parsed once). @throws ConfigError */
+export function getConfig(): Config {
+  cached ??= parseConfig();
+  return cached;
+}
+
+/** Test hook: forget the cached configuration. */
+export function resetConfigForTests(): void {
+  cached = undefined;
+}

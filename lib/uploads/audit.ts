@@ -1,0 +1,36 @@
+import type { Db } from "@/lib/db";
+
+type Tx = Pick<Db, "auditEvent">;
+
+/** Audit event types written by the upload service (one per state change, credential grant, etc.). */
+export type AuditType =
+  | "session.created"
+  | "credentials.granted"
+  | "parts.signed"
+  | "parts.recorded"
+  | "session.completing"
+  | "object.stored"
+  | "session.completed"
+  | "registration.failed"
+  | "session.failed"
+  | "session.aborted"
+  | "session.expired";
+
+/**
+ * Appends one audit event. Call it inside the transaction that makes the change it records.
+ * `detail` is stored as JSON; it must never hold a secret (no secret key, session token or CKAN token).
+ */
+export async function writeAudit(
+  tx: Tx,
+  event: { sessionId?: string | null; userId?: string | null; actorName?: string | null; type: AuditType; detail?: Record<string, unknown> },
+): Promise<void> {
+  await tx.auditEvent.create({
+    data: {
+      sessionId: event.sessionId ?? null,
+      userId: event.userId ?? null,
+      actorName: event.actorName ?? null,
+      type: event.type,
+      detail: JSON.stringify(event.detail ?? {}, (_k, v) => (typeof v === "bigint" ? v.toString() : v)),
+    },
+  });
+}

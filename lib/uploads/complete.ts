@@ -1,0 +1,131 @@
+import "server-only";
+import type { Caller } from "@/lib/auth";
+import { ApiError } from "@/lib/api/errors";
+import { CkanError } from "@/lib/ckan";
+import { getConfig } from "@/lib/config";
+import { getDb } from "@/lib/db";
+import { getS3Client } from "@/lib/storage/clients";
+import { StorageError } from "@/lib/storage/errors";
+import { completeMultipartUpload, headObject, putEmptyObject } from "@/lib/storage/multipart";
+import { objectUrl } from "@/lib/storage/object-url";
+import { ckanAs, ensureUserRow } from "./access";
+import { writeAudit } from "./audit";
+import { formatFromFileName } from "./file-types";
+import { loadOwnedSession, type LoadedSession } from "./session";
+import { sessionView, type SessionView } from "./views";
+
+/**
+ * Completes an upload: CompleteMultipartUpload with the recorded parts (or one empty PutObject for a
+ * 0-byte file), HeadObject to confirm the stored size, then CKAN `resource_create` with the caller's
+ * own token (`package_id`, `name`, `url`, `size`, `mimetype`, `format`, `hash`, `last_modified`;
+ * never `url_type`). Idempotent: a completed session returns its resource and creates nothing. If
+ * CKAN fails after the object is stored, the session stays `uploaded` and calling this again retries
+ * only the registration (CASES 13).
+ * @throws ApiError 404/403, 409 (missing parts, wrong state, completion in progress), 502 (S3 or CKAN).
+ */
+export async function completeUpload(caller: Caller, sessionId: string, input: { sha256?: string }): Promise<SessionView> {
+  let session = await loadOwnedSession(caller, sessionId);
+  if (session.status === "COMPLETED") return sessionView(session, session.dataset.name);
+  const userId = await ensureUserRow(caller);
+  const actor = { sessionId, userId, actorName: caller.name };
+  const db = getDb();
+
+  if (session.status !== "UPLOADED") {
+    // Claim the session atomically so concurrent calls cannot complete it twice.
+    const claimed = await db.uploadSession.updateMany({
+      where: { id: sessionId, status: { in: ["CREATED", "UPLOADING", "FAILED"] } },
+      data: { status: "COMPLETING", sha256: input.sha256 ?? session.sha256, errorCode: null, errorMessage: null },
+    });
+    if (claimed.count === 0) {
+      const now = await db.uploadSession.findUniqueOrThrow({ where: { id: sessionId } });
+      throw new ApiError("conflict", `Cannot complete: the upload is ${now.status.toLowerCase()}.`);
+    }
+    try {
+      await storeObject(session);
+    } catch (err) {
+      await db.$transaction(async (tx) => {
+        const failed = err instanceof ApiError && err.code === "conflict";
+        await tx.uploadSession.update({
+          where: { id: sessionId },
+          data: { status: failed ? "UPLOADING" : "FAILED", errorCode: failed ? null : "storage_failed", errorMessage: failed ? null : (err as Error).message },
+        });
+        if (!failed) await writeAudit(tx, { ...actor, type: "session.failed", detail: { stage: "store", error: (err as Error).message } });
+      });
+      if (err instanceof StorageError) throw new ApiError("storage_failed", err.message);
+      throw err;
+    }
+    session = await db.$transaction(async (tx) => {
+      await writeAudit(tx, { ...actor, type: "object.stored", detail: { key: session.key, size: Number(session.size), sha256: input.sha256 ?? null } });
+      return tx.uploadSession.update({
+        where: { id: sessionId },
+        data: { status: "UPLOADED", bytesConfirmed: session.size },
+        include: { dataset: true, user: true },
+      });
+    });
+  }
+  return registerResource(caller, session, actor);
+}
+
+/** CompleteMultipartUpload (or PutObject for 0 bytes), then HeadObject must report `size` bytes. */
+async function storeObject(session: LoadedSession): Promise<void> {
+  const s3 = getS3Client(getConfig());
+  const { bucket, key } = session;
+  if (session.partCount === 0) {
+    await putEmptyObject(s3, { bucket, key, contentType: session.contentType, metadata: { "ckan-site": getConfig().CKAN_URL, "ckan-user": session.user.name, "ckan-package-id": session.dataset.ckanId, "upload-session": session.id } });
+  } else {
+    const parts = await getDb().uploadPart.findMany({ where: { sessionId: session.id }, orderBy: { partNumber: "asc" } });
+    const missing: number[] = [];
+    for (let n = 1, i = 0; n <= session.partCount; n++) {
+      if (parts[i]?.partNumber === n) i++;
+      else if (missing.length < 10) missing.push(n);
+    }
+    if (missing.length > 0) throw new ApiError("conflict", `Cannot complete: parts ${missing.join(", ")}${missing.length === 10 ? ", …" : ""} have not been uploaded.`);
+    try {
+      await completeMultipartUpload(s3, { bucket, key, uploadId: session.uploadId!, parts: parts.map((p) => ({ partNumber: p.partNumber, etag: p.etag })) });
+    } catch (err) {
+      // A dropped response to an earlier, successful CompleteMultipartUpload (CASES 12): the upload
+      // is gone but the object exists. HeadObject below decides.
+      if (!(err instanceof StorageError && (err.code === "NoSuchUpload" || err.httpStatus === 404))) throw err;
+    }
+  }
+  const head = await headObject(s3, { bucket, key });
+  if (head.size !== Number(session.size)) {
+    throw new StorageError(`S3 stored ${head.size} bytes but the file has ${session.size} bytes.`, "S3", "HeadObject", "SizeMismatch");
+  }
+}
+
+/** CKAN resource_create for a stored object; on failure the session stays `uploaded` with the error. */
+async function registerResource(caller: Caller, session: LoadedSession, actor: { sessionId: string; userId: string; actorName: string }): Promise<SessionView> {
+  const config = getConfig();
+  const db = getDb();
+  const url = objectUrl(config, session.key);
+  let resource: { id: string };
+  try {
+    resource = await ckanAs(caller).resourceCreate({
+      package_id: session.dataset.ckanId,
+      name: session.fileName,
+      url,
+      size: Number(session.size),
+      mimetype: session.contentType,
+      format: formatFromFileName(session.fileName),
+      ...(session.sha256 ? { hash: `sha256:${session.sha256}` } : {}),
+      last_modified: new Date().toISOString().replace(/Z$/, ""),
+    });
+  } catch (err) {
+    const message = err instanceof CkanError ? `CKAN failed to register the resource (${err.kind}): ${err.message}` : `CKAN failed to register the resource: ${(err as Error).message}`;
+    await db.$transaction(async (tx) => {
+      await tx.uploadSession.update({ where: { id: session.id }, data: { errorCode: "ckan_failed", errorMessage: message } });
+      await writeAudit(tx, { ...actor, type: "registration.failed", detail: { error: message } });
+    });
+    const code = err instanceof CkanError && err.kind === "authorization" ? "forbidden" : "ckan_failed";
+    throw new ApiError(code, `The file is stored, but ${message} Retry the registration; the file does not need to be uploaded again.`);
+  }
+  const done = await db.$transaction(async (tx) => {
+    await writeAudit(tx, { ...actor, type: "session.completed", detail: { resourceId: resource.id, url } });
+    return tx.uploadSession.update({
+      where: { id: session.id },
+      data: { status: "COMPLETED", resourceId: resource.id, resourceUrl: url, objectUrl: url, errorCode: null, errorMessage: null, completedAt: new Date() },
+    });
+  });
+  return sessionView(done, session.dataset.name);
+}

@@ -1,0 +1,131 @@
+import "server-only";
+import { randomUUID } from "node:crypto";
+import type { Caller } from "@/lib/auth";
+import { ApiError } from "@/lib/api/errors";
+import { getConfig } from "@/lib/config";
+import { getDb } from "@/lib/db";
+import { formatBytes } from "@/lib/format";
+import { getS3Client, getStsClient } from "@/lib/storage/clients";
+import { objectKey } from "@/lib/storage/keys";
+import { abortMultipartUpload, createMultipartUpload, type UploadMetadata } from "@/lib/storage/multipart";
+import { assumeUploadRole, type UploadCredentials } from "@/lib/storage/sts";
+import { planParts } from "@/lib/uploader/plan";
+import { ensureDatasetRow, ensureUserRow, loadEditableDataset } from "./access";
+import { writeAudit } from "./audit";
+import { resolveContentType } from "./file-types";
+import type { CreateUploadInput } from "./schemas";
+
+/** What the browser needs to send the parts (`POST /api/uploads` response). */
+export interface CreatedUpload {
+  sessionId: string;
+  bucket: string;
+  region: string;
+  /** S3 endpoint for the browser; null means AWS's default endpoint for `region`. */
+  endpoint: string | null;
+  forcePathStyle: boolean;
+  key: string;
+  /** S3 UploadId; null for a 0-byte file (stored with one PutObject at completion). */
+  uploadId: string | null;
+  /** Bytes per part (all parts but the last). */
+  partSize: number;
+  partCount: number;
+  mode: "sts" | "presigned";
+  /** Temporary one-object credentials (sts mode only). */
+  credentials?: UploadCredentials;
+}
+
+/** Request context recorded for audit. */
+export interface RequestContext {
+  ip: string | null;
+  userAgent: string | null;
+}
+
+/**
+ * Starts one upload: re-checks with CKAN that the caller may edit the dataset, plans the parts,
+ * creates the S3 multipart upload (metadata x-amz-meta-ckan-site, -ckan-user, -ckan-package-id,
+ * -upload-session) and, in sts mode, one-object STS credentials; then records the session and its
+ * audit events in one transaction. If anything after CreateMultipartUpload fails, the multipart
+ * upload is aborted, so nothing is orphaned.
+ * @throws ApiError 413 (over MAX_UPLOAD_BYTES or S3's limits), 404/403 (dataset), 502 (CKAN, S3, STS).
+ */
+export async function createUpload(caller: Caller, input: CreateUploadInput, ctx: RequestContext): Promise<CreatedUpload> {
+  const config = getConfig();
+  if (input.size > config.MAX_UPLOAD_BYTES) {
+    throw new ApiError("too_large", `The file is ${formatBytes(input.size)}; this portal accepts files up to ${formatBytes(config.MAX_UPLOAD_BYTES)}.`);
+  }
+  let plan: { partSize: number; partCount: number };
+  try {
+    plan = planParts(input.size, { partSize: config.PART_SIZE_BYTES });
+  } catch (err) {
+    throw new ApiError("too_large", (err as Error).message);
+  }
+  const pkg = await loadEditableDataset(caller, input.datasetId);
+  const [userId, datasetRowId] = await Promise.all([ensureUserRow(caller), ensureDatasetRow(pkg)]);
+
+  const sessionId = randomUUID();
+  const bucket = config.S3_BUCKET;
+  const key = objectKey({ prefix: config.S3_KEY_PREFIX, organization: pkg.organization?.name, dataset: pkg.name, sessionId, fileName: input.fileName });
+  const contentType = resolveContentType(input.fileName, input.contentType);
+  const mode = config.CREDENTIALS_MODE;
+  const metadata: UploadMetadata = { "ckan-site": config.CKAN_URL, "ckan-user": caller.name, "ckan-package-id": pkg.id, "upload-session": sessionId };
+
+  let grant: Awaited<ReturnType<typeof assumeUploadRole>> | undefined;
+  if (mode === "sts" && plan.partCount > 0) {
+    grant = await assumeUploadRole(getStsClient(config), {
+      roleArn: config.S3_ROLE_ARN!,
+      bucket,
+      key,
+      userName: caller.name,
+      durationSeconds: config.STS_DURATION_SECONDS,
+    });
+  }
+  const s3 = getS3Client(config);
+  const uploadId = plan.partCount > 0 ? await createMultipartUpload(s3, { bucket, key, contentType, metadata }) : null;
+
+  try {
+    await getDb().$transaction(async (tx) => {
+      await tx.uploadSession.create({
+        data: {
+          id: sessionId,
+          userId,
+          datasetId: datasetRowId,
+          fileName: input.fileName,
+          size: BigInt(input.size),
+          contentType,
+          lastModified: input.lastModified !== undefined ? new Date(input.lastModified) : null,
+          bucket,
+          key,
+          uploadId,
+          partSize: BigInt(plan.partSize),
+          partCount: plan.partCount,
+          mode: mode === "sts" ? "STS" : "PRESIGNED",
+          status: "CREATED",
+          clientIp: ctx.ip,
+          userAgent: ctx.userAgent?.slice(0, 512) ?? null,
+        },
+      });
+      const actor = { sessionId, userId, actorName: caller.name };
+      await writeAudit(tx, { ...actor, type: "session.created", detail: { dataset: pkg.name, packageId: pkg.id, fileName: input.fileName, size: input.size, key, uploadId, partSize: plan.partSize, partCount: plan.partCount, mode } });
+      if (grant) {
+        await writeAudit(tx, { ...actor, type: "credentials.granted", detail: { accessKeyId: grant.credentials.accessKeyId, expiration: grant.credentials.expiration, policySha256: grant.policyDigest, roleSessionName: grant.roleSessionName } });
+      }
+    });
+  } catch (err) {
+    if (uploadId) await abortMultipartUpload(s3, { bucket, key, uploadId }).catch((e) => console.error("[uploads] abort after failed create", e));
+    throw err;
+  }
+
+  return {
+    sessionId,
+    bucket,
+    region: config.S3_REGION,
+    endpoint: config.S3_ENDPOINT ?? null,
+    forcePathStyle: config.S3_FORCE_PATH_STYLE,
+    key,
+    uploadId,
+    partSize: plan.partSize,
+    partCount: plan.partCount,
+    mode,
+    ...(grant ? { credentials: grant.credentials } : {}),
+  };
+}

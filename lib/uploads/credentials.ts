@@ -1,0 +1,61 @@
+import "server-only";
+import type { Caller } from "@/lib/auth";
+import { ApiError } from "@/lib/api/errors";
+import { getConfig } from "@/lib/config";
+import { getDb } from "@/lib/db";
+import { getS3Client, getStsClient } from "@/lib/storage/clients";
+import { presignUploadParts } from "@/lib/storage/multipart";
+import { assumeUploadRole, type UploadCredentials } from "@/lib/storage/sts";
+import { ensureUserRow, loadEditableDataset } from "./access";
+import { writeAudit } from "./audit";
+import { ACTIVE_STATUSES, assertStatus, loadOwnedSession } from "./session";
+
+/**
+ * Fresh STS credentials for the same one key (sts mode). Permission is re-checked with CKAN first,
+ * so a user removed from the organization mid-upload is refused (their parts are kept).
+ * @throws ApiError 404/403 (session or dataset), 409 (not sts mode, or not active), 502 (CKAN, STS).
+ */
+export async function grantCredentials(caller: Caller, sessionId: string): Promise<{ credentials: UploadCredentials }> {
+  const config = getConfig();
+  const session = await loadOwnedSession(caller, sessionId);
+  if (session.mode !== "STS") throw new ApiError("conflict", "This upload uses presigned URLs, not STS credentials.");
+  assertStatus(session, ACTIVE_STATUSES, "refresh credentials");
+  await loadEditableDataset(caller, session.dataset.ckanId);
+  const grant = await assumeUploadRole(getStsClient(config), {
+    roleArn: config.S3_ROLE_ARN!,
+    bucket: session.bucket,
+    key: session.key,
+    userName: caller.name,
+    durationSeconds: config.STS_DURATION_SECONDS,
+  });
+  const userId = await ensureUserRow(caller);
+  await writeAudit(getDb(), {
+    sessionId: session.id,
+    userId,
+    actorName: caller.name,
+    type: "credentials.granted",
+    detail: { accessKeyId: grant.credentials.accessKeyId, expiration: grant.credentials.expiration, policySha256: grant.policyDigest, refresh: true },
+  });
+  return { credentials: grant.credentials };
+}
+
+/**
+ * Presigned UploadPart URLs for `partNumbers` (presigned mode), valid PRESIGN_EXPIRES_SECONDS.
+ * Permission is re-checked with CKAN for every batch.
+ * @returns `{parts: [{partNumber, url, headers, expiresAt}]}` (expiresAt ISO 8601).
+ * @throws ApiError 400 (part number beyond partCount), 404/403, 409 (sts mode, or not active), 502.
+ */
+export async function signParts(caller: Caller, sessionId: string, partNumbers: number[]) {
+  const config = getConfig();
+  const session = await loadOwnedSession(caller, sessionId);
+  if (session.mode !== "PRESIGNED") throw new ApiError("conflict", "This upload uses STS credentials: sign parts in the browser.");
+  assertStatus(session, ACTIVE_STATUSES, "sign parts");
+  const bad = partNumbers.find((n) => n > session.partCount);
+  if (bad !== undefined) throw new ApiError("validation_failed", `Part ${bad} does not exist: this upload has ${session.partCount} parts.`);
+  await loadEditableDataset(caller, session.dataset.ckanId);
+  const unique = [...new Set(partNumbers)];
+  const expiresIn = config.PRESIGN_EXPIRES_SECONDS;
+  const expiresAt = new Date(Date.now() + expiresIn * 1000).toISOString();
+  const urls = await presignUploadParts(getS3Client(config), { bucket: session.bucket, key: session.key, uploadId: session.uploadId!, partNumbers: unique, expiresIn });
+  return { parts: urls.map((u) => ({ ...u, headers: {} as Record<string, string>, expiresAt })) };
+}

@@ -1,0 +1,17 @@
+import mime from "mime";
+
+/**
+ * MIME type for an upload: the browser's `File.type` when it gave one, else looked up from the file
+ * extension with the `mime` library, else `application/octet-stream`.
+ */
+export function resolveContentType(fileName: string, browserType?: string): string {
+  const t = browserType?.trim();
+  if (t && /^[\w.+-]+\/[\w.+-]+(;.*)?$/.test(t)) return t;
+  return mime.getType(fileName) ?? "application/octet-stream";
+}
+
+/** CKAN resource `format` from the file extension (`data.csv` → `CSV`, `a.tar.gz` → `GZ`), or "" when none. */
+export function formatFromFileName(fileName: string): string {
+  const m = /\.([A-Za-z0-9]{1,10})$/.exec(fileName.trim());
+  return m ? m[1].toUpperCase() : "";
+}

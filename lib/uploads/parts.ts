@@ -1,0 +1,63 @@
+import "server-only";
+import type { Caller } from "@/lib/auth";
+import { ApiError } from "@/lib/api/errors";
+import { getDb } from "@/lib/db";
+import { writeAudit } from "./audit";
+import { ensureUserRow } from "./access";
+import { ACTIVE_STATUSES, assertStatus, expectedPartSize, loadOwnedSession } from "./session";
+
+export interface RecordedPart {
+  partNumber: number;
+  size: number;
+  etag: string;
+  checksum?: string;
+}
+
+/**
+ * Records parts the browser stored in S3 (for completion, resume and audit). Each part number must
+ * exist in the plan and its size must match it (partSize, or the remainder for the last part);
+ * re-recording a part replaces it (a retried part gets a new ETag).
+ * @returns bytesConfirmed: the sum of recorded part sizes, in bytes.
+ * @throws ApiError 400 (bad part number or size), 404/403, 409 (session not active).
+ */
+export async function recordParts(caller: Caller, sessionId: string, parts: RecordedPart[]): Promise<{ bytesConfirmed: number }> {
+  const session = await loadOwnedSession(caller, sessionId);
+  assertStatus(session, ACTIVE_STATUSES, "record parts");
+  for (const p of parts) {
+    if (p.partNumber > session.partCount) {
+      throw new ApiError("validation_failed", `Part ${p.partNumber} does not exist: this upload has ${session.partCount} parts.`);
+    }
+    const expected = expectedPartSize(session, p.partNumber);
+    if (p.size !== expected) {
+      throw new ApiError("validation_failed", `Part ${p.partNumber} is ${p.size} bytes; it must be ${expected} bytes.`);
+    }
+  }
+  const userId = await ensureUserRow(caller);
+  const db = getDb();
+  const bytesConfirmed = await db.$transaction(async (tx) => {
+    for (const p of parts) {
+      const data = { size: BigInt(p.size), etag: p.etag, checksum: p.checksum ?? null, recordedAt: new Date() };
+      await tx.uploadPart.upsert({
+        where: { sessionId_partNumber: { sessionId, partNumber: p.partNumber } },
+        create: { sessionId, partNumber: p.partNumber, ...data },
+        update: data,
+      });
+    }
+    const sum = await tx.uploadPart.aggregate({ where: { sessionId }, _sum: { size: true } });
+    const confirmed = sum._sum.size ?? BigInt(0);
+    await tx.uploadSession.update({
+      where: { id: sessionId },
+      data: { bytesConfirmed: confirmed, status: "UPLOADING", startedAt: session.startedAt ?? new Date() },
+    });
+    const numbers = parts.map((p) => p.partNumber).sort((a, b) => a - b);
+    await writeAudit(tx, {
+      sessionId,
+      userId,
+      actorName: caller.name,
+      type: "parts.recorded",
+      detail: { count: parts.length, first: numbers[0], last: numbers[numbers.length - 1], bytes: parts.reduce((s, p) => s + p.size, 0), bytesConfirmed: confirmed },
+    });
+    return confirmed;
+  });
+  return { bytesConfirmed: Number(bytesConfirmed) };
+}

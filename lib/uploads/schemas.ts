@@ -1,0 +1,39 @@
+import { z } from "zod";
+
+/** Body of `POST /api/uploads`. Sizes in bytes; `lastModified` in ms since the epoch (File.lastModified). */
+export const createUploadSchema = z.object({
+  datasetId: z.string().trim().min(1).max(200),
+  fileName: z.string().min(1, "is required").max(1024, "is longer than 1,024 characters"),
+  size: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+  contentType: z.string().max(255).optional().default(""),
+  lastModified: z.number().int().nonnegative().optional(),
+});
+export type CreateUploadInput = z.infer<typeof createUploadSchema>;
+
+/** Part numbers are 1–10,000 (AWS S3 API Reference, UploadPart). */
+export const partNumberSchema = z.number().int().min(1).max(10_000);
+
+/** Body of `POST /api/uploads/{id}/sign`: up to 100 part numbers per call. */
+export const signPartsSchema = z.object({
+  partNumbers: z.array(partNumberSchema).min(1).max(100),
+});
+
+/** Body of `POST /api/uploads/{id}/parts`: parts the browser stored, with the ETag S3 returned. */
+export const recordPartsSchema = z.object({
+  parts: z
+    .array(
+      z.object({
+        partNumber: partNumberSchema,
+        size: z.number().int().nonnegative(),
+        etag: z.string().trim().min(1, "is empty: the bucket's CORS rule must expose the ETag header").max(200),
+        checksum: z.string().max(200).optional(),
+      }),
+    )
+    .min(1)
+    .max(1000),
+});
+
+/** Body of `POST /api/uploads/{id}/complete`: the whole-file SHA-256 (hex) when the browser computed it. */
+export const completeUploadSchema = z.object({
+  sha256: z.string().regex(/^[0-9a-f]{64}$/, "must be 64 lowercase hex digits").optional(),
+});

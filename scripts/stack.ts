@@ -1,0 +1,89 @@
+/**
+ * Starts the portal with its peers on 127.0.0.1 — the demo CKAN server (project code, seeded), an
+ * S3 store, a migrated database — then `next start` (or `next dev` with --dev).
+ *
+ *   tsx scripts/stack.ts                      # the demo: embedded S3 (s3rver), presigned mode
+ *   tsx scripts/stack.ts --storage env        # S3/STS from the environment (e.g. Ceph RGW), sts mode
+ *
+ * Environment: PORT (portal, default 3000), CKAN_DEMO_PORT (5055), S3_DEMO_PORT (4568),
+ * DATABASE_URL (default file:./data/demo.db), DEMO_DATA_DIR (./data). Stops everything on Ctrl-C.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { DEMO_NEXTAUTH_SECRET } from "../lib/config";
+import { startDemoCkan } from "./ckan-demo/server";
+import { DEMO_TOKENS } from "./ckan-demo/seed";
+import { startEmbeddedS3 } from "./lib/embedded-s3";
+
+const args = new Set(process.argv.slice(2));
+const storage = args.has("--storage") && process.argv[process.argv.indexOf("--storage") + 1] === "env" ? "env" : "embedded";
+const dev = args.has("--dev");
+const root = path.resolve(__dirname, "..");
+const host = "127.0.0.1";
+const port = Number(process.env.PORT ?? 3000);
+const dataDir = path.resolve(root, process.env.DEMO_DATA_DIR ?? "data");
+const bin = (name: string) => path.join(root, "node_modules", ".bin", name);
+
+function run(cmd: string, argv: string[], env: NodeJS.ProcessEnv): void {
+  const r = spawnSync(cmd, argv, { cwd: root, env, stdio: "inherit" });
+  if (r.status !== 0) throw new Error(`${path.basename(cmd)} ${argv.join(" ")} failed (exit ${r.status})`);
+}
+
+async function main(): Promise<void> {
+  fs.mkdirSync(dataDir, { recursive: true });
+  const env: NodeJS.ProcessEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: "1" };
+  env.DATABASE_URL ??= `file:${path.join(dataDir, "demo.db")}`;
+  env.NEXTAUTH_URL ??= `http://${host}:${port}`;
+  env.NEXTAUTH_SECRET ??= DEMO_NEXTAUTH_SECRET;
+
+  const ckan = await startDemoCkan({ host, port: Number(process.env.CKAN_DEMO_PORT ?? 5055) });
+  env.CKAN_URL = ckan.url;
+  const closers: Array<() => Promise<void>> = [() => ckan.close()];
+
+  if (storage === "embedded") {
+    const s3 = await startEmbeddedS3({ host, port: Number(process.env.S3_DEMO_PORT ?? 4568), bucket: "ckan-demo-uploads", directory: path.join(dataDir, "s3") });
+    closers.push(() => s3.close());
+    Object.assign(env, {
+      S3_ENDPOINT: s3.endpoint,
+      S3_BUCKET: "ckan-demo-uploads",
+      S3_REGION: "us-east-1",
+      S3_FORCE_PATH_STYLE: "true",
+      CREDENTIALS_MODE: "presigned",
+      AWS_ACCESS_KEY_ID: "S3RVER",
+      AWS_SECRET_ACCESS_KEY: "S3RVER",
+    });
+    delete env.S3_ROLE_ARN;
+    delete env.STS_ENDPOINT;
+  } else {
+    env.CREDENTIALS_MODE ??= "sts";
+  }
+
+  run(bin("prisma"), ["migrate", "deploy"], env);
+  if (!dev && !fs.existsSync(path.join(root, ".next", "BUILD_ID"))) run(bin("next"), ["build"], env);
+
+  const portal = spawn(bin("next"), [dev ? "dev" : "start", "-H", host, "-p", String(port)], { cwd: root, env, stdio: "inherit" });
+  const stop = async (code: number) => {
+    portal.kill("SIGTERM");
+    await Promise.allSettled(closers.map((c) => c()));
+    process.exit(code);
+  };
+  process.on("SIGINT", () => void stop(0));
+  process.on("SIGTERM", () => void stop(0));
+  portal.on("exit", (code) => void stop(code ?? 1));
+
+  console.log(`
+CKAN upload portal (${storage === "embedded" ? "demo: embedded S3, presigned mode" : `S3 from the environment, ${env.CREDENTIALS_MODE} mode`})
+  Portal:     http://${host}:${port}
+  Demo CKAN:  ${ckan.url}
+  Database:   ${env.DATABASE_URL}
+  Sign in with one of these demo CKAN API tokens:
+${Object.entries(DEMO_TOKENS).map(([user, token]) => `    ${user.padEnd(14)} ${token}`).join("\n")}
+  Try the deep link: http://${host}:${port}/datasets/test-dataset/upload
+`);
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The whole test suite (README: `npm test`). Starts the test peers it needs on 127.0.0.1 — Ceph RGW
+# (S3 + STS) — and stops them afterwards; a missing peer fails the run, it never skips.
+#   1. typecheck   2. unit tests   3. integration tests (SQLite, RGW, demo CKAN)
+#   4. next build  5. Playwright end-to-end (Chromium): sts mode against RGW, and the demo stack.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export NEXT_TELEMETRY_DISABLED=1
+export NODE_NO_WARNINGS=1
+export RGW_DIR="${RGW_DIR:-/tmp/ckan-portal-rgw-test}"
+export RGW_PORT="${RGW_PORT:-7481}"
+export RGW_MON_PORT="${RGW_MON_PORT:-16790}"
+export RGW_MEMSTORE_BYTES="${RGW_MEMSTORE_BYTES:-6442450944}"
+
+started=$(date +%s)
+step() { echo; echo "=== $* ($(( $(date +%s) - started )) s)"; }
+
+step "typecheck"
+npx tsc --noEmit
+
+step "unit tests"
+npx vitest run --project unit
+
+step "start Ceph RGW"
+trap 'bash scripts/rgw.sh stop >/dev/null 2>&1 || true' EXIT
+bash scripts/rgw.sh start >/dev/null
+# shellcheck disable=SC1091
+source "$RGW_DIR/env"
+
+step "integration tests"
+rm -rf .tmp && mkdir -p .tmp
+npx vitest run --project integration
+
+step "build"
+npx next build
+
+step "end-to-end tests"
+npx playwright test
+
+step "done in $(( $(date +%s) - started )) s"
