@@ -1,0 +1,62 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, parseConfig, S3_MAX_OBJECT_BYTES } from "@/lib/config";
+
+const minimal = {
+  CKAN_URL: "https://ckan.example.org/",
+  S3_BUCKET: "ckan-uploads",
+  S3_ROLE_ARN: "arn:aws:iam::123456789012:role/ckan-upload",
+  NEXTAUTH_SECRET: "s".repeat(32),
+};
+
+function issues(env: Record<string, string | undefined>): string[] {
+  try {
+    parseConfig(env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as ConfigError).issues;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("parseConfig", () => {
+  it("fills every default", () => {
+    const c = parseConfig(minimal);
+    expect(c).toMatchObject({
+      CKAN_URL: "https://ckan.example.org",
+      CKAN_API_TOKEN_HEADER: "Authorization",
+      S3_REGION: "us-east-1",
+      S3_FORCE_PATH_STYLE: false,
+      S3_KEY_PREFIX: "uploads/",
+      STS_DURATION_SECONDS: 3600,
+      CREDENTIALS_MODE: "sts",
+      MAX_UPLOAD_BYTES: S3_MAX_OBJECT_BYTES,
+      PART_SIZE_BYTES: 5 * 1024 * 1024,
+      PART_CONCURRENCY: 4,
+      DATABASE_URL: "file:./data/portal.db",
+      PORTAL_ADMINS: [],
+    });
+  });
+
+  it("names each missing variable", () => {
+    expect(issues({})).toEqual(expect.arrayContaining(["CKAN_URL: is required", "S3_BUCKET: is required", "NEXTAUTH_SECRET: is required"]));
+  });
+
+  it("names each malformed variable", () => {
+    const found = issues({ ...minimal, CKAN_URL: "not a url", PART_SIZE_BYTES: "1000", PART_CONCURRENCY: "x", S3_FORCE_PATH_STYLE: "maybe", CREDENTIALS_MODE: "magic", S3_KEY_PREFIX: "/abs" });
+    for (const name of ["CKAN_URL", "PART_SIZE_BYTES", "PART_CONCURRENCY", "S3_FORCE_PATH_STYLE", "CREDENTIALS_MODE", "S3_KEY_PREFIX"]) {
+      expect(found.some((i) => i.startsWith(`${name}:`))).toBe(true);
+    }
+  });
+
+  it("requires S3_ROLE_ARN in sts mode only", () => {
+    expect(issues({ ...minimal, S3_ROLE_ARN: undefined })).toEqual(["S3_ROLE_ARN: is required when CREDENTIALS_MODE=sts"]);
+    expect(parseConfig({ ...minimal, S3_ROLE_ARN: undefined, CREDENTIALS_MODE: "presigned" }).CREDENTIALS_MODE).toBe("presigned");
+  });
+
+  it("parses lists and numbers", () => {
+    const c = parseConfig({ ...minimal, PORTAL_ADMINS: " alice, bob ,", MAX_UPLOAD_BYTES: "1048576", S3_FORCE_PATH_STYLE: "true" });
+    expect(c.PORTAL_ADMINS).toEqual(["alice", "bob"]);
+    expect(c.MAX_UPLOAD_BYTES).toBe(1048576);
+    expect(c.S3_FORCE_PATH_STYLE).toBe(true);
+  });
+});
