@@ -1,0 +1,13 @@
+import { parseJson, withCaller } from "@/lib/api/handler";
+import { completeUpload } from "@/lib/uploads/complete";
+import { completeUploadSchema } from "@/lib/uploads/schemas";
+
+/**
+ * `POST /api/uploads/{id}/complete` `{sha256?}` → the session view `{sessionId, status: "completed",
+ * resourceId, resourceUrl, ckanResourceUrl, …}`. Idempotent. Errors: 401, 403, 404, 409 (missing parts
+ * or wrong state), 502 (S3 failed; or CKAN failed — the object is kept, the session is `uploaded`, retry).
+ */
+export const POST = withCaller<{ id: string }>(async (req, { caller, params }) => {
+  const input = await parseJson(req, completeUploadSchema);
+  return completeUpload(caller, params.id, input);
+});

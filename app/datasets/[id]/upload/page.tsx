@@ -1,0 +1,40 @@
+import type { Metadata } from "next";
+import { forbidden, notFound } from "next/navigation";
+import { ApiError } from "@/lib/api/errors";
+import { getConfig } from "@/lib/config";
+import { requireCaller } from "@/lib/page-auth";
+import { loadEditableDataset } from "@/lib/uploads/access";
+import { Uploader } from "@/components/uploader/uploader";
+import { DatasetHeader } from "@/components/dataset-header";
+
+export const metadata: Metadata = { title: "Upload files" };
+
+/**
+ * `/datasets/{id-or-name}/upload`: the deep link CKAN dataset pages point to. 404 when the dataset does
+ * not exist (or is private and invisible to the caller), 403 when the caller may not edit it.
+ */
+export default async function UploadPage({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  const caller = await requireCaller(`/datasets/${id}/upload`);
+  let pkg;
+  try {
+    pkg = await loadEditableDataset(caller, decodeURIComponent(id));
+  } catch (err) {
+    if (err instanceof ApiError && err.code === "not_found") notFound();
+    if (err instanceof ApiError && err.code === "forbidden") forbidden();
+    throw err;
+  }
+  const config = getConfig();
+  return (
+    <div className="space-y-8">
+      <DatasetHeader pkg={pkg} ckanUrl={config.CKAN_URL} />
+      <Uploader
+        datasetId={pkg.id}
+        datasetName={pkg.name}
+        partSize={config.PART_SIZE_BYTES}
+        concurrency={config.PART_CONCURRENCY}
+        maxBytes={config.MAX_UPLOAD_BYTES}
+      />
+    </div>
+  );
+}

@@ -1,0 +1,33 @@
+import type { CkanPackage } from "@/lib/ckan";
+import { formatBytes } from "@/lib/format";
+
+/** Dataset title, organization, visibility, existing resources and a link back to CKAN. */
+export function DatasetHeader({ pkg, ckanUrl }: { pkg: CkanPackage; ckanUrl: string }) {
+  const datasetUrl = `${ckanUrl}/dataset/${encodeURIComponent(pkg.name)}`;
+  return (
+    <section aria-labelledby="dataset-title" className="rounded border border-slate-200 bg-white p-6">
+      <h1 id="dataset-title" className="text-2xl font-semibold">{pkg.title}</h1>
+      <p className="mt-1 text-slate-700">
+        {pkg.organization ? pkg.organization.title : "No organization"} ·{" "}
+        <span className={pkg.private ? "font-medium text-amber-900" : "text-slate-700"}>{pkg.private ? "Private" : "Public"}</span>
+      </p>
+      <p className="mt-2">
+        <a href={datasetUrl} className="text-blue-800 underline">View this dataset in CKAN</a>
+      </p>
+      <h2 className="mt-6 text-lg font-semibold">Existing resources</h2>
+      {pkg.resources.length === 0 ? (
+        <p className="text-slate-700">This dataset has no resources yet.</p>
+      ) : (
+        <ul className="mt-2 list-disc pl-6">
+          {pkg.resources.map((r) => (
+            <li key={r.id}>
+              <a href={`${datasetUrl}/resource/${encodeURIComponent(r.id)}`} className="text-blue-800 underline">{r.name || r.id}</a>
+              {r.format ? ` · ${r.format}` : ""}
+              {typeof r.size === "number" ? ` · ${formatBytes(r.size)}` : ""}
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,55 @@
+"use client";
+
+import { signIn } from "next-auth/react";
+import { useState } from "react";
+
+/** The CKAN API token form. Errors are announced (role="alert") and the token never enters a URL. */
+export function LoginForm({ callbackUrl, initialError }: { callbackUrl: string; initialError?: string }) {
+  const [error, setError] = useState<string | undefined>(initialError);
+  const [busy, setBusy] = useState(false);
+
+  async function onSubmit(e: React.FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    const token = String(new FormData(e.currentTarget).get("token") ?? "").trim();
+    if (!token) {
+      setError("Enter your CKAN API token.");
+      return;
+    }
+    setBusy(true);
+    setError(undefined);
+    const res = await signIn("ckan-token", { token, redirect: false, callbackUrl });
+    if (!res || res.error) {
+      setBusy(false);
+      setError(res?.error && res.error !== "CredentialsSignin" ? res.error : "Sign-in failed. Check the token and try again.");
+      return;
+    }
+    window.location.assign(callbackUrl);
+  }
+
+  return (
+    <form onSubmit={onSubmit} method="post" className="space-y-4 rounded border border-slate-200 bg-white p-6" noValidate>
+      <div>
+        <label htmlFor="token" className="mb-1 block font-medium">CKAN API token</label>
+        <input
+          id="token"
+          name="token"
+          type="password"
+          autoComplete="off"
+          spellCheck={false}
+          required
+          aria-describedby={error ? "login-error" : undefined}
+          aria-invalid={error ? true : undefined}
+          className="w-full rounded border border-slate-400 px-3 py-2 font-mono"
+        />
+      </div>
+      {error && (
+        <p id="login-error" role="alert" className="rounded border border-red-300 bg-red-50 p-3 text-red-800">
+          {error}
+        </p>
+      )}
+      <button type="submit" disabled={busy} className="rounded bg-blue-700 px-4 py-2 font-medium text-white hover:bg-blue-800 disabled:opacity-60">
+        {busy ? "Signing in…" : "Sign in"}
+      </button>
+    </form>
+  );
+}

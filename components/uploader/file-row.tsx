@@ -1,0 +1,66 @@
+"use client";
+
+import { formatBytes, formatDuration, formatSpeed } from "@/lib/format";
+import type { UploadItem } from "./use-upload-queue";
+
+const STATE_LABEL: Record<UploadItem["state"], string> = {
+  queued: "Waiting",
+  idle: "Waiting",
+  preparing: "Preparing",
+  uploading: "Uploading",
+  paused: "Paused",
+  completing: "Finishing",
+  completed: "Done",
+  failed: "Failed",
+  cancelled: "Cancelled",
+};
+
+/** One file: name, size, progress bar, bytes sent, percent, speed, time left, actions, result. */
+export function FileRow({ item, onCancel, onPause, onResume }: { item: UploadItem; onCancel(): void; onPause(): void; onResume(): void }) {
+  const p = item.progress;
+  const label = `${STATE_LABEL[item.state]}${item.state === "completed" && item.resultStatus === "uploaded" ? " (stored, not yet registered in CKAN)" : ""}`;
+  const canPause = item.state === "uploading" || item.state === "preparing";
+  const canResume = item.state === "paused" || item.state === "failed";
+  const canCancel = ["queued", "preparing", "uploading", "paused", "failed"].includes(item.state);
+  const barId = `bar-${item.id}`;
+  return (
+    <li className="rounded border border-slate-200 bg-white p-4" data-testid="upload-row" data-state={item.state}>
+      <div className="flex flex-wrap items-baseline justify-between gap-2">
+        <p className="font-medium break-all" id={`name-${item.id}`}>{item.name}</p>
+        <p className="text-sm text-slate-700">{formatBytes(item.size)}</p>
+      </div>
+      <progress
+        id={barId}
+        className="mt-2 h-3 w-full accent-blue-700"
+        max={100}
+        value={p.percent}
+        aria-labelledby={`name-${item.id}`}
+        aria-valuetext={`${p.percent.toFixed(0)} percent`}
+      />
+      <p className="mt-1 flex flex-wrap gap-x-4 text-sm text-slate-800">
+        <span data-testid="status">{label}</span>
+        <span>{formatBytes(p.bytesSent)} of {formatBytes(p.total)}</span>
+        <span data-testid="percent">{p.percent.toFixed(1)} %</span>
+        {item.state === "uploading" && (
+          <>
+            <span>{formatSpeed(p.speedBps)}</span>
+            <span>{formatDuration(p.etaSeconds)} left</span>
+          </>
+        )}
+      </p>
+      {item.error && item.state !== "completed" && (
+        <p role="alert" className="mt-2 rounded border border-red-300 bg-red-50 p-2 text-sm text-red-800">{item.error.message}</p>
+      )}
+      {item.ckanResourceUrl && (
+        <p className="mt-2">
+          <a href={item.ckanResourceUrl} className="text-blue-800 underline">Open the resource in CKAN<span className="sr-only"> ({item.name})</span></a>
+        </p>
+      )}
+      <div className="mt-2 flex gap-2">
+        {canPause && <button type="button" onClick={onPause} className="rounded border border-slate-400 px-3 py-1 text-sm hover:bg-slate-100">Pause<span className="sr-only"> {item.name}</span></button>}
+        {canResume && <button type="button" onClick={onResume} className="rounded border border-slate-400 px-3 py-1 text-sm hover:bg-slate-100">{item.state === "failed" ? "Retry" : "Resume"}<span className="sr-only"> {item.name}</span></button>}
+        {canCancel && <button type="button" onClick={onCancel} className="rounded border border-red-700 px-3 py-1 text-sm text-red-800 hover:bg-red-50">Cancel<span className="sr-only"> {item.name}</span></button>}
+      </div>
+    </li>
+  );
+}

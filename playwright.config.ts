@@ -1,0 +1,69 @@
+import { defineConfig } from "@playwright/test";
+
+/**
+ * End-to-end tests in Debian's Chromium (never `playwright install`). Two stacks, each started by
+ * scripts/stack.ts on 127.0.0.1 with its own database and demo CKAN:
+ * - "sts": S3 + STS from the environment (Ceph RGW, started by scripts/test-all.sh), CREDENTIALS_MODE=sts;
+ * - "demo": `npm run demo`'s stack (embedded s3rver, presigned mode) — a short smoke run.
+ */
+const chromiumArgs = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+  "--disable-quic",
+];
+
+export const STS_PORT = 3101;
+export const DEMO_PORT = 3102;
+
+export default defineConfig({
+  testDir: "e2e",
+  timeout: 300_000,
+  expect: { timeout: 20_000 },
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  forbidOnly: true,
+  reporter: [["list"]],
+  use: {
+    launchOptions: { executablePath: "/usr/bin/chromium", args: chromiumArgs },
+    trace: "off",
+  },
+  projects: [
+    { name: "sts", testMatch: /sts\/.*\.spec\.ts/, use: { baseURL: `http://127.0.0.1:${STS_PORT}` } },
+    { name: "demo", testMatch: /demo\/.*\.spec\.ts/, use: { baseURL: `http://127.0.0.1:${DEMO_PORT}` } },
+  ],
+  webServer: [
+    {
+      command: "npx tsx scripts/stack.ts --storage env",
+      url: `http://127.0.0.1:${STS_PORT}/login`,
+      timeout: 180_000,
+      reuseExistingServer: false,
+      stdout: "pipe",
+      env: {
+        PORT: String(STS_PORT),
+        CKAN_DEMO_PORT: "5151",
+        DATABASE_URL: "file:./.tmp/e2e-sts.db",
+        DEMO_DATA_DIR: ".tmp/e2e-sts",
+        CREDENTIALS_MODE: "sts",
+      },
+    },
+    {
+      command: "npx tsx scripts/stack.ts",
+      url: `http://127.0.0.1:${DEMO_PORT}/login`,
+      timeout: 180_000,
+      reuseExistingServer: false,
+      stdout: "pipe",
+      env: {
+        PORT: String(DEMO_PORT),
+        CKAN_DEMO_PORT: "5152",
+        S3_DEMO_PORT: "4602",
+        DATABASE_URL: "file:./.tmp/e2e-demo.db",
+        DEMO_DATA_DIR: ".tmp/e2e-demo",
+      },
+    },
+  ],
+});
