@@ -1,0 +1,113 @@
+/**
+ * The one error type of the CKAN client.
+ *
+ * CKAN's action API answers errors as `{help, success: false, error: {__type, message, ...}}`
+ * with the HTTP status chosen in `ckan/views/api.py` (`action()`):
+ *   403 "Authorization Error", 404 "Not Found Error", 409 "Validation Error" (field errors
+ *   beside `__type`), 400 "Integrity Error" / "Search Query Error", 409 "Search Error",
+ *   500 "Search Index Error" / "Internal Server Error", and 400 with a bare JSON string
+ *   ("Bad request - Action name not known: x") for unknown actions and unreadable bodies.
+ *
+ * Messages never contain the API token: the client passes every text through `redact()`.
+ */
+
+export type CkanErrorKind =
+  | "authorization" // 403 Authorization Error: CKAN refused this user
+  | "not_found" // 404 Not Found Error (also: user_show with an invalid token)
+  | "validation" // 409 Validation Error: see fieldErrors
+  | "bad_request" // other 4xx: unknown action, bad parameters, search syntax
+  | "server" // 5xx: CKAN (or its proxy) failed
+  | "unreachable" // network error or timeout: no HTTP answer at all
+  | "invalid_response"; // not JSON, or not the shape this client relies on
+
+export interface CkanErrorInit {
+  kind: CkanErrorKind;
+  /** Action name, e.g. "package_show". */
+  action: string;
+  /** HTTP status CKAN answered; 0 when there was no answer (unreachable). */
+  status: number;
+  /** CKAN's `error.__type`, e.g. "Validation Error"; null when CKAN sent none. */
+  ckanType?: string | null;
+  /** CKAN's own `error.message` (already redacted), when it sent one. */
+  ckanMessage?: string;
+  /** Validation Error field errors, e.g. `{ name: ["Must be purely lowercase ..."] }`. */
+  fieldErrors?: Record<string, string[]>;
+  message: string;
+  cause?: unknown;
+}
+
+export class CkanError extends Error {
+  override readonly name = "CkanError";
+  readonly kind: CkanErrorKind;
+  readonly action: string;
+  readonly status: number;
+  readonly ckanType: string | null;
+  readonly ckanMessage?: string;
+  readonly fieldErrors?: Record<string, string[]>;
+
+  constructor(init: CkanErrorInit) {
+    super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
+    this.kind = init.kind;
+    this.action = init.action;
+    this.status = init.status;
+    this.ckanType = init.ckanType ?? null;
+    if (init.ckanMessage !== undefined) this.ckanMessage = init.ckanMessage;
+    if (init.fieldErrors !== undefined) this.fieldErrors = init.fieldErrors;
+  }
+}
+
+/** True when `error` is a CkanError (optionally of one of the given kinds). */
+export function isCkanError(error: unknown, ...kinds: CkanErrorKind[]): error is CkanError {
+  return error instanceof CkanError && (kinds.length === 0 || kinds.includes(error.kind));
+}
+
+/**
+ * Error kind for an HTTP status and CKAN `__type`. The `__type` wins when CKAN sent a
+ * known one; otherwise the status decides. Only called for JSON answers from CKAN:
+ * a non-JSON 404 (wrong base URL, a proxy page) is "invalid_response", never "not_found".
+ */
+export function errorKindFor(status: number, ckanType: string | null): CkanErrorKind {
+  if (ckanType === "Authorization Error") return "authorization";
+  if (ckanType === "Not Found Error") return "not_found";
+  if (ckanType === "Validation Error") return "validation";
+  if (status === 401 || status === 403) return "authorization";
+  if (status === 404) return "not_found";
+  if (status >= 500) return "server";
+  if (status >= 400) return "bad_request";
+  return "invalid_response";
+}
+
+/** Replace every occurrence of the token in `text` (no-op without a token). */
+export function redact(text: string, token: string | undefined): string {
+  if (!token) return text;
+  return text.split(token).join("[redacted]");
+}
+
+/**
+ * Field errors from a CKAN Validation Error object: every key beside `__type` and a
+ * string `message`. Values may be lists of strings, a bare string, or nested objects
+ * and lists (package validation reports `resources: [{}, {url: [...]}]`); nested ones
+ * are flattened to dotted keys such as `resources[1].url`.
+ */
+export function fieldErrorsOf(error: Record<string, unknown>): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  const push = (key: string, message: string) => {
+    (out[key] ??= []).push(message);
+  };
+  const collect = (key: string, value: unknown): void => {
+    if (typeof value === "string") push(key, value);
+    else if (typeof value === "number" || typeof value === "boolean") push(key, String(value));
+    else if (Array.isArray(value)) {
+      value.forEach((item, index) =>
+        typeof item === "string" ? push(key, item) : collect(`${key}[${index}]`, item),
+      );
+    } else if (value !== null && typeof value === "object") {
+      for (const [k, v] of Object.entries(value)) collect(`${key}.${k}`, v);
+    }
+  };
+  for (const [key, value] of Object.entries(error)) {
+    if (key === "__type" || (key === "message" && typeof value === "string")) continue;
+    collect(key, value);
+  }
+  return out;
+}

@@ -1,0 +1,164 @@
+/**
+ * One CKAN action-API call: URL and headers, timeout, envelope parsing, error mapping.
+ * Everything the client does passes through `callAction`.
+ *
+ * Source: ckan/views/api.py (`action()`, `_finish_bad_request`, `_get_request_data`):
+ * read actions (side_effect_free) accept GET query parameters, every action accepts a
+ * POST JSON object; the token is read raw from the `Authorization` header (or
+ * `X-CKAN-API-Key`, or 2.11's `apitoken_header_name`).
+ */
+import { CkanError, errorKindFor, fieldErrorsOf, redact } from "./errors";
+import type { CkanErrorInit, CkanErrorKind } from "./errors";
+import { envelopeSchema } from "./types";
+
+export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
+
+export interface TransportOptions {
+  /** CKAN site root, e.g. "https://data.example.org" (a path prefix is kept). */
+  baseUrl: string;
+  /** CKAN API token; omitted = anonymous. Never appears in messages. */
+  token?: string;
+  /** Header carrying the raw token. Default "Authorization" (no "Bearer"). */
+  tokenHeader: string;
+  fetch: FetchLike;
+  /** Whole-call limit (connect + answer + body), milliseconds. */
+  timeoutMs: number;
+}
+
+export type ActionParams = Record<string, unknown>;
+
+/** GET URLs longer than this switch to POST (proxies commonly cap URLs at 8 KiB). */
+export const MAX_GET_URL_LENGTH = 6000;
+
+export function actionUrl(baseUrl: string, action: string): string {
+  return `${baseUrl.replace(/\/+$/, "")}/api/3/action/${encodeURIComponent(action)}`;
+}
+
+function queryString(params: ActionParams): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value === undefined || value === null) continue;
+    search.append(key, typeof value === "string" ? value : JSON.stringify(value));
+  }
+  const text = search.toString();
+  return text ? `?${text}` : "";
+}
+
+function hostOf(baseUrl: string): string {
+  try {
+    return new URL(baseUrl).host;
+  } catch {
+    return "(invalid URL)";
+  }
+}
+
+/**
+ * Call `action` and return its `result` (unvalidated). `method` "GET" sends params as
+ * query parameters (falls back to POST for very long URLs), "POST" as a JSON body.
+ * @throws CkanError of every kind (see errors.ts).
+ */
+export async function callAction(
+  options: TransportOptions,
+  action: string,
+  params: ActionParams = {},
+  method: "GET" | "POST" = "GET",
+): Promise<unknown> {
+  const base = actionUrl(options.baseUrl, action);
+  let url = base;
+  const headers: Record<string, string> = { Accept: "application/json" };
+  if (options.token) headers[options.tokenHeader] = options.token;
+  let body: string | undefined;
+  if (method === "GET") url = base + queryString(params);
+  if (method === "POST" || url.length > MAX_GET_URL_LENGTH) {
+    url = base;
+    method = "POST";
+    body = JSON.stringify(params);
+    headers["Content-Type"] = "application/json";
+  }
+
+  const host = hostOf(options.baseUrl);
+  const controller = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      controller.abort();
+      reject(
+        new CkanError({
+          kind: "unreachable",
+          action,
+          status: 0,
+          message: `CKAN at ${host} did not answer ${action} within ${options.timeoutMs} ms`,
+        }),
+      );
+    }, options.timeoutMs);
+  });
+  const exchange = async () => {
+    const response = await options.fetch(url, { method, headers, body, signal: controller.signal });
+    return { status: response.status, text: await response.text() };
+  };
+
+  let answer: { status: number; text: string };
+  try {
+    answer = await Promise.race([exchange(), timeout]);
+  } catch (error) {
+    if (error instanceof CkanError) throw error;
+    const reason = error instanceof Error ? error.message : String(error);
+    const leaks = options.token !== undefined && options.token !== "" && reason.includes(options.token);
+    throw new CkanError({
+      kind: "unreachable",
+      action,
+      status: 0,
+      message: redact(`CKAN at ${host} is unreachable (${action}): ${reason}`, options.token),
+      // Keep the original (stack, errno) unless its text would carry the token into logs.
+      cause: leaks ? new Error(redact(reason, options.token)) : error,
+    });
+  } finally {
+    clearTimeout(timer);
+  }
+  return parseAnswer(action, answer.status, answer.text, options.token);
+}
+
+/** Turn an HTTP answer into the action's result or a CkanError. Exported for tests. */
+export function parseAnswer(action: string, status: number, text: string, token?: string): unknown {
+  const fail = (kind: CkanErrorKind, message: string, extra: Partial<CkanErrorInit> = {}) =>
+    new CkanError({ kind, action, status, ...extra, message: redact(message, token) });
+
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    if (status >= 500) throw fail("server", `CKAN ${action} failed: HTTP ${status} (not a CKAN answer)`);
+    throw fail("invalid_response", `CKAN ${action} answered HTTP ${status} with a body that is not JSON`);
+  }
+  // Unknown action and unreadable requests: a bare JSON string ("Bad request - ...").
+  if (typeof json === "string") {
+    const kind = status >= 400 ? errorKindFor(status, null) : "invalid_response";
+    throw fail(kind, `CKAN ${action}: ${json}`, { ckanMessage: redact(json, token) });
+  }
+  const envelope = envelopeSchema.safeParse(json);
+  if (!envelope.success) {
+    if (status >= 500) throw fail("server", `CKAN ${action} failed: HTTP ${status}`);
+    throw fail("invalid_response", `CKAN ${action} answered HTTP ${status} without the action-API envelope`);
+  }
+  const { success, result, error } = envelope.data;
+  if (success && status >= 200 && status < 300) return result;
+
+  const ckanType = error?.__type ?? null;
+  const ckanMessage = typeof error?.message === "string" ? redact(error.message, token) : undefined;
+  const kind = errorKindFor(status, ckanType);
+  if (kind !== "validation") {
+    const label = ckanType ?? `HTTP ${status}`;
+    throw fail(kind, `CKAN ${action}: ${label}${ckanMessage ? `: ${ckanMessage}` : ""}`, { ckanType, ckanMessage });
+  }
+  const fieldErrors: Record<string, string[]> = {};
+  for (const [field, messages] of Object.entries(fieldErrorsOf(error ?? {}))) {
+    fieldErrors[field] = messages.map((m) => redact(m, token));
+  }
+  const details = Object.entries(fieldErrors).map(([field, messages]) => `${field}: ${messages.join(", ")}`);
+  if (ckanMessage) details.unshift(ckanMessage);
+  throw fail(kind, `CKAN ${action}: Validation Error: ${details.join("; ") || "no details"}`, {
+    ckanType,
+    ckanMessage,
+    fieldErrors,
+  });
+}
