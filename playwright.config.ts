@@ -16,8 +16,12 @@ const chromiumArgs = [
   "--disable-quic",
 ];
 
-export const STS_PORT = 3101;
-export const DEMO_PORT = 3102;
+/** Ports: E2E_PORT_BASE (default 3100) + 1 for the sts portal, + 2 for the demo portal; CKAN and s3rver likewise from 5150 and 4600. */
+const base = Number(process.env.E2E_PORT_BASE ?? 3100);
+const offset = base - 3100;
+export const STS_PORT = base + 1;
+export const DEMO_PORT = base + 2;
+export const DEMO_S3_PORT = 4602 + offset;
 
 export default defineConfig({
   testDir: "e2e",
@@ -45,7 +49,7 @@ export default defineConfig({
       stdout: "pipe",
       env: {
         PORT: String(STS_PORT),
-        CKAN_DEMO_PORT: "5151",
+        CKAN_DEMO_PORT: String(5151 + offset),
         DATABASE_URL: "file:./.tmp/e2e-sts.db",
         DEMO_DATA_DIR: ".tmp/e2e-sts",
         CREDENTIALS_MODE: "sts",
@@ -59,8 +63,8 @@ export default defineConfig({
       stdout: "pipe",
       env: {
         PORT: String(DEMO_PORT),
-        CKAN_DEMO_PORT: "5152",
-        S3_DEMO_PORT: "4602",
+        CKAN_DEMO_PORT: String(5152 + offset),
+        S3_DEMO_PORT: String(DEMO_S3_PORT),
         DATABASE_URL: "file:./.tmp/e2e-demo.db",
         DEMO_DATA_DIR: ".tmp/e2e-demo",
       },

@@ -3,12 +3,13 @@
  * from sign-in to CKAN resource, so the README's demo command stays proven.
  */
 import { expect, test } from "@playwright/test";
+import { DEMO_S3_PORT } from "../../playwright.config";
 import { demoS3Client, objectSha256 } from "../support/s3";
 import { makeFile } from "../support/files";
 import { DEMO_TOKENS, expectNoSeriousA11yViolations, openDb, sessionsNamed, signIn } from "../support/portal";
 
 const DB_URL = "file:./.tmp/e2e-demo.db";
-const S3_ENDPOINT = "http://127.0.0.1:4602";
+const S3_ENDPOINT = `http://127.0.0.1:${DEMO_S3_PORT}`;
 
 test("the demo stack uploads a 20 MB file to a CKAN dataset in presigned mode", async ({ page }) => {
   const file = makeFile(`demo-smoke-${Date.now()}.bin`, 20 * 1000 * 1000);

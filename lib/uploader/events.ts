@@ -1,0 +1,58 @@
+/**
+ * The typed events of one file upload. A UI subscribes with `onEvent` and
+ * switches on `type`; nothing else leaves the engine.
+ */
+import type { UploadErrorCode } from "./errors";
+import type { CompleteResult } from "./portal-api";
+import type { ProgressSnapshot } from "./progress";
+
+/**
+ * States of one file upload.
+ * `idle → preparing → uploading → completing → completed`; `paused` from
+ * preparing/uploading and back; `failed` from any active state (resumable);
+ * `cancelled` from anything but completing/completed.
+ */
+export type FileUploadState =
+  | "idle"
+  | "preparing"
+  | "uploading"
+  | "paused"
+  | "completing"
+  | "completed"
+  | "failed"
+  | "cancelled";
+
+/** An error as shown to users: stable code + message. */
+export interface UploadErrorInfo {
+  code: UploadErrorCode;
+  message: string;
+  /** The part it concerns, if any. */
+  partNumber?: number;
+}
+
+/** Every event a file upload emits. */
+export type FileUploadEvent =
+  /** The state changed. */
+  | { type: "state"; state: FileUploadState; previous: FileUploadState }
+  /** Bytes moved (throttled; always sent when a part finishes and at the end). */
+  | { type: "progress"; progress: ProgressSnapshot }
+  /** The upload failed (state `failed`), or cleaning up after cancel failed. Never sent for pause. */
+  | { type: "error"; error: UploadErrorInfo }
+  /** A request failed and will be tried again: for diagnostics and tests, not for users. */
+  | {
+      type: "retry";
+      /** What is retried. */
+      what: "part" | "session" | "credentials" | "record" | "complete" | "abort";
+      partNumber?: number;
+      attempt: number;
+      delayMs: number;
+      decision: "retry" | "refresh";
+      error: UploadErrorInfo;
+    }
+  /** A part is stored in S3 (its ETag is known). */
+  | { type: "part"; partNumber: number; size: number }
+  /** The upload completed; `result` is the portal's answer to complete. */
+  | { type: "completed"; result: CompleteResult };
+
+/** Receives events. Must not throw (a throwing listener is ignored). */
+export type FileUploadListener = (event: FileUploadEvent) => void;

@@ -1,0 +1,122 @@
+/**
+ * `PortalApi` over `fetch`: JSON in, JSON out, answers checked with zod so a
+ * portal/engine mismatch fails with a clear `api` error instead of `undefined`.
+ */
+import { z } from "zod";
+import { UploadEngineError, abortReason } from "./errors";
+import type { PortalApi, PortalCallOptions } from "./portal-api";
+
+/** Options of {@link createPortalApi}. */
+export interface PortalApiOptions {
+  /** Prefix of the routes, e.g. `https://portal.example.org`. Default `""` (same origin, the browser case). */
+  baseUrl?: string;
+  /** The fetch to use. Default `globalThis.fetch`; inject for Node/CLI use and tests. */
+  fetch?: typeof fetch;
+}
+
+const checksum = z.object({ algorithm: z.enum(["CRC32C", "SHA256"]), value: z.string() });
+const recordedPart = z.object({
+  partNumber: z.number().int().min(1),
+  size: z.number().int().min(0),
+  etag: z.string(),
+  // The portal stores a part checksum as its base64 value; the algorithm is unknown there.
+  checksum: z.union([checksum, z.string()]).nullish().transform((c) => (typeof c === "object" && c ? c : undefined)),
+});
+const credentials = z.object({
+  accessKeyId: z.string().min(1),
+  secretAccessKey: z.string().min(1),
+  sessionToken: z.string().min(1),
+  expiration: z.string().min(1),
+});
+const session = z.object({
+  sessionId: z.string().min(1),
+  bucket: z.string(),
+  region: z.string(),
+  endpoint: z.string().nullish(),
+  forcePathStyle: z.boolean(),
+  key: z.string(),
+  uploadId: z.string().nullable(),
+  partSize: z.number().int().positive(),
+  partCount: z.number().int().min(0),
+  mode: z.enum(["sts", "presigned"]),
+  credentials: credentials.nullish(),
+  recordedParts: z.array(recordedPart).optional(),
+  serverTime: z.string().optional(),
+});
+const signed = z.object({
+  parts: z.array(
+    z.object({
+      partNumber: z.number().int().min(1),
+      url: z.string().min(1),
+      headers: z.record(z.string(), z.string()).default({}),
+      expiresAt: z.string(),
+    }),
+  ),
+  serverTime: z.string().optional(),
+});
+const errorBody = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+
+/** Creates the fetch-based {@link PortalApi}. */
+export function createPortalApi(opts: PortalApiOptions = {}): PortalApi {
+  const baseUrl = opts.baseUrl ?? "";
+  // Called as a plain function: `window.fetch` throws "Illegal invocation" when called as a method of another object.
+  const doFetch: typeof fetch = opts.fetch ?? ((input, init) => globalThis.fetch(input, init));
+
+  async function post<T>(path: string, body: unknown, schema: z.ZodType<T>, call?: PortalCallOptions, withServerTime = false): Promise<T> {
+    let res: Response;
+    try {
+      res = await doFetch(`${baseUrl}${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/json" },
+        body: JSON.stringify(body),
+        credentials: "same-origin",
+        signal: call?.signal,
+      });
+    } catch (error) {
+      if (call?.signal?.aborted) throw abortReason(call.signal);
+      throw new UploadEngineError("network", `The portal could not be reached (${path}): ${String(error)}`, { cause: error, retryable: true });
+    }
+    const text = await res.text().catch(() => "");
+    let json: unknown = undefined;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      // not JSON: handled below
+    }
+    if (!res.ok) {
+      const parsed = errorBody.safeParse(json);
+      const message = parsed.success ? parsed.data.error.message : `The portal answered HTTP ${res.status} for ${path}`;
+      throw new UploadEngineError("api", message, {
+        status: res.status,
+        apiCode: parsed.success ? parsed.data.error.code : undefined,
+        retryable: res.status === 429 || res.status >= 500,
+      });
+    }
+    const date = res.headers.get("date");
+    if (withServerTime && date && json && typeof json === "object" && !("serverTime" in json)) {
+      const time = Date.parse(date);
+      if (Number.isFinite(time)) (json as Record<string, unknown>).serverTime = new Date(time).toISOString();
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) {
+      throw new UploadEngineError("api", `The portal's answer to ${path} has an unexpected shape: ${parsed.error.message}`, {
+        status: res.status,
+      });
+    }
+    return parsed.data;
+  }
+
+  const route = (id: string, action: string) => `/api/uploads/${encodeURIComponent(id)}/${action}`;
+  return {
+    createSession: (input, call) => post("/api/uploads", input, session, call, true),
+    refreshCredentials: (id, call) => post(route(id, "credentials"), {}, z.object({ credentials }), call),
+    signParts: (id, partNumbers, checksums, call) =>
+      post(route(id, "sign"), checksums?.length ? { partNumbers, checksums } : { partNumbers }, signed, call, true),
+    recordParts: (id, parts, call) => {
+      const wire = parts.map(({ checksum: c, ...rest }) => (c ? { ...rest, checksum: c.value } : rest));
+      return post(route(id, "parts"), { parts: wire }, z.object({ bytesConfirmed: z.number() }), call);
+    },
+    complete: (id, input, call) => post(route(id, "complete"), input, z.looseObject({ status: z.string() }), call),
+    abort: (id, call) => post(route(id, "abort"), {}, z.looseObject({ status: z.string() }), call),
+  };
+}

@@ -1,0 +1,91 @@
+/**
+ * Options of `createFileUpload`, each with its default, unit and reason, and
+ * the one function that fills in the defaults.
+ */
+import { type ChecksumFn, checksumPart } from "./checksum";
+import { type Clock, systemClock } from "./clock";
+import type { FileUploadListener } from "./events";
+import { type OnlineMonitor, defaultOnlineMonitor } from "./online";
+import type { PortalApi, UploadSession } from "./portal-api";
+import { DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_REFRESHES } from "./retry";
+import type { ChecksumAlgorithm, PartSigner } from "./signer";
+import type { Transport } from "./transport";
+import { createXhrTransport } from "./xhr-transport";
+
+/** A file to upload: a `File`, or any Blob with a name and modification time. */
+export type UploadFile = Blob & { readonly name: string; readonly lastModified: number };
+
+/** Options of `createFileUpload`. */
+export interface FileUploadOptions {
+  /** The file. Read only through `slice()` per part, never whole. */
+  file: UploadFile;
+  /** CKAN dataset id or name the file is added to. */
+  datasetId: string;
+  /** The portal. Usually `createPortalApi()`. */
+  api: PortalApi;
+  /** Sends part PUTs. Default: XMLHttpRequest (`createXhrTransport()`). */
+  transport?: Transport;
+  /** Parts in flight at once. Default 4: fills a link to S3 while staying under the browser's 6 connections per host; memory ≈ concurrency × part size only with checksums on. */
+  concurrency?: number;
+  /** Preferred part size in bytes, sent to the portal (which decides). Default: none (the portal's 5 MiB-based plan). */
+  partSize?: number;
+  /** Attempts per request (first try + retries). Default 6: at least 5 tries before a part fails. */
+  maxAttempts?: number;
+  /** Re-sign/refresh-credentials/clock fixes per part before they count as attempts. Default 5: no refresh loops. */
+  maxRefreshes?: number;
+  /** First back-off ceiling, in ms. Default 500. */
+  retryBaseMs?: number;
+  /** Longest back-off, in ms. Default 30,000. */
+  retryCapMs?: number;
+  /** Abort and retry a part PUT with no upload progress for this long, in ms. Default 60,000: long enough for a slow S3 response, short enough that a dead connection is noticed. */
+  stallTimeoutMs?: number;
+  /** Overall limit per part PUT, in ms. Default 0 (none): a 5 GiB part on a slow link legitimately takes hours; stalls are caught by `stallTimeoutMs`. */
+  partTimeoutMs?: number;
+  /** Per-part checksum sent to S3 and recorded. Default `"none"` (some stores lack checksum support; CASES 21). */
+  checksum?: ChecksumAlgorithm | "none";
+  /** Computes a part checksum. Default: hash-wasm on this thread (`checksumPart`); inject a Web Worker-backed one to keep the page smooth. */
+  computeChecksum?: ChecksumFn;
+  /** Flush part reports to the portal every this many parts. Default 8. */
+  recordBatchSize?: number;
+  /** …or when the oldest unreported part is this old, in ms. Default 1,000. */
+  recordIntervalMs?: number;
+  /** Shortest interval between progress events, in ms. Default 100: smooth bars without flooding a UI. */
+  progressIntervalMs?: number;
+  /** Time source. Default the system clock (`Date.now`, `setTimeout`). */
+  clock?: Clock;
+  /** Network availability. Default: `navigator.onLine` + `online` events where they exist, else always online. */
+  online?: OnlineMonitor;
+  /** Randomness for back-off jitter, in [0, 1). Default `Math.random`. */
+  random?: () => number;
+  /** Builds the signer for a session. Default: STS signer for mode `sts`, portal signer for `presigned`. */
+  createSigner?: (session: UploadSession) => PartSigner;
+  /** Receives all events. */
+  onEvent?: FileUploadListener;
+}
+
+/** Options with defaults filled in. */
+export type ResolvedFileUploadOptions = Required<Omit<FileUploadOptions, "partSize" | "createSigner" | "onEvent">> &
+  Pick<FileUploadOptions, "partSize" | "createSigner" | "onEvent">;
+
+/** Fills in the defaults documented on {@link FileUploadOptions}. */
+export function resolveOptions(opts: FileUploadOptions): ResolvedFileUploadOptions {
+  return {
+    ...opts,
+    transport: opts.transport ?? createXhrTransport(),
+    concurrency: Math.max(1, Math.floor(opts.concurrency ?? 4)),
+    maxAttempts: Math.max(1, opts.maxAttempts ?? DEFAULT_MAX_ATTEMPTS),
+    maxRefreshes: Math.max(0, opts.maxRefreshes ?? DEFAULT_MAX_REFRESHES),
+    retryBaseMs: opts.retryBaseMs ?? 500,
+    retryCapMs: opts.retryCapMs ?? 30_000,
+    stallTimeoutMs: opts.stallTimeoutMs ?? 60_000,
+    partTimeoutMs: opts.partTimeoutMs ?? 0,
+    checksum: opts.checksum ?? "none",
+    computeChecksum: opts.computeChecksum ?? checksumPart,
+    recordBatchSize: opts.recordBatchSize ?? 8,
+    recordIntervalMs: opts.recordIntervalMs ?? 1_000,
+    progressIntervalMs: opts.progressIntervalMs ?? 100,
+    clock: opts.clock ?? systemClock,
+    online: opts.online ?? defaultOnlineMonitor(),
+    random: opts.random ?? Math.random,
+  };
+}

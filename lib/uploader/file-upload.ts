@@ -1,0 +1,226 @@
+/**
+ * One file's upload: the state machine that drives session → parts → complete.
+ *
+ * Pause is an abort with a known reason (never reported as an error); resume
+ * sends only the missing parts; cancel aborts in-flight requests and the
+ * multipart upload; a failed upload is never aborted automatically — its parts
+ * stay for resume. Only the slices of parts in flight exist in memory.
+ */
+import { callWithRetry } from "./call-with-retry";
+import { UploadEngineError, abortReason, cancelledReason, isUploadEngineError, pausedReason, toUploadEngineError } from "./errors";
+import type { FileUploadEvent, FileUploadState } from "./events";
+import { type FileUploadOptions, resolveOptions } from "./file-upload-options";
+import { type PartUploadContext, uploadPart } from "./part-uploader";
+import { type PartRecorder, createPartRecorder } from "./part-recorder";
+import { type PartPlan, checkPlan, partRange, planParts } from "./plan";
+import { runPool } from "./pool";
+import type { RecordedPart, UploadSession } from "./portal-api";
+import { type ProgressSnapshot, createProgressTracker } from "./progress";
+import { createSessionSigner } from "./session-signer";
+
+/** A file upload's handle. */
+export interface FileUpload {
+  readonly state: FileUploadState;
+  /** The portal session id, once created. */
+  readonly sessionId: string | undefined;
+  /** Current progress. */
+  progress(): ProgressSnapshot;
+  /** Starts the upload (from `idle` only). Resolves when this run stops: completed, failed, paused or cancelled. */
+  start(): Promise<void>;
+  /** Pauses: aborts in-flight requests; no error is reported. No-op unless preparing/uploading. */
+  pause(): void;
+  /** Continues a paused or failed upload with the missing parts. Resolves when this run stops. */
+  resume(): Promise<void>;
+  /** Cancels: aborts requests and the multipart upload (portal `abort`). No-op once completing. */
+  cancel(): Promise<void>;
+  /** Resolves with the final state once completed, failed or cancelled (a failed upload can still be resumed). */
+  settled(): Promise<"completed" | "failed" | "cancelled">;
+}
+
+const TERMINAL = new Set<FileUploadState>(["completed", "failed", "cancelled"]);
+
+/** Creates the upload of one file. Nothing happens until `start()`. */
+export function createFileUpload(options: FileUploadOptions): FileUpload {
+  const o = resolveOptions(options);
+  const { file, api, clock, online } = o;
+  const backoff = { baseMs: o.retryBaseMs, capMs: o.retryCapMs, random: o.random };
+  const progress = createProgressTracker({ total: file.size, now: () => clock.now() });
+  const done = new Map<number, RecordedPart>();
+  let state: FileUploadState = "idle";
+  let session: UploadSession | undefined;
+  let plan: PartPlan | undefined;
+  let ctx: PartUploadContext | undefined;
+  let recorder: PartRecorder | undefined;
+  let controller: AbortController | undefined;
+  let running: Promise<void> = Promise.resolve();
+  let lastProgressAt = -Infinity;
+  const waiters: Array<(s: "completed" | "failed" | "cancelled") => void> = [];
+
+  const emit = (event: FileUploadEvent) => {
+    try {
+      o.onEvent?.(event);
+    } catch {
+      // a listener's bug must not break the upload
+    }
+  };
+  const setState = (next: FileUploadState) => {
+    if (next === state) return;
+    const previous = state;
+    state = next;
+    emit({ type: "state", state: next, previous });
+    if (TERMINAL.has(next)) waiters.splice(0).forEach((resolve) => resolve(next as "completed" | "failed" | "cancelled"));
+  };
+  const emitProgress = (force: boolean) => {
+    const now = clock.now();
+    if (!force && now - lastProgressAt < o.progressIntervalMs) return;
+    lastProgressAt = now;
+    emit({ type: "progress", progress: progress.snapshot() });
+  };
+  const retrying = (what: "session" | "credentials" | "record" | "complete" | "abort", signal?: AbortSignal) => ({
+    clock, online, signal, backoff, maxAttempts: o.maxAttempts,
+    onRetry: ({ attempt, delayMs, error }: { attempt: number; delayMs: number; error: UploadEngineError }) =>
+      emit({ type: "retry", what, attempt, delayMs, decision: "retry", error: { code: error.code, message: error.message } }),
+  });
+
+  async function prepare(signal: AbortSignal): Promise<void> {
+    planParts(file.size, { partSize: o.partSize }); // refuses too_large / invalid_size before any request
+    const input = {
+      datasetId: o.datasetId, fileName: file.name, size: file.size,
+      contentType: file.type || "application/octet-stream", lastModified: file.lastModified,
+      ...(o.partSize !== undefined && { partSize: o.partSize }),
+    };
+    // Not aborted by pause/cancel: once the portal has created a session we must know its id (to abort or resume it).
+    const s = await callWithRetry(() => api.createSession(input), retrying("session"));
+    const receivedAt = clock.now();
+    session = s;
+    plan = checkPlan(file.size, s.partSize, s.partCount);
+    for (const part of s.recordedParts ?? []) {
+      if (part.partNumber > plan.partCount || done.has(part.partNumber)) continue;
+      done.set(part.partNumber, part);
+      progress.confirmResumed(part.size);
+    }
+    recorder = createPartRecorder({
+      api, sessionId: s.sessionId, clock, batchSize: o.recordBatchSize, flushIntervalMs: o.recordIntervalMs,
+      send: async (parts) => void (await callWithRetry(() => api.recordParts(s.sessionId, parts), retrying("record"))),
+    });
+    if (plan.partCount === done.size) return; // nothing to send (0-byte file, or everything already uploaded)
+    const refreshCredentials = async () =>
+      (await callWithRetry(() => api.refreshCredentials(s.sessionId), retrying("credentials", signal))).credentials;
+    const signer = o.createSigner?.(s) ??
+      (await createSessionSigner(s, { api, clock, concurrency: o.concurrency, checksum: o.checksum, refreshCredentials }, receivedAt));
+    ctx = {
+      file, signer, transport: o.transport, progress, clock, online, backoff,
+      maxAttempts: o.maxAttempts, maxRefreshes: o.maxRefreshes, stallTimeoutMs: o.stallTimeoutMs, timeoutMs: o.partTimeoutMs,
+      checksum: o.checksum, computeChecksum: o.computeChecksum,
+      onProgress: () => emitProgress(false),
+      onRetry: ({ partNumber, attempt, delayMs, decision, error }) =>
+        emit({ type: "retry", what: "part", partNumber, attempt, delayMs, decision, error: { code: error.code, message: error.message, partNumber } }),
+    };
+  }
+
+  async function uploadMissingParts(signal: AbortSignal, stop: (e: unknown) => void): Promise<void> {
+    const p = plan as PartPlan;
+    const missing: number[] = [];
+    for (let n = 1; n <= p.partCount; n++) if (!done.has(n)) missing.push(n);
+    if (missing.length === 0 || !ctx) return;
+    const partCtx = ctx;
+    partCtx.signer.queue?.(missing);
+    await runPool(
+      missing,
+      async (n) => {
+        const part = await uploadPart(partCtx, partRange(p, n), signal);
+        done.set(n, part);
+        progress.confirm(n, part.size);
+        emit({ type: "part", partNumber: n, size: part.size });
+        emitProgress(true);
+        await recorder?.add(part);
+      },
+      { concurrency: o.concurrency, signal, onError: stop }, // the first fatal part error stops the others at once
+    );
+  }
+
+  async function run(c: AbortController): Promise<void> {
+    const { signal } = c;
+    const enter = (next: FileUploadState) => {
+      if (signal.aborted) throw abortReason(signal);
+      setState(next);
+    };
+    try {
+      if (!session) {
+        enter("preparing");
+        await prepare(signal);
+      }
+      if (done.size < (plan as PartPlan).partCount) {
+        enter("uploading"); // a 0-byte or fully resumed file goes straight to complete
+        emitProgress(true);
+        await uploadMissingParts(signal, (e) => c.abort(e));
+      }
+      if (signal.aborted) throw abortReason(signal);
+      await recorder?.flush();
+      enter("completing");
+      const s = session as UploadSession;
+      const result = await callWithRetry(() => api.complete(s.sessionId, {}), retrying("complete"));
+      progress.finish();
+      emitProgress(true);
+      emit({ type: "completed", result }); // before the state, so a listener reacting to "completed" has the result
+      setState("completed");
+    } catch (error) {
+      const e = signal.aborted && isUploadEngineError(signal.reason, "paused", "aborted") ? abortReason(signal) : toUploadEngineError(error);
+      await recorder?.flush().catch(() => undefined); // best effort: what is stored stays resumable
+      if (e.code === "paused" || e.code === "aborted") return; // state already set by pause()/cancel()
+      if (state === "cancelled" || state === "paused") return;
+      emit({ type: "error", error: { code: e.code, message: e.message, ...(e.partNumber !== undefined && { partNumber: e.partNumber }) } });
+      setState("failed");
+    }
+  }
+
+  function launch(): Promise<void> {
+    const c = new AbortController();
+    controller = c;
+    running = running.then(() => (c.signal.aborted ? undefined : run(c)));
+    return running;
+  }
+
+  return {
+    get state() {
+      return state;
+    },
+    get sessionId() {
+      return session?.sessionId;
+    },
+    progress: () => progress.snapshot(),
+    start() {
+      if (state !== "idle") return Promise.reject(new UploadEngineError("invalid_state", `start() called in state ${state}`));
+      return launch();
+    },
+    pause() {
+      if (state !== "preparing" && state !== "uploading") return;
+      controller?.abort(pausedReason());
+      setState("paused");
+    },
+    resume() {
+      if (state !== "paused" && state !== "failed") return running;
+      // Active at once, so a pause() before the previous run has wound down still takes effect.
+      setState(session ? "uploading" : "preparing");
+      return launch();
+    },
+    async cancel() {
+      if (state === "completing" || state === "completed" || state === "cancelled") return;
+      controller?.abort(cancelledReason());
+      setState("cancelled");
+      await running;
+      if (!session) return;
+      const id = session.sessionId;
+      try {
+        await callWithRetry(() => api.abort(id), retrying("abort"));
+      } catch (error) {
+        const e = toUploadEngineError(error);
+        emit({ type: "error", error: { code: e.code, message: `Cancelled, but the upload could not be cleaned up: ${e.message}` } });
+      }
+    },
+    settled() {
+      if (TERMINAL.has(state)) return Promise.resolve(state as "completed" | "failed" | "cancelled");
+      return new Promise((resolve) => waiters.push(resolve));
+    },
+  };
+}

@@ -1,0 +1,127 @@
+/**
+ * Uploads one part, with everything that can go wrong on the way: sign, PUT
+ * the slice, read the ETag, and on failure ask the classifier — back off and
+ * retry, refresh (re-sign, new credentials, clock correction; not an
+ * attempt), or give up. While offline it waits for the network instead.
+ */
+import type { ChecksumFn } from "./checksum";
+import type { Clock } from "./clock";
+import { UploadEngineError, abortReason, throwIfAborted, toUploadEngineError } from "./errors";
+import type { OnlineMonitor } from "./online";
+import type { PartRange } from "./plan";
+import type { RecordedPart } from "./portal-api";
+import type { ProgressTracker } from "./progress";
+import { type BackoffOptions, backoffDelay, classify, isClockSkew, isExpiredCredentials } from "./retry";
+import { readPartEtag } from "./s3-response";
+import type { ChecksumAlgorithm, PartChecksum, PartSigner, RefreshReason } from "./signer";
+import type { Transport } from "./transport";
+
+/** A retry about to happen, for events and tests. */
+export interface PartRetryInfo {
+  partNumber: number;
+  /** Attempts spent so far (refreshes and offline waits are not attempts). */
+  attempt: number;
+  /** Back-off before the next try, in ms (0 for a refresh). */
+  delayMs: number;
+  decision: "retry" | "refresh";
+  error: UploadEngineError;
+}
+
+/** What {@link uploadPart} needs; the file upload builds it once. */
+export interface PartUploadContext {
+  file: Blob;
+  signer: PartSigner;
+  transport: Transport;
+  progress: ProgressTracker;
+  clock: Clock;
+  online: OnlineMonitor;
+  maxAttempts: number;
+  maxRefreshes: number;
+  backoff: BackoffOptions;
+  stallTimeoutMs: number;
+  timeoutMs?: number;
+  checksum: ChecksumAlgorithm | "none";
+  computeChecksum: ChecksumFn;
+  onProgress(): void;
+  onRetry(info: PartRetryInfo): void;
+}
+
+/** Rejects with the signal's reason as soon as it aborts, whatever `promise` does. */
+function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(abortReason(signal));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abortReason(signal));
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}
+
+function refreshReason(e: UploadEngineError, partNumber: number, localTime: number): RefreshReason {
+  if (isClockSkew(e)) return { kind: "clock_skew", partNumber, serverTime: e.serverTime, localTime };
+  if (isExpiredCredentials(e)) return { kind: "credentials", partNumber };
+  return { kind: "url_expired", partNumber };
+}
+
+/** Uploads part `range` and returns what the portal records for it. */
+export async function uploadPart(ctx: PartUploadContext, range: PartRange, signal: AbortSignal): Promise<RecordedPart> {
+  const { partNumber } = range;
+  const size = range.end - range.start;
+  let checksum: PartChecksum | undefined;
+  if (ctx.checksum !== "none") {
+    // Once per part, not per attempt; only this part's bytes are read.
+    const value = await raceAbort(ctx.computeChecksum(ctx.file.slice(range.start, range.end), ctx.checksum), signal);
+    checksum = { algorithm: ctx.checksum, value };
+  }
+  let attempt = 0;
+  let refreshes = 0;
+  for (;;) {
+    throwIfAborted(signal);
+    let urlExpiresAt: number | undefined;
+    try {
+      await ctx.online.waitUntilOnline(signal);
+      const signed = await raceAbort(ctx.signer.sign(partNumber, { contentLength: size, checksum }), signal);
+      urlExpiresAt = signed.expiresAt;
+      const res = await ctx.transport.put(
+        {
+          url: signed.url,
+          headers: signed.headers,
+          body: ctx.file.slice(range.start, range.end), // a lazy slice: sliced when sent, released when done
+          timeoutMs: ctx.timeoutMs,
+          stallTimeoutMs: ctx.stallTimeoutMs,
+          onProgress: (loaded) => {
+            ctx.progress.update(partNumber, Math.min(loaded, size));
+            ctx.onProgress();
+          },
+        },
+        signal,
+      );
+      const etag = readPartEtag(res, partNumber);
+      return { partNumber, size, etag, ...(checksum && { checksum }) };
+    } catch (error) {
+      ctx.progress.drop(partNumber);
+      if (signal.aborted) throw abortReason(signal);
+      const e = toUploadEngineError(error);
+      if (e.code === "network" && !ctx.online.isOnline()) continue; // waits for the network at the top: not an attempt
+      const now = ctx.clock.now();
+      let decision = classify(e, { now, urlExpiresAt });
+      if (decision === "refresh" && refreshes >= ctx.maxRefreshes) decision = "retry"; // a refresh that does not help costs attempts
+      if (decision === "fatal") throw withPart(e, partNumber);
+      if (decision === "refresh") {
+        refreshes++;
+        ctx.onRetry({ partNumber, attempt, delayMs: 0, decision, error: e });
+        await raceAbort(ctx.signer.refresh(refreshReason(e, partNumber, now)), signal);
+        continue;
+      }
+      attempt++;
+      if (attempt >= ctx.maxAttempts) throw withPart(e, partNumber);
+      const delayMs = backoffDelay(attempt, ctx.backoff);
+      ctx.onRetry({ partNumber, attempt, delayMs, decision, error: e });
+      await ctx.clock.sleep(delayMs, signal);
+    }
+  }
+}
+
+function withPart(e: UploadEngineError, partNumber: number): UploadEngineError {
+  if (e.partNumber !== undefined) return e;
+  return new UploadEngineError(e.code, `Part ${partNumber}: ${e.message}`, { ...e, partNumber, cause: e });
+}
