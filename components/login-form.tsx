@@ -2,11 +2,13 @@
 
 import { signIn } from "next-auth/react";
 import { useState } from "react";
+import { useHydrated } from "./use-hydrated";
 
 /** The CKAN API token form. Errors are announced (role="alert") and the token never enters a URL. */
 export function LoginForm({ callbackUrl, initialError }: { callbackUrl: string; initialError?: string }) {
   const [error, setError] = useState<string | undefined>(initialError);
   const [busy, setBusy] = useState(false);
+  const hydrated = useHydrated();
 
   async function onSubmit(e: React.FormEvent<HTMLFormElement>) {
     e.preventDefault();
@@ -47,7 +49,7 @@ export function LoginForm({ callbackUrl, initialError }: { callbackUrl: string; 
           {error}
         </p>
       )}
-      <button type="submit" disabled={busy} className="rounded bg-blue-700 px-4 py-2 font-medium text-white hover:bg-blue-800 disabled:opacity-60">
+      <button type="submit" disabled={busy || !hydrated} className="rounded bg-blue-700 px-4 py-2 font-medium text-white hover:bg-blue-800 disabled:opacity-60">
         {busy ? "Signing in…" : "Sign in"}
       </button>
     </form>

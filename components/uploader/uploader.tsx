@@ -2,6 +2,7 @@
 
 import { useEffect, useRef, useState } from "react";
 import { formatBytes } from "@/lib/format";
+import { useHydrated } from "../use-hydrated";
 import { FileRow } from "./file-row";
 import { isActive, useUploadQueue } from "./use-upload-queue";
 
@@ -12,6 +13,7 @@ import { isActive, useUploadQueue } from "./use-upload-queue";
 export function Uploader(props: { datasetId: string; datasetName: string; partSize: number; concurrency: number; maxBytes: number }) {
   const { items, addFiles, cancel, pause, resume } = useUploadQueue({ datasetId: props.datasetId, concurrency: props.concurrency });
   const [dragging, setDragging] = useState(false);
+  const hydrated = useHydrated();
   const [announcement, setAnnouncement] = useState("");
   const lastAnnounced = useRef(new Map<string, string>());
 
@@ -58,6 +60,7 @@ export function Uploader(props: { datasetId: string; datasetName: string; partSi
             id="file-input"
             type="file"
             multiple
+            disabled={!hydrated}
             className="sr-only"
             onChange={(e) => {
               onFiles(e.currentTarget.files);

@@ -17,6 +17,7 @@ test("the demo stack uploads a 20 MB file to a CKAN dataset in presigned mode", 
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Test Dataset");
   await expectNoSeriousA11yViolations(page);
 
+  await expect(page.getByLabel("Choose files")).toBeEnabled();
   await page.getByLabel("Choose files").setInputFiles(file.path);
   const row = page.getByTestId("upload-row").filter({ hasText: file.path.split("/").pop()! });
   await expect(row).toHaveAttribute("data-state", "completed", { timeout: 120_000 });
