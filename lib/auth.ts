@@ -28,6 +28,8 @@ export const INVALID_TOKEN_MESSAGE =
  * @throws Error with a user-facing message (invalid token, or CKAN unreachable).
  */
 export async function verifyCkanToken(token: string): Promise<Omit<Caller, "ckanToken">> {
+  // CKAN tokens are JWTs (printable ASCII); anything else cannot even travel in an HTTP header.
+  if (!/^[\x21-\x7e]{1,4096}$/.test(token)) throw new Error(INVALID_TOKEN_MESSAGE);
   const config = getConfig();
   const client = createCkanClient({ baseUrl: config.CKAN_URL, token, tokenHeader: config.CKAN_API_TOKEN_HEADER });
   try {

@@ -72,6 +72,7 @@ async function main(): Promise<void> {
   process.on("SIGTERM", () => void stop(0));
   portal.on("exit", (code) => void stop(code ?? 1));
 
+  await waitForPortal(`http://${host}:${port}/login`, portal);
   console.log(`
 CKAN upload portal (${storage === "embedded" ? "demo: embedded S3, presigned mode" : `S3 from the environment, ${env.CREDENTIALS_MODE} mode`})
   Portal:     http://${host}:${port}
@@ -81,6 +82,16 @@ CKAN upload portal (${storage === "embedded" ? "demo: embedded S3, presigned mod
 ${Object.entries(DEMO_TOKENS).map(([user, token]) => `    ${user.padEnd(14)} ${token}`).join("\n")}
   Try the deep link: http://${host}:${port}/datasets/test-dataset/upload
 `);
+}
+
+/** Resolves once the portal answers `url` (so the banner is printed only when it can be opened). */
+async function waitForPortal(url: string, child: ReturnType<typeof spawn>): Promise<void> {
+  for (let i = 0; i < 600 && child.exitCode === null; i++) {
+    const ok = await fetch(url, { redirect: "manual" }).then((r) => r.status < 500, () => false);
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`the portal did not start listening on ${url}`);
 }
 
 main().catch((err) => {

@@ -102,6 +102,10 @@ test("an invalid CKAN token is refused with a clear message (CASES 24)", async (
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByRole("alert").filter({ hasText: "CKAN" })).toContainText("CKAN did not accept this API token");
   await expect(page).toHaveURL(/\/login/);
+  // A token that could not even travel in an HTTP header gets the same message, not "unreachable".
+  await page.getByLabel("CKAN API token").fill("tok€n\u200b");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "CKAN" })).toContainText("CKAN did not accept this API token");
 });
 
 test("the home page lists the datasets the user may edit, with search", async ({ page }) => {
@@ -129,10 +133,17 @@ test("the API answers JSON errors with the right status codes", async ({ page, r
     ["/api/uploads", { datasetId: "test-dataset", fileName: "x", size: 10_000 * 5 * 1024 ** 3 + 1 }, 413, "too_large"],
     ["/api/uploads/00000000-0000-0000-0000-000000000000/complete", {}, 404, "not_found"],
     ["/api/uploads/not-a-uuid/abort", {}, 404, "not_found"],
+    ["/api/uploads", { datasetId: "test-dataset", fileName: "x", size: 1, lastModified: 8.64e15 + 1 }, 400, "validation_failed"],
+    ["/api/uploads", { datasetId: "test-dataset", fileName: "x".repeat(300_000), size: 1 }, 413, "too_large"],
+    ["/api/nothing-here", {}, 404, "not_found"],
   ];
   for (const [url, body, status, code] of cases) {
     const res = await page.request.post(url, typeof body === "string" ? { data: Buffer.from(body), headers: { "content-type": "application/json" } } : { data: body });
     expect([url, res.status()]).toEqual([url, status]);
     expect((await res.json()).error.code).toBe(code);
   }
+  const wrongMethod = await page.request.get("/api/uploads");
+  expect(wrongMethod.status()).toBe(405);
+  expect(wrongMethod.headers()["allow"]).toBe("POST");
+  expect((await wrongMethod.json()).error.code).toBe("method_not_allowed");
 });

@@ -11,6 +11,7 @@ export const API_ERROR_STATUS = {
   unauthenticated: 401,
   forbidden: 403,
   not_found: 404,
+  method_not_allowed: 405,
   conflict: 409,
   too_large: 413,
   rate_limited: 429,
@@ -55,7 +56,8 @@ export function toErrorResponse(err: unknown): NextResponse {
   if (err instanceof ZodError) {
     const details = err.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
     const first = details[0];
-    return errorResponse("validation_failed", first ? `Invalid ${first.path || "input"}: ${first.message}` : "Invalid input", details);
+    const message = !first ? "Invalid input." : first.path ? `Invalid ${first.path}: ${first.message}` : first.message;
+    return errorResponse("validation_failed", message, details);
   }
   if (err instanceof StorageError) return errorResponse("storage_failed", err.message);
   if (err instanceof CkanError) return errorResponse("ckan_failed", `CKAN failed or is unreachable (${err.kind}): ${err.message}`);

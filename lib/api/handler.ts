@@ -2,7 +2,7 @@ import "server-only";
 import { NextResponse, type NextRequest } from "next/server";
 import type { z } from "zod";
 import { getCaller, type Caller } from "@/lib/auth";
-import { ApiError, toErrorResponse } from "./errors";
+import { ApiError, errorResponse, toErrorResponse } from "./errors";
 
 /** Largest JSON body a portal API route accepts, in bytes (part lists stay well below it). */
 export const MAX_JSON_BODY_BYTES = 256 * 1024;
@@ -30,15 +30,33 @@ export function withCaller<P = Record<string, never>>(
 }
 
 /**
- * Reads and validates a JSON body with `schema`.
- * @throws ApiError 400 `invalid_json` (not JSON), 413 `too_large` (over MAX_JSON_BODY_BYTES); ZodError (→ 400).
+ * Reads and validates a JSON body with `schema`. The body is read as a stream and refused as soon as
+ * it passes MAX_JSON_BODY_BYTES (bytes, not characters), so an oversized body is never held in memory;
+ * a larger declared Content-Length is refused before reading.
+ * @throws ApiError 400 `invalid_json` (not JSON or not UTF-8), 413 `too_large`; ZodError (→ 400).
  */
 export async function parseJson<T extends z.ZodType>(req: NextRequest, schema: T): Promise<z.infer<T>> {
-  const text = await req.text();
-  if (text.length > MAX_JSON_BODY_BYTES) throw new ApiError("too_large", `The request body is larger than ${MAX_JSON_BODY_BYTES} bytes.`);
+  const tooLarge = () => new ApiError("too_large", `The request body is larger than ${MAX_JSON_BODY_BYTES} bytes.`);
+  if (Number(req.headers.get("content-length") ?? 0) > MAX_JSON_BODY_BYTES) throw tooLarge();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  if (req.body) {
+    const reader = req.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > MAX_JSON_BODY_BYTES) {
+        await reader.cancel().catch(() => undefined);
+        throw tooLarge();
+      }
+      chunks.push(value);
+    }
+  }
   let data: unknown;
   try {
-    data = text === "" ? {} : JSON.parse(text);
+    const text = new TextDecoder("utf-8", { fatal: true }).decode(Buffer.concat(chunks));
+    data = text.trim() === "" ? {} : JSON.parse(text);
   } catch {
     throw new ApiError("invalid_json", "The request body is not valid JSON.");
   }
@@ -49,4 +67,16 @@ export async function parseJson<T extends z.ZodType>(req: NextRequest, schema: T
 export function requestContext(req: NextRequest): { ip: string | null; userAgent: string | null } {
   const fwd = req.headers.get("x-forwarded-for")?.split(",")[0]?.trim();
   return { ip: fwd || req.headers.get("x-real-ip") || null, userAgent: req.headers.get("user-agent") };
+}
+
+/**
+ * Handler for HTTP methods a route does not support: 405 with `{error: {code: "method_not_allowed"}}`
+ * and an `Allow` header (RFC 9110 §15.5.6).
+ */
+export function methodNotAllowed(allow: string) {
+  return async (): Promise<NextResponse> => {
+    const res = errorResponse("method_not_allowed", `This route accepts ${allow} only.`);
+    res.headers.set("allow", allow);
+    return res;
+  };
 }

@@ -3,6 +3,7 @@ import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
+  DeleteObjectCommand,
   HeadObjectCommand,
   PutObjectCommand,
   UploadPartCommand,
@@ -87,17 +88,32 @@ export async function completeMultipartUpload(
   }
 }
 
-/** AbortMultipartUpload; an upload that is already gone (NoSuchUpload/NoSuchKey) counts as aborted. */
+/**
+ * AbortMultipartUpload. @returns "aborted"; "gone" when the upload no longer exists (NoSuchUpload, or
+ * RGW's NoSuchKey); "unsupported" when the store lacks the operation (MethodNotAllowed/NotImplemented,
+ * e.g. s3rver): its parts are then left to the bucket's lifecycle rule. @throws StorageError
+ */
 export async function abortMultipartUpload(
   s3: S3Client,
   input: { bucket: string; key: string; uploadId: string },
-): Promise<void> {
+): Promise<"aborted" | "gone" | "unsupported"> {
   try {
     await s3.send(new AbortMultipartUploadCommand({ Bucket: input.bucket, Key: input.key, UploadId: input.uploadId }));
+    return "aborted";
   } catch (err) {
     const e = toStorageError(err, "S3", "AbortMultipartUpload");
-    if (e.code === "NoSuchUpload" || e.code === "NoSuchKey" || e.httpStatus === 404) return;
+    if (e.code === "NoSuchUpload" || e.code === "NoSuchKey" || e.httpStatus === 404) return "gone";
+    if (e.code === "MethodNotAllowed" || e.code === "NotImplemented" || e.httpStatus === 405 || e.httpStatus === 501) return "unsupported";
     throw e;
+  }
+}
+
+/** DeleteObject (the portal's identity needs s3:DeleteObject on the upload prefix). @throws StorageError */
+export async function deleteObject(s3: S3Client, input: { bucket: string; key: string }): Promise<void> {
+  try {
+    await s3.send(new DeleteObjectCommand({ Bucket: input.bucket, Key: input.key }));
+  } catch (err) {
+    throw toStorageError(err, "S3", "DeleteObject");
   }
 }
 

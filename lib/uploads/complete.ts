@@ -6,7 +6,7 @@ import { getConfig } from "@/lib/config";
 import { getDb } from "@/lib/db";
 import { getS3Client } from "@/lib/storage/clients";
 import { StorageError } from "@/lib/storage/errors";
-import { completeMultipartUpload, headObject, putEmptyObject } from "@/lib/storage/multipart";
+import { completeMultipartUpload, deleteObject, headObject, putEmptyObject } from "@/lib/storage/multipart";
 import { objectUrl } from "@/lib/storage/object-url";
 import { ckanAs, ensureUserRow } from "./access";
 import { writeAudit } from "./audit";
@@ -24,46 +24,68 @@ import { sessionView, type SessionView } from "./views";
  * @throws ApiError 404/403, 409 (missing parts, wrong state, completion in progress), 502 (S3 or CKAN).
  */
 export async function completeUpload(caller: Caller, sessionId: string, input: { sha256?: string }): Promise<SessionView> {
-  let session = await loadOwnedSession(caller, sessionId);
+  const session = await loadOwnedSession(caller, sessionId);
   if (session.status === "COMPLETED") return sessionView(session, session.dataset.name);
   const userId = await ensureUserRow(caller);
   const actor = { sessionId, userId, actorName: caller.name };
   const db = getDb();
+  const alreadyStored = session.status === "UPLOADED";
+  await claimCompletion(session, input.sha256);
 
-  if (session.status !== "UPLOADED") {
-    // Claim the session atomically so concurrent calls cannot complete it twice.
-    const claimed = await db.uploadSession.updateMany({
-      where: { id: sessionId, status: { in: ["CREATED", "UPLOADING", "FAILED"] } },
-      data: { status: "COMPLETING", sha256: input.sha256 ?? session.sha256, errorCode: null, errorMessage: null },
-    });
-    if (claimed.count === 0) {
-      const now = await db.uploadSession.findUniqueOrThrow({ where: { id: sessionId } });
-      throw new ApiError("conflict", `Cannot complete: the upload is ${now.status.toLowerCase()}.`);
-    }
+  if (!alreadyStored) {
     try {
       await storeObject(session);
     } catch (err) {
+      const missingParts = err instanceof ApiError && err.code === "conflict";
       await db.$transaction(async (tx) => {
-        const failed = err instanceof ApiError && err.code === "conflict";
         await tx.uploadSession.update({
           where: { id: sessionId },
-          data: { status: failed ? "UPLOADING" : "FAILED", errorCode: failed ? null : "storage_failed", errorMessage: failed ? null : (err as Error).message },
+          data: missingParts
+            ? { status: "UPLOADING" }
+            : { status: "FAILED", errorCode: err instanceof StorageError && err.code === "SizeMismatch" ? "size_mismatch" : "storage_failed", errorMessage: (err as Error).message },
         });
-        if (!failed) await writeAudit(tx, { ...actor, type: "session.failed", detail: { stage: "store", error: (err as Error).message } });
+        if (!missingParts) await writeAudit(tx, { ...actor, type: "session.failed", detail: { stage: "store", error: (err as Error).message } });
       });
       if (err instanceof StorageError) throw new ApiError("storage_failed", err.message);
       throw err;
     }
-    session = await db.$transaction(async (tx) => {
-      await writeAudit(tx, { ...actor, type: "object.stored", detail: { key: session.key, size: Number(session.size), sha256: input.sha256 ?? null } });
-      return tx.uploadSession.update({
-        where: { id: sessionId },
-        data: { status: "UPLOADED", bytesConfirmed: session.size },
-        include: { dataset: true, user: true },
-      });
+    await db.$transaction(async (tx) => {
+      await writeAudit(tx, { ...actor, type: "object.stored", detail: { key: session.key, size: Number(session.size), sha256: input.sha256 ?? session.sha256 } });
+      await tx.uploadSession.update({ where: { id: sessionId }, data: { bytesConfirmed: session.size } });
     });
   }
-  return registerResource(caller, session, actor);
+  const fresh = await db.uploadSession.findUniqueOrThrow({ where: { id: sessionId }, include: { dataset: true, user: true } });
+  return registerResource(caller, fresh, actor);
+}
+
+/** A claim older than this is taken to belong to a request that died (a crash or a restart). */
+export const STALE_COMPLETION_MS = 15 * 60_000;
+
+/**
+ * Moves the session to COMPLETING with a compare-and-swap on its status, so that of any number of
+ * concurrent completions exactly one stores and registers it (no duplicate CKAN resources). A claim
+ * left behind by a request that died is taken over after {@link STALE_COMPLETION_MS}.
+ * @throws ApiError 409 when another completion holds the claim, or the session is cancelled/expired.
+ */
+async function claimCompletion(session: LoadedSession, sha256: string | undefined): Promise<void> {
+  const staleBefore = new Date(Date.now() - STALE_COMPLETION_MS);
+  const claimed = await getDb().uploadSession.updateMany({
+    where: {
+      id: session.id,
+      OR: [
+        { status: { in: ["CREATED", "UPLOADING", "FAILED", "UPLOADED"] } },
+        { status: "COMPLETING", updatedAt: { lt: staleBefore } },
+      ],
+    },
+    data: { status: "COMPLETING", sha256: sha256 ?? session.sha256, errorCode: null, errorMessage: null },
+  });
+  if (claimed.count === 0) {
+    const now = await getDb().uploadSession.findUniqueOrThrow({ where: { id: session.id } });
+    throw new ApiError(
+      "conflict",
+      now.status === "COMPLETING" ? "This upload is being completed by another request; try again in a moment." : `Cannot complete: the upload is ${now.status.toLowerCase()}.`,
+    );
+  }
 }
 
 /** CompleteMultipartUpload (or PutObject for 0 bytes), then HeadObject must report `size` bytes. */
@@ -79,7 +101,10 @@ async function storeObject(session: LoadedSession): Promise<void> {
       if (parts[i]?.partNumber === n) i++;
       else if (missing.length < 10) missing.push(n);
     }
-    if (missing.length > 0) throw new ApiError("conflict", `Cannot complete: parts ${missing.join(", ")}${missing.length === 10 ? ", …" : ""} have not been uploaded.`);
+    if (missing.length > 0) {
+      const list = `${missing.join(", ")}${missing.length === 10 ? ", …" : ""}`;
+      throw new ApiError("conflict", `Cannot complete: ${missing.length === 1 ? `part ${list} has` : `parts ${list} have`} not been uploaded.`);
+    }
     try {
       await completeMultipartUpload(s3, { bucket, key, uploadId: session.uploadId!, parts: parts.map((p) => ({ partNumber: p.partNumber, etag: p.etag })) });
     } catch (err) {
@@ -90,11 +115,18 @@ async function storeObject(session: LoadedSession): Promise<void> {
   }
   const head = await headObject(s3, { bucket, key });
   if (head.size !== Number(session.size)) {
-    throw new StorageError(`S3 stored ${head.size} bytes but the file has ${session.size} bytes.`, "S3", "HeadObject", "SizeMismatch");
+    // A wrong object must not stay behind looking like the file: remove it; the file must be sent again.
+    await deleteObject(s3, { bucket, key });
+    throw new StorageError(
+      `S3 stored ${head.size} bytes but the file has ${session.size} bytes; the stored object was removed. Upload the file again.`,
+      "S3",
+      "HeadObject",
+      "SizeMismatch",
+    );
   }
 }
 
-/** CKAN resource_create for a stored object; on failure the session stays `uploaded` with the error. */
+/** CKAN resource_create for a stored object (the caller holds the COMPLETING claim); on failure the session becomes `uploaded` with the error. */
 async function registerResource(caller: Caller, session: LoadedSession, actor: { sessionId: string; userId: string; actorName: string }): Promise<SessionView> {
   const config = getConfig();
   const db = getDb();
@@ -114,7 +146,8 @@ async function registerResource(caller: Caller, session: LoadedSession, actor: {
   } catch (err) {
     const message = err instanceof CkanError ? `CKAN failed to register the resource (${err.kind}): ${err.message}` : `CKAN failed to register the resource: ${(err as Error).message}`;
     await db.$transaction(async (tx) => {
-      await tx.uploadSession.update({ where: { id: session.id }, data: { errorCode: "ckan_failed", errorMessage: message } });
+      // Release the claim: the object is stored, only the registration is left (CASES 13).
+      await tx.uploadSession.update({ where: { id: session.id }, data: { status: "UPLOADED", errorCode: "ckan_failed", errorMessage: message } });
       await writeAudit(tx, { ...actor, type: "registration.failed", detail: { error: message } });
     });
     const code = err instanceof CkanError && err.kind === "authorization" ? "forbidden" : "ckan_failed";

@@ -45,10 +45,12 @@ export async function recordParts(caller: Caller, sessionId: string, parts: Reco
     }
     const sum = await tx.uploadPart.aggregate({ where: { sessionId }, _sum: { size: true } });
     const confirmed = sum._sum.size ?? BigInt(0);
-    await tx.uploadSession.update({
-      where: { id: sessionId },
-      data: { bytesConfirmed: confirmed, status: "UPLOADING", startedAt: session.startedAt ?? new Date() },
+    // Compare-and-swap on the status: a cancel or completion that won the race is never undone.
+    const moved = await tx.uploadSession.updateMany({
+      where: { id: sessionId, status: { in: ACTIVE_STATUSES } },
+      data: { bytesConfirmed: confirmed, status: "UPLOADING", errorCode: null, errorMessage: null, startedAt: session.startedAt ?? new Date() },
     });
+    if (moved.count === 0) throw new ApiError("conflict", "Cannot record parts: the upload was cancelled or is being completed.");
     const numbers = parts.map((p) => p.partNumber).sort((a, b) => a - b);
     await writeAudit(tx, {
       sessionId,

@@ -6,7 +6,8 @@ export const createUploadSchema = z.object({
   fileName: z.string().min(1, "is required").max(1024, "is longer than 1,024 characters"),
   size: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
   contentType: z.string().max(255).optional().default(""),
-  lastModified: z.number().int().nonnegative().optional(),
+  /** ECMAScript's largest time value is 8.64e15 ms (ECMA-262 §21.4.1.1); anything beyond is no date. */
+  lastModified: z.number().int().nonnegative().max(8.64e15, "is not a valid time").optional(),
 });
 export type CreateUploadInput = z.infer<typeof createUploadSchema>;
 

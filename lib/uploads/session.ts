@@ -24,8 +24,8 @@ export async function loadOwnedSession(caller: Caller, id: string): Promise<Load
   return session;
 }
 
-/** Statuses in which parts may still be sent. */
-export const ACTIVE_STATUSES: readonly UploadStatus[] = ["CREATED", "UPLOADING"];
+/** Statuses in which parts may still be sent. A failed upload stays resumable (CASES 17). */
+export const ACTIVE_STATUSES: UploadStatus[] = ["CREATED", "UPLOADING", "FAILED"];
 
 /** @throws ApiError 409 unless the session is in one of `allowed`. */
 export function assertStatus(session: UploadSession, allowed: readonly UploadStatus[], action: string): void {

@@ -161,7 +161,7 @@ describe("upload flow (sts mode, RGW, demo CKAN, SQLite)", () => {
     const parts = await uploadAllParts(tempS3(created.credentials!), created, bytes);
     await recordParts(caller, created.sessionId, [parts[0]]);
     const err = await expectApiError(completeUpload(caller, created.sessionId, {}), "conflict");
-    expect(err.message).toMatch(/parts 2 have not been uploaded/);
+    expect(err.message).toMatch(/part 2 has not been uploaded/);
     await recordParts(caller, created.sessionId, [parts[1]]);
     expect((await completeUpload(caller, created.sessionId, {})).status).toBe("completed");
   });
@@ -199,4 +199,61 @@ describe("upload flow (sts mode, RGW, demo CKAN, SQLite)", () => {
     await expectApiError(abortUpload(owner, "00000000-0000-0000-0000-000000000000"), "not_found");
     await abortUpload(owner, created.sessionId);
   });
+
+  it("creates exactly one CKAN resource when completions race", async () => {
+    const caller = callerFor(ckan, "editor_user");
+    const bytes = testBytes(100, 21);
+    const created = await createUpload(caller, { datasetId: "test-dataset", fileName: "race.bin", size: bytes.length, contentType: "" }, ctx);
+    await recordParts(caller, created.sessionId, await uploadAllParts(tempS3(created.credentials!), created, bytes));
+    const before = ckan.state.getDataset("test-dataset")!.resources.length;
+    const results = await Promise.allSettled(Array.from({ length: 12 }, () => completeUpload(caller, created.sessionId, {})));
+    const ok = results.filter((r): r is PromiseFulfilledResult<Awaited<ReturnType<typeof completeUpload>>> => r.status === "fulfilled");
+    expect(ok.length).toBeGreaterThanOrEqual(1);
+    for (const r of results) if (r.status === "rejected") expect((r.reason as ApiError).code).toBe("conflict");
+    expect(new Set(ok.map((r) => r.value.resourceId)).size).toBe(1);
+    expect(ckan.state.getDataset("test-dataset")!.resources.length).toBe(before + 1);
+    const completed = await getDb().auditEvent.count({ where: { sessionId: created.sessionId, type: "session.completed" } });
+    expect(completed).toBe(1);
+  });
+
+  it("takes over a completion that died (a stale COMPLETING claim), and cancel works on it too", async () => {
+    const caller = callerFor(ckan, "editor_user");
+    const bytes = testBytes(200, 22);
+    const created = await createUpload(caller, { datasetId: "test-dataset", fileName: "crashed.bin", size: bytes.length, contentType: "" }, ctx);
+    await recordParts(caller, created.sessionId, await uploadAllParts(tempS3(created.credentials!), created, bytes));
+    const db = getDb();
+    await db.uploadSession.update({ where: { id: created.sessionId }, data: { status: "COMPLETING" } });
+    await expectApiError(completeUpload(caller, created.sessionId, {}), "conflict");
+    await expectApiError(abortUpload(caller, created.sessionId), "conflict");
+    // As if the request holding the claim died 16 minutes ago (Prisma keeps an explicit updatedAt).
+    await db.uploadSession.update({ where: { id: created.sessionId }, data: { updatedAt: new Date(Date.now() - 16 * 60_000) } });
+    const done = await completeUpload(caller, created.sessionId, {});
+    expect(done.status).toBe("completed");
+    expect(sha256((await getObjectBytes(created.key)).bytes)).toBe(sha256(bytes));
+  });
+
+  it("never lets a late part report undo a cancel", async () => {
+    const caller = callerFor(ckan, "editor_user");
+    const bytes = testBytes(6 * MiB, 23);
+    const created = await createUpload(caller, { datasetId: "test-dataset", fileName: "late-report.bin", size: bytes.length, contentType: "" }, ctx);
+    const parts = await uploadAllParts(tempS3(created.credentials!), created, bytes);
+    await abortUpload(caller, created.sessionId);
+    await expectApiError(recordParts(caller, created.sessionId, parts), "conflict");
+    const row = await getDb().uploadSession.findUniqueOrThrow({ where: { id: created.sessionId }, include: { parts: true } });
+    expect(row.status).toBe("ABORTED");
+    expect(row.parts).toHaveLength(0);
+  });
+
+  it("keeps a failed upload resumable: parts can be recorded again and it completes", async () => {
+    const caller = callerFor(ckan, "editor_user");
+    const bytes = testBytes(6 * MiB, 24);
+    const created = await createUpload(caller, { datasetId: "test-dataset", fileName: "resumable.bin", size: bytes.length, contentType: "" }, ctx);
+    const parts = await uploadAllParts(tempS3(created.credentials!), created, bytes);
+    await getDb().uploadSession.update({ where: { id: created.sessionId }, data: { status: "FAILED", errorCode: "network", errorMessage: "lost" } });
+    await recordParts(caller, created.sessionId, parts);
+    const mid = await getDb().uploadSession.findUniqueOrThrow({ where: { id: created.sessionId } });
+    expect(mid).toMatchObject({ status: "UPLOADING", errorCode: null });
+    expect((await completeUpload(caller, created.sessionId, {})).status).toBe("completed");
+  });
 });
+

@@ -43,3 +43,12 @@ describe("format", () => {
     expect(formatDuration(null)).toBe("—");
   });
 });
+
+describe("content types that cannot travel as an HTTP header", () => {
+  it("fall back to the extension", () => {
+    expect(resolveContentType("a.txt", "text/plain; charset=é中")).toBe("text/plain");
+    expect(resolveContentType("a.txt", "text/plain;\u0007")).toBe("text/plain");
+    expect(resolveContentType("a.csv", "text/csv; charset=utf-8")).toBe("text/csv; charset=utf-8");
+    expect(resolveContentType("a.csv", 'text/csv; charset="utf-8"')).toBe('text/csv; charset="utf-8"');
+  });
+});

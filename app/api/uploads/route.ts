@@ -1,4 +1,4 @@
-import { parseJson, requestContext, withCaller } from "@/lib/api/handler";
+import { parseJson, requestContext, withCaller, methodNotAllowed } from "@/lib/api/handler";
 import { createUpload } from "@/lib/uploads/create";
 import { createUploadSchema } from "@/lib/uploads/schemas";
 
@@ -12,3 +12,7 @@ export const POST = withCaller(async (req, { caller }) => {
   const input = await parseJson(req, createUploadSchema);
   return createUpload(caller, input, requestContext(req));
 });
+
+/** Every other method: 405 JSON. */
+export const GET = methodNotAllowed("POST");
+export { GET as PUT, GET as PATCH, GET as DELETE };

@@ -1,4 +1,4 @@
-import { withCaller } from "@/lib/api/handler";
+import { withCaller, methodNotAllowed } from "@/lib/api/handler";
 import { grantCredentials } from "@/lib/uploads/credentials";
 
 /**
@@ -7,3 +7,7 @@ import { grantCredentials } from "@/lib/uploads/credentials";
  * Errors: 401, 403, 404, 409 (presigned mode or session not active), 502.
  */
 export const POST = withCaller<{ id: string }>(async (_req, { caller, params }) => grantCredentials(caller, params.id));
+
+/** Every other method: 405 JSON. */
+export const GET = methodNotAllowed("POST");
+export { GET as PUT, GET as PATCH, GET as DELETE };

@@ -1,4 +1,4 @@
-import { parseJson, withCaller } from "@/lib/api/handler";
+import { parseJson, withCaller, methodNotAllowed } from "@/lib/api/handler";
 import { recordParts } from "@/lib/uploads/parts";
 import { recordPartsSchema } from "@/lib/uploads/schemas";
 
@@ -10,3 +10,7 @@ export const POST = withCaller<{ id: string }>(async (req, { caller, params }) =
   const { parts } = await parseJson(req, recordPartsSchema);
   return recordParts(caller, params.id, parts);
 });
+
+/** Every other method: 405 JSON. */
+export const GET = methodNotAllowed("POST");
+export { GET as PUT, GET as PATCH, GET as DELETE };

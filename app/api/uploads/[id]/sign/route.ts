@@ -1,4 +1,4 @@
-import { parseJson, withCaller } from "@/lib/api/handler";
+import { parseJson, withCaller, methodNotAllowed } from "@/lib/api/handler";
 import { signParts } from "@/lib/uploads/credentials";
 import { signPartsSchema } from "@/lib/uploads/schemas";
 
@@ -11,3 +11,7 @@ export const POST = withCaller<{ id: string }>(async (req, { caller, params }) =
   const { partNumbers } = await parseJson(req, signPartsSchema);
   return signParts(caller, params.id, partNumbers);
 });
+
+/** Every other method: 405 JSON. */
+export const GET = methodNotAllowed("POST");
+export { GET as PUT, GET as PATCH, GET as DELETE };
