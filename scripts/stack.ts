@@ -36,6 +36,8 @@ async function main(): Promise<void> {
   env.DATABASE_URL ??= `file:${path.join(dataDir, "demo.db")}`;
   env.NEXTAUTH_URL ??= `http://${host}:${port}`;
   env.NEXTAUTH_SECRET ??= DEMO_NEXTAUTH_SECRET;
+  // The demo may run `next start` (NODE_ENV=production) on its demo secret and s3rver keys.
+  env.PORTAL_DEMO ??= "true";
 
   const ckan = await startDemoCkan({ host, port: Number(process.env.CKAN_DEMO_PORT ?? 5055) });
   env.CKAN_URL = ckan.url;

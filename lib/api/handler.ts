@@ -2,6 +2,7 @@ import "server-only";
 import { NextResponse, type NextRequest } from "next/server";
 import type { z } from "zod";
 import { getCaller, type Caller } from "@/lib/auth";
+import { assertSameOrigin } from "@/lib/security/same-origin";
 import { ApiError, toErrorResponse } from "./errors";
 
 /** Largest JSON body a portal API route accepts, in bytes (part lists stay well below it). */
@@ -10,7 +11,8 @@ export const MAX_JSON_BODY_BYTES = 256 * 1024;
 type RouteContext<P> = { params: Promise<P> };
 
 /**
- * Wraps a route handler: resolves the signed-in caller (401 `unauthenticated` when there is none)
+ * Wraps a route handler: refuses cross-site state-changing requests (403 `cross_site_request`, see
+ * lib/security/same-origin.ts), resolves the signed-in caller (401 `unauthenticated` when there is none)
  * and turns every thrown error into `{error: {code, message}}` with its status. Responses are never cached.
  */
 export function withCaller<P = Record<string, never>>(
@@ -18,6 +20,7 @@ export function withCaller<P = Record<string, never>>(
 ) {
   return async (req: NextRequest, ctx: RouteContext<P>): Promise<NextResponse> => {
     try {
+      assertSameOrigin(req);
       const caller = await getCaller();
       if (!caller) throw new ApiError("unauthenticated", "Sign in with your CKAN API token first.");
       const result = await handler(req, { caller, params: await ctx.params });
@@ -31,11 +34,14 @@ export function withCaller<P = Record<string, never>>(
 
 /**
  * Reads and validates a JSON body with `schema`.
+ * A declared Content-Length over the limit is refused before the body is read.
  * @throws ApiError 400 `invalid_json` (not JSON), 413 `too_large` (over MAX_JSON_BODY_BYTES); ZodError (→ 400).
  */
 export async function parseJson<T extends z.ZodType>(req: NextRequest, schema: T): Promise<z.infer<T>> {
+  const declared = Number(req.headers.get("content-length") ?? "0");
+  if (declared > MAX_JSON_BODY_BYTES) throw new ApiError("too_large", `The request body is larger than ${MAX_JSON_BODY_BYTES} bytes.`);
   const text = await req.text();
-  if (text.length > MAX_JSON_BODY_BYTES) throw new ApiError("too_large", `The request body is larger than ${MAX_JSON_BODY_BYTES} bytes.`);
+  if (Buffer.byteLength(text) > MAX_JSON_BODY_BYTES) throw new ApiError("too_large", `The request body is larger than ${MAX_JSON_BODY_BYTES} bytes.`);
   let data: unknown;
   try {
     data = text === "" ? {} : JSON.parse(text);
