@@ -6,6 +6,7 @@ type Tx = Pick<Db, "auditEvent">;
 export type AuditType =
   | "session.created"
   | "credentials.granted"
+  | "credentials.refused"
   | "parts.signed"
   | "parts.recorded"
   | "session.completing"
