@@ -271,6 +271,11 @@ async function checkCkan(config: Config): Promise<CheckResult> {
   }
 }
 
+/** JSON indented by 2, with arrays of strings and numbers kept on one line. */
+export function prettyJson(value: unknown): string {
+  return JSON.stringify(value, null, 2).replace(/\[\s*((?:"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?)(?:,\s*(?:"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?))*)\s*\]/g, (_m, inner: string) => `[${inner.split(/,\s*\n\s*/).join(", ")}]`);
+}
+
 /** The report as printed: `✓`/`✗`/`–` per check, each fix as indented JSON. */
 export function formatReport(results: CheckResult[]): string {
   const lines: string[] = [];
@@ -280,7 +285,7 @@ export function formatReport(results: CheckResult[]): string {
     if (r.status === "fail" || r.applied) {
       for (const f of r.fixes ?? []) {
         lines.push(`    fix — ${f.what}:`);
-        lines.push(...JSON.stringify(f.json, null, 2).split("\n").map((l) => `      ${l}`));
+        lines.push(...prettyJson(f.json).split("\n").map((l) => `      ${l}`));
       }
     }
   }

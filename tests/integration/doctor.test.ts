@@ -88,7 +88,7 @@ describe("npm run doctor", () => {
     );
     expect(cli!.code).toBe(1);
     expect(cli!.stdout).toMatch(/^✗ bucket CORS: no CORS configuration/m);
-    expect(cli!.stdout).toContain('"ExposeHeaders": [\n');
+    expect(cli!.stdout).toContain(`"ExposeHeaders": ["ETag", "x-amz-checksum-crc32c", "x-amz-checksum-sha256"]`);
     expect(cli!.stdout).toContain('"AbortIncompleteMultipartUpload": {');
     expect(cli!.stdout).toContain("2 checks failed.");
 
