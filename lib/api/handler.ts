@@ -34,14 +34,12 @@ export function withCaller<P = Record<string, never>>(
 
 /**
  * Reads and validates a JSON body with `schema`.
- * A declared Content-Length over the limit is refused before the body is read.
+ * A declared Content-Length over the limit is refused before the body is read; a body without one
+ * (chunked) is read only until it passes the limit.
  * @throws ApiError 400 `invalid_json` (not JSON), 413 `too_large` (over MAX_JSON_BODY_BYTES); ZodError (→ 400).
  */
 export async function parseJson<T extends z.ZodType>(req: NextRequest, schema: T): Promise<z.infer<T>> {
-  const declared = Number(req.headers.get("content-length") ?? "0");
-  if (declared > MAX_JSON_BODY_BYTES) throw new ApiError("too_large", `The request body is larger than ${MAX_JSON_BODY_BYTES} bytes.`);
-  const text = await req.text();
-  if (Buffer.byteLength(text) > MAX_JSON_BODY_BYTES) throw new ApiError("too_large", `The request body is larger than ${MAX_JSON_BODY_BYTES} bytes.`);
+  const text = await readBodyText(req, MAX_JSON_BODY_BYTES);
   let data: unknown;
   try {
     data = text === "" ? {} : JSON.parse(text);
@@ -49,6 +47,27 @@ export async function parseJson<T extends z.ZodType>(req: NextRequest, schema: T
     throw new ApiError("invalid_json", "The request body is not valid JSON.");
   }
   return schema.parse(data);
+}
+
+/** The body as UTF-8 text, at most `limit` bytes. @throws ApiError 413 `too_large` beyond it. */
+async function readBodyText(req: NextRequest, limit: number): Promise<string> {
+  const tooLarge = () => new ApiError("too_large", `The request body is larger than ${limit} bytes.`);
+  if (Number(req.headers.get("content-length") ?? "0") > limit) throw tooLarge();
+  if (!req.body) return "";
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 /** The client's IP (first X-Forwarded-For hop, else X-Real-IP) and user agent, for audit. */

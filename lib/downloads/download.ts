@@ -8,7 +8,8 @@ import { getConfig } from "@/lib/config";
 import { getDb } from "@/lib/db";
 import { getS3Client } from "@/lib/storage/clients";
 import { toStorageError } from "@/lib/storage/errors";
-import { ckanAs } from "@/lib/uploads/access";
+import { ckanAs, ensureUserRow } from "@/lib/uploads/access";
+import { writeAudit } from "@/lib/uploads/audit";
 import { attachmentDisposition } from "./content-disposition";
 
 const ID_PATTERN = /^[0-9a-f-]{36}$/;
@@ -25,7 +26,8 @@ export type DownloadDecision =
  * caller's own token (or anonymously when signed out), must succeed — CKAN alone decides who may see
  * a private dataset. Then a presigned GetObject valid DOWNLOAD_URL_SECONDS (default 300) with
  * `ResponseContentDisposition` = attachment, quoted `filename` + RFC 5987 `filename*` (CASES 6), and
- * the stored content type. Nothing is ever made public.
+ * the stored content type. Nothing is ever made public. Each granted download is audited
+ * (`object.downloaded`, with the user, or none when anonymous).
  * @returns a redirect, or `sign_in` for a signed-out visitor CKAN refuses.
  * @throws ApiError 404 (unknown session or name, no object yet, or a dataset the caller may not see:
  *   the same answer, so a private dataset's existence is not revealed), 502 (CKAN or S3 failed).
@@ -49,8 +51,9 @@ export async function decideDownload(caller: Caller | null, sessionId: string, f
   }
 
   const expiresIn = config.DOWNLOAD_URL_SECONDS;
+  let url: string;
   try {
-    const url = await getSignedUrl(
+    url = await getSignedUrl(
       getS3Client(config),
       new GetObjectCommand({
         Bucket: session.bucket,
@@ -60,8 +63,10 @@ export async function decideDownload(caller: Caller | null, sessionId: string, f
       }),
       { expiresIn },
     );
-    return { kind: "redirect", url, expiresInSeconds: expiresIn };
   } catch (err) {
     throw toStorageError(err, "S3", "presign GetObject");
   }
+  const userId = caller ? await ensureUserRow(caller) : null;
+  await writeAudit(getDb(), { sessionId: session.id, userId, actorName: caller?.name ?? null, type: "object.downloaded", detail: { key: session.key, expiresInSeconds: expiresIn } });
+  return { kind: "redirect", url, expiresInSeconds: expiresIn };
 }

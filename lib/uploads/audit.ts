@@ -15,7 +15,8 @@ export type AuditType =
   | "registration.failed"
   | "session.failed"
   | "session.aborted"
-  | "session.expired";
+  | "session.expired"
+  | "object.downloaded";
 
 /**
  * Appends one audit event. Call it inside the transaction that makes the change it records.

@@ -88,6 +88,8 @@ describe("a private dataset's files", () => {
       const got = await fetchRedirect(await decideDownload(callerFor(ckan, user), created.sessionId, "shared.bin"));
       expect([user, got.status]).toEqual([user, 200]);
     }
+    const audited = await getDb().auditEvent.findMany({ where: { sessionId: created.sessionId, type: "object.downloaded" }, orderBy: { createdAt: "asc" } });
+    expect(audited.map((e) => e.actorName)).toEqual(["plain_user", "collab_editor", "editor_user", "ckan_admin"]);
   });
 
   it("gives 404 to a signed-in user who may not see it, and asks a signed-out visitor to sign in", async () => {

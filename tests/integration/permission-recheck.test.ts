@@ -109,7 +109,7 @@ describe("permission re-check at sign (presigned mode)", () => {
       const { name, caller } = newOrgEditor("presigned-leaver");
       const created = await createUpload(caller, { datasetId: "test-dataset", fileName: "p.bin", size: 6 * MiB, contentType: "" }, { ip: null, userAgent: null });
       const first = await signParts(caller, created.sessionId, [1]);
-      const put = await fetch(first.parts[0].url, { method: "PUT", body: testBytes(5 * MiB, 1) });
+      const put = await fetch(first.parts[0].url, { method: "PUT", body: Buffer.from(testBytes(5 * MiB, 1)) });
       expect(put.status).toBe(200);
       ckan.state.removeMember("test-org", name);
       const err = await refusal(signParts(caller, created.sessionId, [2]));

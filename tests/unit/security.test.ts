@@ -109,6 +109,18 @@ describe("parseJson body size limit", () => {
     const r = new NextRequest("http://h/api", { method: "POST", body: "{}", headers: { "content-length": String(MAX_JSON_BODY_BYTES + 1) } });
     expect(((await parseJson(r, schema).catch((e: unknown) => e)) as ApiError).code).toBe("too_large");
   });
+  it("reads a body without Content-Length (chunked) only until it passes the limit", async () => {
+    let pulled = 0;
+    const endless = new ReadableStream<Uint8Array>({
+      pull(c) {
+        pulled++;
+        c.enqueue(new Uint8Array(64 * 1024).fill(0x20));
+      },
+    });
+    const r = new NextRequest("http://h/api", { method: "POST", body: endless, duplex: "half" } as ConstructorParameters<typeof NextRequest>[1]);
+    expect(((await parseJson(r, schema).catch((e: unknown) => e)) as ApiError).code).toBe("too_large");
+    expect(pulled).toBeLessThanOrEqual(MAX_JSON_BODY_BYTES / (64 * 1024) + 2);
+  });
   it("counts bytes, not characters (multi-byte text)", async () => {
     const body = JSON.stringify({ pad: "日".repeat(MAX_JSON_BODY_BYTES / 3 + 10) });
     expect(((await parseJson(new NextRequest("http://h/api", { method: "POST", body }), schema).catch((e: unknown) => e)) as ApiError).code).toBe("too_large");
