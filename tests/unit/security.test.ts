@@ -1,4 +1,6 @@
 /** Web hardening, unit level: cross-site refusal, security headers, redirects, body limits, rate limits, production secrets. */
+import { spawnSync } from "node:child_process";
+import path from "node:path";
 import { NextRequest } from "next/server";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ApiError, toErrorResponse } from "@/lib/api/errors";
@@ -177,5 +179,34 @@ describe("secrets (NODE_ENV=production refuses demo secrets and credentials)", (
   });
   it("NEXTAUTH_SECRET is required", () => {
     expect(() => parseConfig({ CKAN_URL: "http://c", S3_BUCKET: "bucket", CREDENTIALS_MODE: "presigned" })).toThrow(/NEXTAUTH_SECRET: is required/);
+  });
+});
+
+describe("start-up under NODE_ENV=production", () => {
+  const ROOT = path.resolve(__dirname, "../..");
+  const run = (env: Record<string, string>) =>
+    spawnSync(path.join(ROOT, "node_modules/.bin/tsx"), ["-e", "require('./lib/startup').checkConfigAtStartup(); console.log('started')"], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH, CKAN_URL: "https://ckan.example.org", S3_BUCKET: "ckan-uploads", CREDENTIALS_MODE: "presigned", NODE_ENV: "production", ...env },
+      encoding: "utf8",
+    });
+
+  it("refuses to start on the demo secret and demo S3 keys, naming them", () => {
+    const r = run({ NEXTAUTH_SECRET: DEMO_NEXTAUTH_SECRET, AWS_ACCESS_KEY_ID: "S3RVER", AWS_SECRET_ACCESS_KEY: "S3RVER" });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/NEXTAUTH_SECRET: is the demo secret or a placeholder.*refusing to start with NODE_ENV=production/);
+    expect(r.stderr).toMatch(/AWS_ACCESS_KEY_ID: is a demo or documentation example key/);
+    expect(r.stdout).not.toContain("started");
+  });
+
+  it("refuses to start without NEXTAUTH_SECRET", () => {
+    const r = run({});
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("NEXTAUTH_SECRET: is required");
+  });
+
+  it("starts with real secrets, and the demo (PORTAL_DEMO=true) starts on its own", () => {
+    expect(run({ NEXTAUTH_SECRET: "a-real-random-secret-of-enough-length-123" }).stdout).toContain("started");
+    expect(run({ NEXTAUTH_SECRET: DEMO_NEXTAUTH_SECRET, PORTAL_DEMO: "true" }).stdout).toContain("started");
   });
 });
