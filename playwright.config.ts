@@ -53,6 +53,10 @@ export default defineConfig({
         DATABASE_URL: "file:./.tmp/e2e-sts.db",
         DEMO_DATA_DIR: ".tmp/e2e-sts",
         CREDENTIALS_MODE: "sts",
+        // Authorization matrix and token-leak tests (e2e/sts/authorization.spec.ts, security.spec.ts).
+        DEMO_SECURITY_PERSONAS: "1",
+        PORTAL_ADMINS: "portal_admin_user",
+        PORTAL_LOG_FILE: ".tmp/e2e-sts-portal.log",
       },
     },
     {

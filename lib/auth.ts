@@ -6,6 +6,7 @@ import { cookies } from "next/headers";
 import { getConfig } from "@/lib/config";
 import { createCkanClient, CkanError } from "@/lib/ckan";
 import { getDb } from "@/lib/db";
+import { safeReturnUrl } from "@/lib/safe-redirect";
 
 /** The signed-in CKAN user, as pages and route handlers see it. The CKAN token is server-side only. */
 export interface Caller {
@@ -77,6 +78,10 @@ export function authOptions(): NextAuthOptions {
       }),
     ],
     callbacks: {
+      // callbackUrl and return links go only to the portal or to CKAN_URL (no open redirect).
+      async redirect({ url, baseUrl }) {
+        return safeReturnUrl(url, { portalOrigin: new URL(baseUrl).origin, ckanUrl: config.CKAN_URL });
+      },
       async jwt({ token, user }) {
         if (user) {
           const u = user as unknown as Caller;

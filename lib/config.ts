@@ -46,6 +46,16 @@ export const configSchema = z
       .string()
       .default("")
       .transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean)),
+    // ---- security hardening and downloads (issue 5) ----
+    /** `direct`: public datasets link the object URL; `redirect`: every resource links /download/… (private datasets always do). */
+    DOWNLOAD_MODE: z.enum(["direct", "redirect"]).default("direct"),
+    DOWNLOAD_URL_SECONDS: int(1, 7 * 24 * 3600).default(300),
+    /** Per user and per portal instance (in memory): upload sessions started per minute. */
+    RATE_LIMIT_UPLOADS_PER_MINUTE: int(1, 100_000).default(60),
+    /** Per user and per portal instance (in memory): credential refreshes plus sign calls per minute. */
+    RATE_LIMIT_SIGN_PER_MINUTE: int(1, 1_000_000).default(600),
+    /** Set by `npm run demo` (scripts/stack.ts): allows the demo secret and demo credentials under NODE_ENV=production. */
+    PORTAL_DEMO: bool.default(false),
   })
   .superRefine((c, ctx) => {
     if (c.CREDENTIALS_MODE === "sts" && !c.S3_ROLE_ARN) {

@@ -7,11 +7,14 @@
  *
  * Environment: PORT (portal, default 3000), CKAN_DEMO_PORT (5055), S3_DEMO_PORT (4568),
  * DATABASE_URL (default file:./data/demo.db), DEMO_DATA_DIR (./data). Stops everything on Ctrl-C.
+ * Tests: DEMO_SECURITY_PERSONAS=1 adds the authorization matrix's extra CKAN users; PORTAL_LOG_FILE
+ * also writes the portal's stdout and stderr to that file (the token-leak test searches it).
  */
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { DEMO_NEXTAUTH_SECRET } from "../lib/config";
+import { addSecurityPersonas } from "./ckan-demo/personas";
 import { startDemoCkan } from "./ckan-demo/server";
 import { DEMO_TOKENS } from "./ckan-demo/seed";
 import { startEmbeddedS3 } from "./lib/embedded-s3";
@@ -36,9 +39,12 @@ async function main(): Promise<void> {
   env.DATABASE_URL ??= `file:${path.join(dataDir, "demo.db")}`;
   env.NEXTAUTH_URL ??= `http://${host}:${port}`;
   env.NEXTAUTH_SECRET ??= DEMO_NEXTAUTH_SECRET;
+  // The demo may run `next start` (NODE_ENV=production) on its demo secret and s3rver keys.
+  env.PORTAL_DEMO ??= "true";
 
   const ckan = await startDemoCkan({ host, port: Number(process.env.CKAN_DEMO_PORT ?? 5055) });
   env.CKAN_URL = ckan.url;
+  if (process.env.DEMO_SECURITY_PERSONAS === "1") addSecurityPersonas(ckan.state);
   const closers: Array<() => Promise<void>> = [() => ckan.close()];
 
   if (storage === "embedded") {
@@ -62,7 +68,12 @@ async function main(): Promise<void> {
   run(bin("prisma"), ["migrate", "deploy"], env);
   if (!dev && !fs.existsSync(path.join(root, ".next", "BUILD_ID"))) run(bin("next"), ["build"], env);
 
-  const portal = spawn(bin("next"), [dev ? "dev" : "start", "-H", host, "-p", String(port)], { cwd: root, env, stdio: "inherit" });
+  const logFile = process.env.PORTAL_LOG_FILE ? fs.createWriteStream(path.resolve(root, process.env.PORTAL_LOG_FILE), { flags: "a" }) : null;
+  const portal = spawn(bin("next"), [dev ? "dev" : "start", "-H", host, "-p", String(port)], { cwd: root, env, stdio: logFile ? ["inherit", "pipe", "pipe"] : "inherit" });
+  if (logFile) {
+    portal.stdout?.on("data", (chunk: Buffer) => (process.stdout.write(chunk), logFile.write(chunk)));
+    portal.stderr?.on("data", (chunk: Buffer) => (process.stderr.write(chunk), logFile.write(chunk)));
+  }
   const stop = async (code: number) => {
     portal.kill("SIGTERM");
     await Promise.allSettled(closers.map((c) => c()));

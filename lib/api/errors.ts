@@ -10,6 +10,7 @@ export const API_ERROR_STATUS = {
   validation_failed: 400,
   unauthenticated: 401,
   forbidden: 403,
+  cross_site_request: 403,
   not_found: 404,
   method_not_allowed: 405,
   conflict: 409,
@@ -24,6 +25,9 @@ export type ApiErrorCode = keyof typeof API_ERROR_STATUS;
 
 /** An error meant for the API caller: `message` is shown to users, so it holds no internals or secrets. */
 export class ApiError extends Error {
+  /** Extra response headers (e.g. `retry-after` on 429). */
+  headers?: Record<string, string>;
+
   constructor(
     public readonly code: ApiErrorCode,
     message: string,
@@ -52,7 +56,11 @@ export function errorResponse(code: ApiErrorCode, message: string, details?: unk
  * StorageError → 502 `storage_failed` and CkanError → 502 `ckan_failed` (their messages name the peer).
  */
 export function toErrorResponse(err: unknown): NextResponse {
-  if (err instanceof ApiError) return errorResponse(err.code, err.message, err.details);
+  if (err instanceof ApiError) {
+    const res = errorResponse(err.code, err.message, err.details);
+    for (const [k, v] of Object.entries(err.headers ?? {})) res.headers.set(k, v);
+    return res;
+  }
   if (err instanceof ZodError) {
     const details = err.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
     const first = details[0];

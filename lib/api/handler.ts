@@ -2,6 +2,7 @@ import "server-only";
 import { NextResponse, type NextRequest } from "next/server";
 import type { z } from "zod";
 import { getCaller, type Caller } from "@/lib/auth";
+import { assertSameOrigin } from "@/lib/security/same-origin";
 import { ApiError, errorResponse, toErrorResponse } from "./errors";
 
 /** Largest JSON body a portal API route accepts, in bytes (part lists stay well below it). */
@@ -10,7 +11,8 @@ export const MAX_JSON_BODY_BYTES = 256 * 1024;
 type RouteContext<P> = { params: Promise<P> };
 
 /**
- * Wraps a route handler: resolves the signed-in caller (401 `unauthenticated` when there is none)
+ * Wraps a route handler: refuses cross-site state-changing requests (403 `cross_site_request`, see
+ * lib/security/same-origin.ts), resolves the signed-in caller (401 `unauthenticated` when there is none)
  * and turns every thrown error into `{error: {code, message}}` with its status. Responses are never cached.
  */
 export function withCaller<P = Record<string, never>>(
@@ -18,6 +20,7 @@ export function withCaller<P = Record<string, never>>(
 ) {
   return async (req: NextRequest, ctx: RouteContext<P>): Promise<NextResponse> => {
     try {
+      assertSameOrigin(req);
       const caller = await getCaller();
       if (!caller) throw new ApiError("unauthenticated", "Sign in with your CKAN API token first.");
       const result = await handler(req, { caller, params: await ctx.params });
@@ -30,37 +33,45 @@ export function withCaller<P = Record<string, never>>(
 }
 
 /**
- * Reads and validates a JSON body with `schema`. The body is read as a stream and refused as soon as
- * it passes MAX_JSON_BODY_BYTES (bytes, not characters), so an oversized body is never held in memory;
- * a larger declared Content-Length is refused before reading.
- * @throws ApiError 400 `invalid_json` (not JSON or not UTF-8), 413 `too_large`; ZodError (→ 400).
+ * Reads and validates a JSON body with `schema`.
+ * A declared Content-Length over the limit is refused before the body is read; a body without one
+ * (chunked) is read only until it passes the limit.
+ * @throws ApiError 400 `invalid_json` (not JSON), 413 `too_large` (over MAX_JSON_BODY_BYTES); ZodError (→ 400).
  */
 export async function parseJson<T extends z.ZodType>(req: NextRequest, schema: T): Promise<z.infer<T>> {
-  const tooLarge = () => new ApiError("too_large", `The request body is larger than ${MAX_JSON_BODY_BYTES} bytes.`);
-  if (Number(req.headers.get("content-length") ?? 0) > MAX_JSON_BODY_BYTES) throw tooLarge();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  if (req.body) {
-    const reader = req.body.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.byteLength;
-      if (total > MAX_JSON_BODY_BYTES) {
-        await reader.cancel().catch(() => undefined);
-        throw tooLarge();
-      }
-      chunks.push(value);
-    }
-  }
+  const text = await readBodyText(req, MAX_JSON_BODY_BYTES);
   let data: unknown;
   try {
-    const text = new TextDecoder("utf-8", { fatal: true }).decode(Buffer.concat(chunks));
     data = text.trim() === "" ? {} : JSON.parse(text);
   } catch {
     throw new ApiError("invalid_json", "The request body is not valid JSON.");
   }
   return schema.parse(data);
+}
+
+/** The body as UTF-8 text, at most `limit` bytes. @throws ApiError 413 `too_large` beyond it. */
+async function readBodyText(req: NextRequest, limit: number): Promise<string> {
+  const tooLarge = () => new ApiError("too_large", `The request body is larger than ${limit} bytes.`);
+  if (Number(req.headers.get("content-length") ?? "0") > limit) throw tooLarge();
+  if (!req.body) return "";
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(Buffer.concat(chunks));
+  } catch {
+    throw new ApiError("invalid_json", "The request body is not valid UTF-8 JSON.");
+  }
 }
 
 /** The client's IP (first X-Forwarded-For hop, else X-Real-IP) and user agent, for audit. */

@@ -6,6 +6,7 @@ type Tx = Pick<Db, "auditEvent">;
 export type AuditType =
   | "session.created"
   | "credentials.granted"
+  | "credentials.refused"
   | "parts.signed"
   | "parts.recorded"
   | "session.completing"
@@ -14,7 +15,8 @@ export type AuditType =
   | "registration.failed"
   | "session.failed"
   | "session.aborted"
-  | "session.expired";
+  | "session.expired"
+  | "object.downloaded";
 
 /**
  * Appends one audit event. Call it inside the transaction that makes the change it records.

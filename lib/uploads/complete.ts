@@ -7,6 +7,7 @@ import { getDb } from "@/lib/db";
 import { getS3Client } from "@/lib/storage/clients";
 import { StorageError } from "@/lib/storage/errors";
 import { completeMultipartUpload, deleteObject, headObject, putEmptyObject } from "@/lib/storage/multipart";
+import { resourceUrlFor } from "@/lib/downloads/links";
 import { objectUrl } from "@/lib/storage/object-url";
 import { ckanAs, ensureUserRow } from "./access";
 import { writeAudit } from "./audit";
@@ -130,7 +131,7 @@ async function storeObject(session: LoadedSession): Promise<void> {
 async function registerResource(caller: Caller, session: LoadedSession, actor: { sessionId: string; userId: string; actorName: string }): Promise<SessionView> {
   const config = getConfig();
   const db = getDb();
-  const url = objectUrl(config, session.key);
+  const url = resourceUrlFor(config, session, await isPrivateNow(caller, session));
   let resource: { id: string };
   try {
     resource = await ckanAs(caller).resourceCreate({
@@ -157,8 +158,20 @@ async function registerResource(caller: Caller, session: LoadedSession, actor: {
     await writeAudit(tx, { ...actor, type: "session.completed", detail: { resourceId: resource.id, url } });
     return tx.uploadSession.update({
       where: { id: session.id },
-      data: { status: "COMPLETED", resourceId: resource.id, resourceUrl: url, objectUrl: url, errorCode: null, errorMessage: null, completedAt: new Date() },
+      data: { status: "COMPLETED", resourceId: resource.id, resourceUrl: url, objectUrl: objectUrl(config, session.key), errorCode: null, errorMessage: null, completedAt: new Date() },
     });
   });
   return sessionView(done, session.dataset.name);
+}
+
+/**
+ * Whether the session's dataset is private now (CKAN `package_show` as the caller; it may have changed
+ * since the upload started). Falls back to the flag recorded at start when CKAN cannot answer.
+ */
+async function isPrivateNow(caller: Caller, session: LoadedSession): Promise<boolean> {
+  try {
+    return (await ckanAs(caller).packageShow(session.dataset.ckanId)).private;
+  } catch {
+    return session.dataset.private;
+  }
 }

@@ -8,7 +8,28 @@ import { presignUploadParts } from "@/lib/storage/multipart";
 import { assumeUploadRole, type UploadCredentials } from "@/lib/storage/sts";
 import { ensureUserRow, loadEditableDataset } from "./access";
 import { writeAudit } from "./audit";
-import { ACTIVE_STATUSES, assertStatus, loadOwnedSession } from "./session";
+import { ACTIVE_STATUSES, assertStatus, loadOwnedSession, type LoadedSession } from "./session";
+
+/**
+ * Asks CKAN again whether the caller may still add files to the session's dataset (each credential
+ * refresh and sign batch). When not — removed from the organization or as collaborator, or the dataset
+ * is gone or hidden — records `credentials.refused` and answers 403 with a message saying the parts
+ * are kept; nothing in S3 or the session changes, so the upload can resume once access is restored.
+ * @throws ApiError 403 (permission withdrawn), 502 (CKAN failed).
+ */
+async function recheckPermission(caller: Caller, session: LoadedSession): Promise<void> {
+  try {
+    await loadEditableDataset(caller, session.dataset.ckanId);
+  } catch (err) {
+    if (!(err instanceof ApiError) || (err.code !== "forbidden" && err.code !== "not_found")) throw err;
+    const userId = await ensureUserRow(caller);
+    await writeAudit(getDb(), { sessionId: session.id, userId, actorName: caller.name, type: "credentials.refused", detail: { reason: err.code } });
+    throw new ApiError(
+      "forbidden",
+      `CKAN no longer allows you to add files to the dataset "${session.dataset.title || session.dataset.name}", so this upload cannot continue. The parts sent so far are kept: ask an editor or admin of its organization to restore your access, then resume.`,
+    );
+  }
+}
 
 /**
  * Fresh STS credentials for the same one key (sts mode). Permission is re-checked with CKAN first,
@@ -20,7 +41,7 @@ export async function grantCredentials(caller: Caller, sessionId: string): Promi
   const session = await loadOwnedSession(caller, sessionId);
   if (session.mode !== "STS") throw new ApiError("conflict", "This upload uses presigned URLs, not STS credentials.");
   assertStatus(session, ACTIVE_STATUSES, "refresh credentials");
-  await loadEditableDataset(caller, session.dataset.ckanId);
+  await recheckPermission(caller, session);
   const grant = await assumeUploadRole(getStsClient(config), {
     roleArn: config.S3_ROLE_ARN!,
     bucket: session.bucket,
@@ -52,7 +73,7 @@ export async function signParts(caller: Caller, sessionId: string, partNumbers: 
   assertStatus(session, ACTIVE_STATUSES, "sign parts");
   const bad = partNumbers.find((n) => n > session.partCount);
   if (bad !== undefined) throw new ApiError("validation_failed", `Part ${bad} does not exist: this upload has ${session.partCount} parts.`);
-  await loadEditableDataset(caller, session.dataset.ckanId);
+  await recheckPermission(caller, session);
   const unique = [...new Set(partNumbers)];
   const expiresIn = config.PRESIGN_EXPIRES_SECONDS;
   const expiresAt = new Date(Date.now() + expiresIn * 1000).toISOString();

@@ -89,6 +89,16 @@ export class DemoState {
     this.requireOrganization(org).members.set(this.requireUser(user).id, capacity);
   }
 
+  /** Remove a user from an organization (as `member_delete` / `organization_member_delete` would). */
+  removeMember(org: string, user: string): void {
+    this.requireOrganization(org).members.delete(this.requireUser(user).id);
+  }
+
+  /** Remove a dataset collaborator (as `package_collaborator_delete` would). */
+  removeCollaborator(dataset: string, user: string): void {
+    this.requireDataset(dataset).collaborators.delete(this.requireUser(user).id);
+  }
+
   addDataset(input: DatasetInput): DemoDataset {
     if (this.getDataset(input.name)) throw new Error(`demo CKAN: dataset ${input.name} exists`);
     const creator = input.creator

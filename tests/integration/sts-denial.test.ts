@@ -7,7 +7,9 @@ import {
   CreateMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
+  ListMultipartUploadsCommand,
   ListObjectsV2Command,
+  PutObjectAclCommand,
   PutObjectCommand,
   type S3Client,
 } from "@aws-sdk/client-s3";
@@ -58,6 +60,8 @@ describe("one upload's STS credentials", () => {
     ["DeleteObject on their own key", () => s3.send(new DeleteObjectCommand({ Bucket: bucket(), Key: created.key }))],
     ["ListBucket", () => s3.send(new ListObjectsV2Command({ Bucket: bucket() }))],
     ["CreateMultipartUpload on another key", () => s3.send(new CreateMultipartUploadCommand({ Bucket: bucket(), Key: sibling() }))],
+    ["PutObjectAcl public-read on their own key", () => s3.send(new PutObjectAclCommand({ Bucket: bucket(), Key: created.key, ACL: "public-read" }))],
+    ["ListMultipartUploads on the bucket", () => s3.send(new ListMultipartUploadsCommand({ Bucket: bucket() }))],
   ])("get 403 for %s", async (_name, call) => {
     expect(await statusOf(call())).toBe(403);
   });
