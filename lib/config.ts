@@ -46,6 +46,7 @@ export const configSchema = z
       .string()
       .default("")
       .transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean)),
+    AUDIT_STORE_IP: z.enum(["full", "truncated", "off"]).default("truncated"),
   })
   .superRefine((c, ctx) => {
     if (c.CREDENTIALS_MODE === "sts" && !c.S3_ROLE_ARN) {

@@ -14,7 +14,9 @@ export type AuditType =
   | "registration.failed"
   | "session.failed"
   | "session.aborted"
-  | "session.expired";
+  | "session.expired"
+  | "admin.registration_retried"
+  | "admin.upload_aborted";
 
 /**
  * Appends one audit event. Call it inside the transaction that makes the change it records.
