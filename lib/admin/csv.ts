@@ -3,8 +3,10 @@ import { Readable } from "node:stream";
 import { stringify } from "csv-stringify";
 import { getDb } from "@/lib/db";
 import type { UploadFilter } from "./filters";
-import { toUploadRow } from "./uploads";
-import { uploadWhere, type UploadScope } from "./where";
+import { Prisma, type UploadSession } from "@/lib/generated/sqlite/client";
+import { ckanResourcePageUrl } from "@/lib/uploads/views";
+import { sessionTiming } from "./uploads";
+import { sqlDateParam, uploadFromSql, type UploadScope } from "./where";
 
 /** Sessions read per database query while exporting (memory stays bounded by this, not by the export). */
 export const EXPORT_BATCH = 1000;
@@ -16,33 +18,42 @@ export const CSV_COLUMNS = [
   "resource_id", "ckan_resource_url", "client_ip", "user_agent", "error",
 ] as const;
 
+interface ExportRow {
+  id: string; createdAt: Date; completedAt: Date | null; startedAt: Date | null; userName: string; userDisplayName: string;
+  organizationName: string | null; datasetName: string; fileName: string; size: bigint | number; status: string; sha256: string | null;
+  bucket: string; key: string; uploadId: string | null; resourceId: string | null; clientIp: string | null; userAgent: string | null; errorMessage: string | null;
+}
+
 /**
  * Every session matching `filter` (within `scope`) as CSV records, newest first, read in keyset-paged
- * batches of EXPORT_BATCH (cursor on createdAt + id) so 100,000 rows never sit in memory together.
+ * batches of EXPORT_BATCH (row value `(createdAt, id)` below the last row seen: no OFFSET, so each batch
+ * is a range scan of the (createdAt, id) index) so 100,000 rows never sit in memory together. One joined SQL query per batch.
  */
 export async function* exportRecords(filter: UploadFilter, scope: UploadScope = {}): AsyncGenerator<Array<string | number | null>> {
   const db = getDb();
-  const where = uploadWhere(filter, scope);
-  let cursor: string | undefined;
+  let last: { createdAt: Date; id: string } | undefined;
   for (;;) {
-    const batch = await db.uploadSession.findMany({
-      where,
-      include: { dataset: true, user: true },
-      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-      take: EXPORT_BATCH,
-      ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),
-    });
-    for (const s of batch) {
-      const r = toUploadRow(s);
+    const after = last
+      ? [Prisma.sql`(s."createdAt", s."id") < (${sqlDateParam(last.createdAt)}, ${last.id})`]
+      : [];
+    const batch = await db.$queryRaw<ExportRow[]>`
+      SELECT s."id", s."createdAt", s."completedAt", s."startedAt", u."name" AS "userName", u."displayName" AS "userDisplayName",
+        d."organizationName", d."name" AS "datasetName", s."fileName", s."size", CAST(s."status" AS TEXT) AS "status", s."sha256",
+        s."bucket", s."key", s."uploadId", s."resourceId", s."clientIp", s."userAgent", s."errorMessage"
+      ${uploadFromSql(filter, scope, { withNames: true, extra: after })}
+      ORDER BY s."createdAt" DESC, s."id" DESC LIMIT ${EXPORT_BATCH}`;
+    for (const r of batch) {
+      const size = Number(r.size);
+      const t = sessionTiming({ ...r, size: BigInt(size), status: r.status as UploadSession["status"] });
       yield [
-        s.id, s.createdAt.toISOString(), s.completedAt?.toISOString() ?? null, r.userName, r.userDisplayName, r.organizationName, r.datasetName,
-        s.fileName, Number(s.size), r.status, r.durationSeconds === null ? null : Math.round(r.durationSeconds * 1000) / 1000,
-        r.bytesPerSecond === null ? null : Math.round(r.bytesPerSecond / 1e3) / 1e3, s.sha256, s.bucket, s.key, s.uploadId,
-        s.resourceId, r.ckanResourceUrl, s.clientIp, s.userAgent, s.errorMessage,
+        r.id, r.createdAt.toISOString(), r.completedAt?.toISOString() ?? null, r.userName, r.userDisplayName, r.organizationName, r.datasetName,
+        r.fileName, size, r.status.toLowerCase(), t.durationSeconds === null ? null : Math.round(t.durationSeconds * 1000) / 1000,
+        t.bytesPerSecond === null ? null : Math.round(t.bytesPerSecond / 1e3) / 1e3, r.sha256, r.bucket, r.key, r.uploadId,
+        r.resourceId, r.resourceId ? ckanResourcePageUrl(r.datasetName, r.resourceId) : null, r.clientIp, r.userAgent, r.errorMessage,
       ];
     }
     if (batch.length < EXPORT_BATCH) return;
-    cursor = batch[batch.length - 1].id;
+    last = batch[batch.length - 1];
   }
 }
 

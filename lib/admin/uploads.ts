@@ -4,7 +4,7 @@ import { Prisma, type Dataset, type UploadSession, type User } from "@/lib/gener
 import type { HistoryRow } from "@/lib/uploads/history";
 import { ckanResourcePageUrl } from "@/lib/uploads/views";
 import type { UploadFilter } from "./filters";
-import { FAILURE_STATUSES, uploadOrderBy, uploadWhere, uploadWhereSql, usingPostgres, type UploadScope } from "./where";
+import { FAILURE_STATUSES, uploadFromSql, uploadOrderBy, uploadWhere, usingPostgres, type UploadScope } from "./where";
 
 /** Rows per page of the upload tables. */
 export const PAGE_SIZE = 50;
@@ -91,14 +91,14 @@ export interface UploadTotals {
  * Failures: sessions failed or expired, or stored but not registered in CKAN (status uploaded with an error).
  */
 export async function uploadTotals(filter: UploadFilter, scope: UploadScope = {}): Promise<UploadTotals> {
-  const pg = usingPostgres();
-  const dayExpr = pg ? Prisma.sql`to_char(s."createdAt", 'YYYY-MM-DD')` : Prisma.sql`substr(s."createdAt", 1, 10)`;
+  // PostgreSQL: timestamp(3) → date → text ('YYYY-MM-DD' under the default ISO DateStyle); SQLite
+  // stores ISO 8601 text in UTC, whose first 10 characters are the day.
+  const dayExpr = usingPostgres() ? Prisma.sql`CAST(s."createdAt" AS DATE)` : Prisma.sql`substr(s."createdAt", 1, 10)`;
   const failed = Prisma.join(FAILURE_STATUSES.map((x) => Prisma.sql`${x}`));
   const rows = await getDb().$queryRaw<Array<{ day: string; count: bigint | number; bytes: bigint | number | string | null; failures: bigint | number }>>`
-    SELECT ${dayExpr} AS "day", COUNT(*) AS "count", CAST(SUM(s."size") AS TEXT) AS "bytes",
+    SELECT CAST(${dayExpr} AS TEXT) AS "day", COUNT(*) AS "count", CAST(SUM(s."size") AS TEXT) AS "bytes",
       SUM(CASE WHEN CAST(s."status" AS TEXT) IN (${failed}) OR (CAST(s."status" AS TEXT) = 'UPLOADED' AND s."errorCode" IS NOT NULL) THEN 1 ELSE 0 END) AS "failures"
-    FROM "UploadSession" s JOIN "User" u ON u."id" = s."userId" JOIN "Dataset" d ON d."id" = s."datasetId"
-    ${uploadWhereSql(filter, scope)}
+    ${uploadFromSql(filter, scope)}
     GROUP BY ${dayExpr} ORDER BY 1`;
   const days = rows.map((r) => ({ day: r.day, count: Number(r.count), bytes: Number(r.bytes ?? 0), failures: Number(r.failures) }));
   return {

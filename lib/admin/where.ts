@@ -62,11 +62,28 @@ function sqlDate(d: Date, pg: boolean): Date | string {
 }
 
 /**
- * The same filter as raw SQL (for aggregates Prisma cannot express, e.g. bytes per day) over the aliases
- * `s` (UploadSession), `u` (User) and `d` (Dataset). Must match `uploadWhere`; the integration tests
- * compare the two on both databases.
+ * `FROM` clause plus the filter as raw SQL (for aggregates Prisma cannot express, e.g. bytes per day,
+ * and for the export's keyset scan), over the aliases `s` (UploadSession), `u` (User) and `d` (Dataset);
+ * User and Dataset are joined only when the filter or `withNames` needs them. `extra` conditions are
+ * ANDed. Must match `uploadWhere`: the integration tests compare the two on both databases.
  */
-export function uploadWhereSql(filter: UploadFilter, scope: UploadScope = {}): Prisma.Sql {
+export function uploadFromSql(filter: UploadFilter, scope: UploadScope = {}, opts: { withNames?: boolean; extra?: Prisma.Sql[] } = {}): Prisma.Sql {
+  const where = uploadConditionsSql(filter, scope);
+  const needUser = opts.withNames || Boolean(scope.userCkanId || filter.user);
+  const needDataset = opts.withNames || Boolean(scope.datasetCkanId || filter.dataset || filter.org);
+  const conditions = [...where, ...(opts.extra ?? [])];
+  return Prisma.sql`FROM "UploadSession" s
+    ${needUser ? Prisma.sql`JOIN "User" u ON u."id" = s."userId"` : Prisma.empty}
+    ${needDataset ? Prisma.sql`JOIN "Dataset" d ON d."id" = s."datasetId"` : Prisma.empty}
+    ${conditions.length ? Prisma.sql`WHERE ${Prisma.join(conditions, " AND ")}` : Prisma.empty}`;
+}
+
+/** Converts a date parameter for a raw query on the current database. */
+export function sqlDateParam(d: Date): Date | string {
+  return sqlDate(d, usingPostgres());
+}
+
+function uploadConditionsSql(filter: UploadFilter, scope: UploadScope): Prisma.Sql[] {
   const pg = usingPostgres();
   const parts: Prisma.Sql[] = [];
   if (scope.userCkanId) parts.push(Prisma.sql`u."ckanId" = ${scope.userCkanId}`);
@@ -84,5 +101,5 @@ export function uploadWhereSql(filter: UploadFilter, scope: UploadScope = {}): P
     const pattern = `%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     parts.push(pg ? Prisma.sql`s."fileName" ILIKE ${pattern} ESCAPE '\\'` : Prisma.sql`s."fileName" LIKE ${pattern} ESCAPE '\\'`);
   }
-  return parts.length ? Prisma.sql`WHERE ${Prisma.join(parts, " AND ")}` : Prisma.empty;
+  return parts;
 }
