@@ -2,7 +2,8 @@ import Link from "next/link";
 import type { HistoryRow } from "@/lib/uploads/history";
 import { formatBytes } from "@/lib/format";
 
-const STATUS_LABEL: Record<string, string> = {
+/** User-facing names of upload statuses (lower-case keys). */
+export const STATUS_LABEL: Record<string, string> = {
   created: "Started",
   uploading: "Uploading",
   completing: "Completing",

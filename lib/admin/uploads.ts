@@ -4,7 +4,7 @@ import { Prisma, type Dataset, type UploadSession, type User } from "@/lib/gener
 import type { HistoryRow } from "@/lib/uploads/history";
 import { ckanResourcePageUrl } from "@/lib/uploads/views";
 import type { UploadFilter } from "./filters";
-import { FAILURE_STATUSES, uploadFromSql, uploadOrderBy, uploadWhere, usingPostgres, type UploadScope } from "./where";
+import { FAILURE_STATUSES, uploadFromSql, usingPostgres, type UploadScope } from "./where";
 
 /** Rows per page of the upload tables. */
 export const PAGE_SIZE = 50;
@@ -48,24 +48,37 @@ export function toUploadRow(s: SessionWithRefs): UploadRow {
   };
 }
 
+/** ORDER BY expression of each sortable column (status as text: the same order on both databases). */
+const SORT_SQL: Record<UploadFilter["sort"], Prisma.Sql> = {
+  time: Prisma.sql`s."createdAt"`,
+  user: Prisma.sql`u."name"`,
+  organization: Prisma.sql`COALESCE(d."organizationName", '')`,
+  dataset: Prisma.sql`d."name"`,
+  file: Prisma.sql`s."fileName"`,
+  size: Prisma.sql`s."size"`,
+  status: Prisma.sql`CAST(s."status" AS TEXT)`,
+};
+
 /**
- * One page (PAGE_SIZE rows) of upload sessions matching `filter` within `scope`, sorted server-side.
+ * One page (PAGE_SIZE rows) of upload sessions matching `filter` within `scope`, sorted server-side
+ * (ties: newest first). The page's ids come from one SQL query (the same filter SQL as the totals and
+ * the export), then the rows are loaded with their user and dataset.
  * @returns the rows, the number of matching sessions and of pages.
  */
 export async function listUploadPage(filter: UploadFilter, scope: UploadScope = {}): Promise<{ rows: UploadRow[]; total: number; pages: number }> {
   const db = getDb();
-  const where = uploadWhere(filter, scope);
-  const [total, sessions] = await Promise.all([
-    db.uploadSession.count({ where }),
-    db.uploadSession.findMany({
-      where,
-      include: { dataset: true, user: true },
-      orderBy: uploadOrderBy(filter),
-      take: PAGE_SIZE,
-      skip: (filter.page - 1) * PAGE_SIZE,
-    }),
+  const dir = Prisma.raw(filter.dir === "asc" ? "ASC" : "DESC");
+  const tie = filter.sort === "time" ? Prisma.sql`s."id" ${dir}` : Prisma.sql`s."createdAt" DESC, s."id" DESC`;
+  const needsNames = ["user", "organization", "dataset"].includes(filter.sort);
+  const [counted, ids] = await Promise.all([
+    db.$queryRaw<Array<{ n: bigint | number }>>`SELECT COUNT(*) AS "n" ${uploadFromSql(filter, scope)}`,
+    db.$queryRaw<Array<{ id: string }>>`SELECT s."id" ${uploadFromSql(filter, scope, { withNames: needsNames })}
+      ORDER BY ${SORT_SQL[filter.sort]} ${dir}, ${tie} LIMIT ${PAGE_SIZE} OFFSET ${(filter.page - 1) * PAGE_SIZE}`,
   ]);
-  return { rows: sessions.map(toUploadRow), total, pages: Math.max(1, Math.ceil(total / PAGE_SIZE)) };
+  const sessions = await db.uploadSession.findMany({ where: { id: { in: ids.map((r) => r.id) } }, include: { dataset: true, user: true } });
+  const byId = new Map(sessions.map((x) => [x.id, x]));
+  const total = Number(counted[0]?.n ?? 0);
+  return { rows: ids.flatMap((r) => (byId.has(r.id) ? [toUploadRow(byId.get(r.id)!)] : [])), total, pages: Math.max(1, Math.ceil(total / PAGE_SIZE)) };
 }
 
 /** Bytes uploaded on one UTC day (sessions created that day), with counts. */

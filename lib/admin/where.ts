@@ -16,46 +16,6 @@ export function usingPostgres(): boolean {
 /** Sessions with a failure: failed or expired, or stored but not registered because CKAN failed. */
 export const FAILURE_STATUSES = ["FAILED", "EXPIRED"] as const;
 
-/**
- * Prisma `where` for a filter and scope. Text in the file name is case-insensitive on both databases
- * (SQLite's LIKE folds ASCII case; PostgreSQL gets `mode: insensitive`, i.e. ILIKE).
- */
-export function uploadWhere(filter: UploadFilter, scope: UploadScope = {}): Prisma.UploadSessionWhereInput {
-  const and: Prisma.UploadSessionWhereInput[] = [];
-  const userWhere: Prisma.UserWhereInput = { ...(scope.userCkanId ? { ckanId: scope.userCkanId } : {}), ...(filter.user ? { name: filter.user } : {}) };
-  if (Object.keys(userWhere).length) and.push({ user: userWhere });
-  const datasetWhere: Prisma.DatasetWhereInput = {
-    ...(scope.datasetCkanId ? { ckanId: scope.datasetCkanId } : {}),
-    ...(filter.dataset ? { name: filter.dataset } : {}),
-    ...(filter.org ? { organizationName: filter.org } : {}),
-  };
-  if (Object.keys(datasetWhere).length) and.push({ dataset: datasetWhere });
-  if (filter.status) and.push({ status: filter.status.toUpperCase() as Prisma.UploadSessionWhereInput["status"] & string });
-  const dates = dateBounds(filter);
-  if (dates.gte || dates.lt) and.push({ createdAt: dates });
-  if (filter.minSize !== undefined) and.push({ size: { gte: BigInt(filter.minSize) } });
-  if (filter.maxSize !== undefined) and.push({ size: { lte: BigInt(filter.maxSize) } });
-  if (filter.q) {
-    and.push({ fileName: { contains: filter.q, ...(usingPostgres() ? { mode: "insensitive" } : {}) } as Prisma.StringFilter<"UploadSession"> });
-  }
-  return and.length ? { AND: and } : {};
-}
-
-/** Prisma `orderBy` for the filter's sort column and direction; the session id breaks ties (stable pages). */
-export function uploadOrderBy(filter: UploadFilter): Prisma.UploadSessionOrderByWithRelationInput[] {
-  const dir = filter.dir;
-  const primary: Record<UploadFilter["sort"], Prisma.UploadSessionOrderByWithRelationInput> = {
-    time: { createdAt: dir },
-    user: { user: { name: dir } },
-    organization: { dataset: { organizationName: dir } },
-    dataset: { dataset: { name: dir } },
-    file: { fileName: dir },
-    size: { size: dir },
-    status: { status: dir },
-  };
-  return filter.sort === "time" ? [primary.time, { id: dir }] : [primary[filter.sort], { createdAt: "desc" }, { id: "desc" }];
-}
-
 /** A date as the SQLite adapter stores it (ISO 8601 text with `+00:00`), or as-is for PostgreSQL. */
 function sqlDate(d: Date, pg: boolean): Date | string {
   return pg ? d : d.toISOString().replace("Z", "+00:00");
@@ -65,7 +25,9 @@ function sqlDate(d: Date, pg: boolean): Date | string {
  * `FROM` clause plus the filter as raw SQL (for aggregates Prisma cannot express, e.g. bytes per day,
  * and for the export's keyset scan), over the aliases `s` (UploadSession), `u` (User) and `d` (Dataset);
  * User and Dataset are joined only when the filter or `withNames` needs them. `extra` conditions are
- * ANDed. Must match `uploadWhere`: the integration tests compare the two on both databases.
+ * ANDed. The one implementation of the filter: pages, totals and the export all use it (the integration
+ * tests compare it with a plain scan on both databases). Text in the file name: LIKE with `%` and `_`
+ * escaped; case-insensitive for ASCII on SQLite, ILIKE on PostgreSQL.
  */
 export function uploadFromSql(filter: UploadFilter, scope: UploadScope = {}, opts: { withNames?: boolean; extra?: Prisma.Sql[] } = {}): Prisma.Sql {
   const where = uploadConditionsSql(filter, scope);
