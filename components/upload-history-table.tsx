@@ -15,8 +15,8 @@ export const STATUS_LABEL: Record<string, string> = {
 };
 
 /** Upload sessions as a table: time, file, size, dataset, status, CKAN resource link. */
-export function UploadHistoryTable({ rows, caption, showDataset = true, showUser = false }: { rows: HistoryRow[]; caption: string; showDataset?: boolean; showUser?: boolean }) {
-  if (rows.length === 0) return <p className="text-slate-700">No uploads yet.</p>;
+export function UploadHistoryTable({ rows, caption, showDataset = true, showUser = false, emptyText = "No uploads yet." }: { rows: HistoryRow[]; caption: string; showDataset?: boolean; showUser?: boolean; emptyText?: string }) {
+  if (rows.length === 0) return <p className="text-slate-700">{emptyText}</p>;
   return (
     <div className="overflow-x-auto rounded border border-slate-200 bg-white">
       <table className="w-full text-left text-sm">
