@@ -17,7 +17,8 @@ PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
 DATA="$PG_DIR/data"
 
 as_pg() {
-  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+  # From PG_DIR: the postgres user may not be able to read the caller's working directory.
+  if [ "$(id -u)" = 0 ]; then (cd "$PG_DIR" && runuser -u postgres -- "$@"); else (cd "$PG_DIR" && "$@"); fi
 }
 
 case "${1:-}" in
