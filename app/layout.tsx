@@ -3,6 +3,7 @@ import Link from "next/link";
 import "./globals.css";
 import { getCaller } from "@/lib/auth";
 import { SignOutButton } from "@/components/sign-out-button";
+import { isPortalAdmin } from "@/lib/uploads/access";
 
 export const metadata: Metadata = {
   title: { default: "CKAN upload portal", template: "%s · CKAN upload portal" },
@@ -27,6 +28,7 @@ export default async function RootLayout({ children }: { children: React.ReactNo
               <nav aria-label="Main" className="flex items-center gap-4 text-sm">
                 <Link href="/" className="text-blue-800 underline-offset-2 hover:underline">Datasets</Link>
                 <Link href="/uploads" className="text-blue-800 underline-offset-2 hover:underline">My uploads</Link>
+                {isPortalAdmin(caller) && <Link href="/admin/uploads" className="text-blue-800 underline-offset-2 hover:underline">Upload audit</Link>}
                 <span className="text-slate-700">
                   Signed in as <strong>{caller.displayName}</strong>
                   {caller.sysadmin ? " (sysadmin)" : ""}

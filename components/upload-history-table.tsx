@@ -2,7 +2,8 @@ import Link from "next/link";
 import type { HistoryRow } from "@/lib/uploads/history";
 import { formatBytes } from "@/lib/format";
 
-const STATUS_LABEL: Record<string, string> = {
+/** User-facing names of upload statuses (lower-case keys). */
+export const STATUS_LABEL: Record<string, string> = {
   created: "Started",
   uploading: "Uploading",
   completing: "Completing",
@@ -14,8 +15,8 @@ const STATUS_LABEL: Record<string, string> = {
 };
 
 /** Upload sessions as a table: time, file, size, dataset, status, CKAN resource link. */
-export function UploadHistoryTable({ rows, caption, showDataset = true, showUser = false }: { rows: HistoryRow[]; caption: string; showDataset?: boolean; showUser?: boolean }) {
-  if (rows.length === 0) return <p className="text-slate-700">No uploads yet.</p>;
+export function UploadHistoryTable({ rows, caption, showDataset = true, showUser = false, emptyText = "No uploads yet." }: { rows: HistoryRow[]; caption: string; showDataset?: boolean; showUser?: boolean; emptyText?: string }) {
+  if (rows.length === 0) return <p className="text-slate-700">{emptyText}</p>;
   return (
     <div className="overflow-x-auto rounded border border-slate-200 bg-white">
       <table className="w-full text-left text-sm">

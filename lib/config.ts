@@ -56,6 +56,8 @@ export const configSchema = z
     RATE_LIMIT_SIGN_PER_MINUTE: int(1, 1_000_000).default(600),
     /** Set by `npm run demo` (scripts/stack.ts): allows the demo secret and demo credentials under NODE_ENV=production. */
     PORTAL_DEMO: bool.default(false),
+    /** Client IP kept in the audit trail: `full`, `truncated` (IPv4 /24, IPv6 /48) or `off`. */
+    AUDIT_STORE_IP: z.enum(["full", "truncated", "off"]).default("truncated"),
   })
   .superRefine((c, ctx) => {
     if (c.CREDENTIALS_MODE === "sts" && !c.S3_ROLE_ARN) {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite (README: `npm test`). Starts the test peers it needs on 127.0.0.1 — Ceph RGW
 # (S3 + STS) — and stops them afterwards; a missing peer fails the run, it never skips.
-#   1. typecheck   2. unit tests   3. integration tests (SQLite, RGW, demo CKAN)
+#   1. typecheck   2. unit tests   3. integration tests (RGW, demo CKAN), once on SQLite and once on
+#      PostgreSQL (a throwaway cluster started by scripts/pg.sh on PG_PORT)
 #   4. next build  5. Playwright end-to-end (Chromium): sts mode against RGW, and the demo stack.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +12,8 @@ export RGW_DIR="${RGW_DIR:-/tmp/ckan-portal-rgw-test}"
 export RGW_PORT="${RGW_PORT:-7481}"
 export RGW_MON_PORT="${RGW_MON_PORT:-16790}"
 export RGW_MEMSTORE_BYTES="${RGW_MEMSTORE_BYTES:-6442450944}"
+export PG_DIR="${PG_DIR:-/tmp/ckan-portal-pg-test}"
+export PG_PORT="${PG_PORT:-55432}"
 
 started=$(date +%s)
 step() { echo; echo "=== $* ($(( $(date +%s) - started )) s)"; }
@@ -22,14 +25,23 @@ step "unit tests"
 npx vitest run --project unit
 
 step "start Ceph RGW"
-trap 'bash scripts/rgw.sh stop >/dev/null 2>&1 || true' EXIT
+trap 'bash scripts/rgw.sh stop >/dev/null 2>&1 || true; bash scripts/pg.sh stop >/dev/null 2>&1 || true' EXIT
 bash scripts/rgw.sh start >/dev/null
 # shellcheck disable=SC1091
 source "$RGW_DIR/env"
 
-step "integration tests"
+step "start PostgreSQL"
+bash scripts/pg.sh start
+# shellcheck disable=SC1091
+source "$PG_DIR/env"
+
+step "integration tests on SQLite"
 rm -rf .tmp && mkdir -p .tmp
 npx vitest run --project integration
+
+step "integration tests on PostgreSQL"
+TEST_DATABASE=postgresql npx vitest run --project integration
+bash scripts/pg.sh stop
 
 step "build"
 npx next build

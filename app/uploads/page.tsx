@@ -1,30 +1,32 @@
 import type { Metadata } from "next";
-import Link from "next/link";
+import { filterQuery, hasFilter, parseUploadFilter } from "@/lib/admin/filters";
+import { listUploadPage } from "@/lib/admin/uploads";
 import { requireCaller } from "@/lib/page-auth";
-import { listUploads } from "@/lib/uploads/history";
 import { UploadHistoryTable } from "@/components/upload-history-table";
+import { Pagination } from "@/components/audit/pagination";
+import { UploadFilterForm } from "@/components/audit/upload-filter-form";
 
 export const metadata: Metadata = { title: "My uploads" };
 
-const PAGE_SIZE = 50;
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
-/** `/uploads`: the caller's upload sessions, newest first, with status, size, dataset and resource links. */
-export default async function MyUploadsPage({ searchParams }: { searchParams: Promise<{ page?: string }> }) {
-  const caller = await requireCaller("/uploads");
-  const page = Math.max(1, Number.parseInt((await searchParams).page ?? "1", 10) || 1);
-  const { total, rows } = await listUploads({ userCkanId: caller.id, take: PAGE_SIZE, skip: (page - 1) * PAGE_SIZE });
-  const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+/**
+ * `/uploads`: the caller's upload sessions, newest first, with status, size, dataset and resource
+ * links, filtered like `/admin/uploads` (organization, dataset, status, dates, sizes, file name; the
+ * filter is kept in the URL). Always scoped to the caller's own sessions.
+ */
+export default async function MyUploadsPage({ searchParams }: { searchParams: SearchParams }) {
+  const { filter: parsed, invalid } = parseUploadFilter(await searchParams);
+  const filter = { ...parsed, user: undefined };
+  const caller = await requireCaller(`/uploads${filterQuery(filter, { page: filter.page })}`);
+  const { total, rows, pages } = await listUploadPage(filter, { userCkanId: caller.id });
   return (
     <div>
       <h1 className="mb-4 text-2xl font-semibold">My uploads</h1>
-      <UploadHistoryTable rows={rows} caption="Your uploads, newest first" />
-      {pages > 1 && (
-        <nav aria-label="Pagination" className="mt-4 flex gap-4">
-          {page > 1 && <Link href={`/uploads?page=${page - 1}`} className="text-blue-800 underline">Previous page</Link>}
-          <span>Page {page} of {pages}</span>
-          {page < pages && <Link href={`/uploads?page=${page + 1}`} className="text-blue-800 underline">Next page</Link>}
-        </nav>
-      )}
+      <UploadFilterForm filter={filter} action="/uploads" invalid={invalid} />
+      <p className="mb-2 text-sm text-slate-700" role="status">{total.toLocaleString("en")} upload{total === 1 ? "" : "s"}</p>
+      <UploadHistoryTable rows={rows} caption="Your uploads, newest first" emptyText={hasFilter(filter) ? "No uploads match this filter." : "No uploads yet."} />
+      <Pagination filter={filter} pages={pages} basePath="/uploads" />
     </div>
   );
 }

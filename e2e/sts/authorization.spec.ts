@@ -62,6 +62,18 @@ const ROUTES: Route[] = [
     call: async ({ as, owner }) => as.post(`/api/uploads/${await startUpload(owner, "matrix-abort.bin", 10)}/abort`),
     expect: [401, 403, 403, 200, 403, 403, 200, 200],
   },
+  // ---- admin pages and routes: CKAN sysadmins and PORTAL_ADMINS only
+  { name: "GET /admin/uploads (audit list)", call: ({ as }) => as.get("/admin/uploads"), expect: ["login", 403, 403, 403, 403, 403, 200, 200] },
+  { name: "GET /admin/uploads/{id} (session detail)", call: ({ as }) => as.get(`/admin/uploads/${shared}`), expect: ["login", 403, 403, 403, 403, 403, 200, 200] },
+  { name: "GET /api/admin/uploads", call: ({ as }) => as.get("/api/admin/uploads"), expect: [401, 403, 403, 403, 403, 403, 200, 200] },
+  { name: "GET /api/admin/uploads/export (CSV)", call: ({ as }) => as.get("/api/admin/uploads/export"), expect: [401, 403, 403, 403, 403, 403, 200, 200] },
+  // The shared session is not `uploaded`: admins pass the check and are told so (409).
+  { name: "POST /api/admin/uploads/{id}/retry-registration", call: ({ as }) => as.post(`/api/admin/uploads/${shared}/retry-registration`), expect: [401, 403, 403, 403, 403, 403, 409, 409] },
+  {
+    name: "POST /api/admin/uploads/{id}/abort",
+    call: async ({ as, owner }) => as.post(`/api/admin/uploads/${await startUpload(owner, "matrix-admin-abort.bin", 10)}/abort`),
+    expect: [401, 403, 403, 403, 403, 403, 200, 200],
+  },
   { name: "GET /download/{id}/{name}", call: ({ as }) => as.get(`/download/${downloadable}/matrix%20download.csv`), expect: ["login", 404, "s3", "s3", "s3", "s3", "s3", 404] },
 ];
 

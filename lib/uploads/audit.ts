@@ -16,7 +16,9 @@ export type AuditType =
   | "session.failed"
   | "session.aborted"
   | "session.expired"
-  | "object.downloaded";
+  | "object.downloaded"
+  | "admin.registration_retried"
+  | "admin.upload_aborted";
 
 /**
  * Appends one audit event. Call it inside the transaction that makes the change it records.

@@ -12,6 +12,7 @@ import { assumeUploadRole, type UploadCredentials } from "@/lib/storage/sts";
 import { planParts } from "@/lib/uploader/plan";
 import { ensureDatasetRow, ensureUserRow, loadEditableDataset } from "./access";
 import { writeAudit } from "./audit";
+import { storedClientIp } from "./client-ip";
 import { resolveContentType } from "./file-types";
 import type { CreateUploadInput } from "./schemas";
 
@@ -100,7 +101,7 @@ export async function createUpload(caller: Caller, input: CreateUploadInput, ctx
           partCount: plan.partCount,
           mode: mode === "sts" ? "STS" : "PRESIGNED",
           status: "CREATED",
-          clientIp: ctx.ip,
+          clientIp: storedClientIp(ctx.ip, config.AUDIT_STORE_IP),
           userAgent: ctx.userAgent?.slice(0, 512) ?? null,
         },
       });

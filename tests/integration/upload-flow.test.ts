@@ -73,7 +73,7 @@ describe("upload flow (sts mode, RGW, demo CKAN, SQLite)", () => {
     expect(done.ckanResourceUrl).toBe(`${process.env.CKAN_URL}/dataset/test-dataset/resource/${done.resourceId}`);
 
     const row = await getDb().uploadSession.findUniqueOrThrow({ where: { id: created.sessionId }, include: { parts: true, user: true, dataset: true } });
-    expect(row).toMatchObject({ status: "COMPLETED", size: BigInt(bytes.length), bytesConfirmed: BigInt(bytes.length), resourceId: done.resourceId, clientIp: "203.0.113.7", sha256: sha256(bytes) });
+    expect(row).toMatchObject({ status: "COMPLETED", size: BigInt(bytes.length), bytesConfirmed: BigInt(bytes.length), resourceId: done.resourceId, clientIp: "203.0.113.0", sha256: sha256(bytes) });
     expect(row.parts.map((p) => p.partNumber)).toEqual([1, 2, 3]);
     expect(row.user.name).toBe("editor_user");
     expect(row.dataset.organizationName).toBe("test-org");

@@ -1,5 +1,5 @@
 /**
- * Integration environment: a fresh migrated SQLite database, the demo CKAN server in this process
+ * Integration environment: a fresh migrated database (SQLite, or PostgreSQL with TEST_DATABASE=postgresql), the demo CKAN server in this process
  * (so tests can add users and inject faults), and Ceph RGW from the environment (scripts/test-all.sh
  * starts it and exports S3_ENDPOINT, S3_BUCKET, AWS keys and S3_ROLE_ARN). A missing peer fails.
  */
@@ -7,6 +7,7 @@ import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
+import pg from "pg";
 import type { Caller } from "@/lib/auth";
 import { resetConfigForTests } from "@/lib/config";
 import { resetDbForTests } from "@/lib/db";
@@ -36,13 +37,44 @@ export function freshSqliteDatabase(): string {
   return url;
 }
 
+/**
+ * Creates and migrates a fresh PostgreSQL database on the server at TEST_PG_URL (scripts/pg.sh start
+ * exports it). @returns its DATABASE_URL. @throws when TEST_PG_URL is not set (never skips).
+ */
+export async function freshPostgresDatabase(): Promise<string> {
+  const server = process.env.TEST_PG_URL;
+  if (!server) throw new Error("TEST_PG_URL is not set: start PostgreSQL with scripts/pg.sh start and source its env (npm test does this)");
+  const name = `int_${randomUUID().replace(/-/g, "")}`;
+  const admin = new pg.Client({ connectionString: `${server.replace(/\/+$/, "")}/postgres` });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = `${server.replace(/\/+$/, "")}/${name}`;
+  execFileSync(path.join(ROOT, "node_modules", ".bin", "prisma"), ["migrate", "deploy"], { cwd: ROOT, env: { ...process.env, DATABASE_URL: url }, stdio: "pipe" });
+  return url;
+}
+
+/**
+ * A fresh migrated database for one test file: PostgreSQL when TEST_DATABASE=postgresql (npm test runs
+ * the integration project once per database), else SQLite.
+ */
+export async function freshDatabase(): Promise<string> {
+  return process.env.TEST_DATABASE === "postgresql" ? freshPostgresDatabase() : freshSqliteDatabase();
+}
+
+/** The database the integration tests run on, for test titles. */
+export const TEST_DB_NAME = process.env.TEST_DATABASE === "postgresql" ? "PostgreSQL" : "SQLite";
+
 /** Starts demo CKAN + a fresh database and points the portal's configuration at them (sts mode). */
 export async function startIntegrationEnv(overrides: Record<string, string> = {}): Promise<{ ckan: DemoCkan; close(): Promise<void> }> {
   requireRgwEnv();
   const ckan = await startDemoCkan({ port: 0 });
   Object.assign(process.env, {
     CKAN_URL: ckan.url,
-    DATABASE_URL: freshSqliteDatabase(),
+    DATABASE_URL: await freshDatabase(),
     NEXTAUTH_SECRET: "integration-test-secret-0123456789abcdef",
     CREDENTIALS_MODE: "sts",
     S3_KEY_PREFIX: "uploads/",

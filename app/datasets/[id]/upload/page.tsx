@@ -6,12 +6,14 @@ import { requireCaller } from "@/lib/page-auth";
 import { loadEditableDataset } from "@/lib/uploads/access";
 import { Uploader } from "@/components/uploader/uploader";
 import { DatasetHeader } from "@/components/dataset-header";
+import { DatasetHistory } from "@/components/audit/dataset-history";
 
 export const metadata: Metadata = { title: "Upload files" };
 
 /**
  * `/datasets/{id-or-name}/upload`: the deep link CKAN dataset pages point to. 404 when the dataset does
- * not exist (or is private and invisible to the caller), 403 when the caller may not edit it.
+ * not exist (or is private and invisible to the caller), 403 when the caller may not edit it. Below the
+ * uploader: earlier uploads to this dataset by anyone (shown only to users who may edit it).
  */
 export default async function UploadPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
@@ -35,6 +37,7 @@ export default async function UploadPage({ params }: { params: Promise<{ id: str
         concurrency={config.PART_CONCURRENCY}
         maxBytes={config.MAX_UPLOAD_BYTES}
       />
+      <DatasetHistory datasetCkanId={pkg.id} />
     </div>
   );
 }

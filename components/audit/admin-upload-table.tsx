@@ -1,0 +1,52 @@
+import Link from "next/link";
+import type { UploadFilter } from "@/lib/admin/filters";
+import type { UploadRow } from "@/lib/admin/uploads";
+import { formatBytes, formatDuration, formatSpeed } from "@/lib/format";
+import { STATUS_LABEL } from "@/components/upload-history-table";
+import { SortableHeader } from "./sortable-header";
+
+/**
+ * The admin table of upload sessions: time, user, organization, dataset, file, size, status, duration,
+ * average MB/s, CKAN resource; sortable headers (server-side); each file name opens the session's page.
+ */
+export function AdminUploadTable({ rows, filter, basePath }: { rows: UploadRow[]; filter: UploadFilter; basePath: string }) {
+  if (rows.length === 0) return <p className="text-slate-700">No uploads match this filter.</p>;
+  const h = (label: string, column: Parameters<typeof SortableHeader>[0]["column"]) => <SortableHeader label={label} column={column} filter={filter} basePath={basePath} />;
+  return (
+    <div className="overflow-x-auto rounded border border-slate-200 bg-white">
+      <table className="w-full text-left text-sm">
+        <caption className="sr-only">Upload sessions matching the filter</caption>
+        <thead className="bg-slate-100">
+          <tr>
+            {h("Started (UTC)", "time")}
+            {h("User", "user")}
+            {h("Organization", "organization")}
+            {h("Dataset", "dataset")}
+            {h("File", "file")}
+            {h("Size", "size")}
+            {h("Status", "status")}
+            <th scope="col" className="p-2">Duration</th>
+            <th scope="col" className="p-2">Average speed</th>
+            <th scope="col" className="p-2">Resource</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={r.id} className="border-t border-slate-200" data-session-id={r.id}>
+              <td className="p-2 whitespace-nowrap"><time dateTime={r.createdAt.toISOString()}>{r.createdAt.toISOString().replace("T", " ").slice(0, 16)}</time></td>
+              <td className="p-2">{r.userName}</td>
+              <td className="p-2">{r.organizationName ?? "—"}</td>
+              <td className="p-2">{r.datasetName}</td>
+              <td className="p-2 break-all"><Link href={`/admin/uploads/${r.id}`} className="text-blue-800 underline">{r.fileName}</Link></td>
+              <td className="p-2 whitespace-nowrap">{formatBytes(r.size)}</td>
+              <td className="p-2">{STATUS_LABEL[r.status] ?? r.status}</td>
+              <td className="p-2 whitespace-nowrap">{formatDuration(r.durationSeconds)}</td>
+              <td className="p-2 whitespace-nowrap">{r.bytesPerSecond === null ? "—" : formatSpeed(r.bytesPerSecond)}</td>
+              <td className="p-2">{r.ckanResourceUrl ? <a href={r.ckanResourceUrl} className="text-blue-800 underline">Open in CKAN<span className="sr-only"> ({r.fileName})</span></a> : "—"}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,0 +1,49 @@
+import Link from "next/link";
+import { STATUS_VALUES, type UploadFilter } from "@/lib/admin/filters";
+import { STATUS_LABEL } from "@/components/upload-history-table";
+
+const input = "mt-1 block w-full rounded border border-slate-400 bg-white px-2 py-1";
+
+/**
+ * Filter form of the upload tables (`/admin/uploads`, `/uploads`): a plain GET form, so the filter lives
+ * in the URL (shareable, works without JavaScript). `showUser` adds the user field (admins only).
+ * Sizes are bytes; dates are UTC days, both ends inclusive.
+ */
+export function UploadFilterForm({ filter, action, showUser = false, invalid = [] }: { filter: UploadFilter; action: string; showUser?: boolean; invalid?: string[] }) {
+  const text = (name: keyof UploadFilter, label: string, type = "text", extra: Record<string, string> = {}) => (
+    <label className="text-sm">
+      {label}
+      <input name={name} type={type} defaultValue={filter[name] === undefined ? "" : String(filter[name])} className={input} {...extra} />
+    </label>
+  );
+  return (
+    <form method="get" action={action} aria-label="Filter uploads" className="mb-4 rounded border border-slate-200 bg-white p-4">
+      {invalid.length > 0 && (
+        <p role="status" className="mb-2 text-sm text-red-800">Ignored invalid filter values: {invalid.join(", ")}.</p>
+      )}
+      <div className="grid grid-cols-2 gap-3 md:grid-cols-4">
+        {text("q", "File name contains", "search")}
+        {showUser && text("user", "User (CKAN name)")}
+        {text("org", "Organization (name)")}
+        {text("dataset", "Dataset (name)")}
+        <label className="text-sm">
+          Status
+          <select name="status" defaultValue={filter.status ?? ""} className={input}>
+            <option value="">Any</option>
+            {STATUS_VALUES.map((s) => <option key={s} value={s}>{STATUS_LABEL[s] ?? s}</option>)}
+          </select>
+        </label>
+        {text("from", "From (UTC day)", "date")}
+        {text("to", "To (UTC day)", "date")}
+        {text("minSize", "Min size (bytes)", "number", { min: "0", step: "1" })}
+        {text("maxSize", "Max size (bytes)", "number", { min: "0", step: "1" })}
+      </div>
+      {filter.sort !== "time" && <input type="hidden" name="sort" value={filter.sort} />}
+      {filter.dir !== "desc" && <input type="hidden" name="dir" value={filter.dir} />}
+      <div className="mt-3 flex items-center gap-4">
+        <button type="submit" className="rounded bg-blue-800 px-3 py-1.5 text-white">Apply filters</button>
+        <Link href={action} className="text-blue-800 underline">Clear filters</Link>
+      </div>
+    </form>
+  );
+}
