@@ -323,6 +323,7 @@ describe("memory S3: SigV4 auth, presigned query and header styles", () => {
 function bind(api: PortalApi): PortalApi {
   return {
     createSession: api.createSession.bind(api),
+    getSession: api.getSession.bind(api),
     refreshCredentials: api.refreshCredentials.bind(api),
     signParts: api.signParts.bind(api),
     recordParts: api.recordParts.bind(api),
