@@ -28,6 +28,8 @@ export interface UploadErrorInfo {
   message: string;
   /** The part it concerns, if any. */
   partNumber?: number;
+  /** The portal's error code for code `api` (e.g. `ckan_failed`: stored, not yet registered in CKAN). */
+  apiCode?: string;
 }
 
 /** Every event a file upload emits. */

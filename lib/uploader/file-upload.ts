@@ -227,7 +227,7 @@ export function createFileUpload(options: FileUploadOptions): FileUpload {
       await recorder?.flush().catch(() => undefined); // best effort: what is stored stays resumable
       if (e.code === "paused" || e.code === "aborted") return; // state already set by pause()/cancel()
       if (state === "cancelled" || state === "paused") return;
-      emit({ type: "error", error: { code: e.code, message: e.message, ...(e.partNumber !== undefined && { partNumber: e.partNumber }) } });
+      emit({ type: "error", error: { code: e.code, message: e.message, ...(e.partNumber !== undefined && { partNumber: e.partNumber }), ...(e.apiCode && { apiCode: e.apiCode }) } });
       setState("failed");
     }
   }
