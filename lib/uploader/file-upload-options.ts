@@ -40,6 +40,13 @@ export interface FileUploadOptions {
   retryCapMs?: number;
   /** Abort and retry a part PUT with no upload progress for this long, in ms. Default 60,000: long enough for a slow S3 response, short enough that a dead connection is noticed. */
   stallTimeoutMs?: number;
+  /**
+   * A part whose requests get no answer at all (connection refused or reset, stalled) keeps being
+   * retried, with back-off capped at `retryCapMs`, for this long in ms before its attempts can run
+   * out: a store or proxy outage of a few minutes is waited out (CASES 9). Default 300,000 (5 min).
+   * HTTP error answers always count against `maxAttempts`.
+   */
+  outageToleranceMs?: number;
   /** Overall limit per part PUT, in ms. Default 0 (none): a 5 GiB part on a slow link legitimately takes hours; stalls are caught by `stallTimeoutMs`. */
   partTimeoutMs?: number;
   /** Per-part checksum sent to S3 and recorded. Default `"none"` (some stores lack checksum support; CASES 21). */
@@ -98,6 +105,7 @@ export function resolveOptions(opts: FileUploadOptions): ResolvedFileUploadOptio
     retryCapMs: opts.retryCapMs ?? 30_000,
     stallTimeoutMs: opts.stallTimeoutMs ?? 60_000,
     partTimeoutMs: opts.partTimeoutMs ?? 0,
+    outageToleranceMs: opts.outageToleranceMs ?? 300_000,
     checksum: opts.checksum ?? "none",
     computeChecksum: opts.computeChecksum ?? checksumPart,
     recordBatchSize: opts.recordBatchSize ?? 8,

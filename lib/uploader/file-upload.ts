@@ -117,7 +117,7 @@ export function createFileUpload(options: FileUploadOptions): FileUpload {
       (await createSessionSigner(s, { api, clock, concurrency: o.concurrency, checksum: o.checksum, refreshCredentials, refreshMarginMs: o.refreshMarginMs }, receivedAt));
     ctx = {
       file, signer, transport: o.transport, progress, clock, online, backoff,
-      maxAttempts: o.maxAttempts, maxRefreshes: o.maxRefreshes, stallTimeoutMs: o.stallTimeoutMs, timeoutMs: o.partTimeoutMs,
+      maxAttempts: o.maxAttempts, maxRefreshes: o.maxRefreshes, stallTimeoutMs: o.stallTimeoutMs, timeoutMs: o.partTimeoutMs, outageToleranceMs: o.outageToleranceMs,
       checksum: o.checksum, computeChecksum: o.computeChecksum, checksums,
       ...(hasher && o.checksum === "CRC32C" && { partDigest: (n: number) => (hasher as FileHasher).partDigest(n) }),
       onChecksumsOff: (reason: string) => {

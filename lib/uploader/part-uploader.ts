@@ -40,6 +40,12 @@ export interface PartUploadContext {
   backoff: BackoffOptions;
   stallTimeoutMs: number;
   timeoutMs?: number;
+  /**
+   * While requests get no answer at all (connection refused or reset, timeouts) for less than this
+   * long, in ms, failures do not use up `maxAttempts`: an outage of the store or the link is waited
+   * out with capped back-off. Default 0 (every failure counts).
+   */
+  outageToleranceMs?: number;
   checksum: ChecksumAlgorithm | "none";
   computeChecksum: ChecksumFn;
   /** Shared by the file's parts: false once the store showed it does not verify checksums. */
@@ -83,6 +89,7 @@ export async function uploadPart(ctx: PartUploadContext, range: PartRange, signa
   }
   let attempt = 0;
   let refreshes = 0;
+  let noAnswerSince: number | undefined; // start of the current run of failures without any HTTP answer
   for (;;) {
     throwIfAborted(signal);
     let urlExpiresAt: number | undefined;
@@ -133,7 +140,10 @@ export async function uploadPart(ctx: PartUploadContext, range: PartRange, signa
         continue;
       }
       attempt++;
-      if (attempt >= ctx.maxAttempts) throw withPart(e, partNumber);
+      const noAnswer = e.code === "network" || e.code === "timeout";
+      noAnswerSince = noAnswer ? (noAnswerSince ?? now) : undefined;
+      const waitingOutOutage = noAnswerSince !== undefined && now - noAnswerSince < (ctx.outageToleranceMs ?? 0);
+      if (attempt >= ctx.maxAttempts && !waitingOutOutage) throw withPart(e, partNumber);
       const delayMs = backoffDelay(attempt, ctx.backoff);
       ctx.onRetry({ partNumber, attempt, delayMs, decision, error: e });
       await ctx.clock.sleep(delayMs, signal);

@@ -121,7 +121,9 @@ describe("file upload: sizes (CASES 1)", () => {
       expect(t.states()).toEqual(["preparing", "uploading", "completing", "completed"]);
       expect(t.progress().at(-1)).toMatchObject({ bytesSent: size, percent: 100 });
       t.expectSaneProgress();
+      expect(t.portal.callsOf("complete")[0].args[1]).toEqual({ sha256: sha256(t.bytes) }); // the whole-file hash (CASES 22)
     },
+    30_000,
   );
 });
 

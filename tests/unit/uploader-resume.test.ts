@@ -183,3 +183,28 @@ describe("integrity (CASES 21, 22)", () => {
     expect(sha256(portal.object as Uint8Array)).toBe(sha256(bytes));
   });
 });
+
+describe("outages (CASES 9)", () => {
+  const failing = (times: number) => (p: PutInfo): Fault | undefined => (p.partNumber === 2 && p.attempt <= times ? { kind: "reset" } : undefined);
+
+  it("waits out a run of failures without any answer (refused or reset connections) beyond maxAttempts", async () => {
+    const bytes = bytesOf(1 * MiB, 8);
+    const s3 = new MemoryS3({ faults: failing(12) });
+    const portal = new FakePortal({ s3, partSize: 256 * KiB });
+    const v = visit(s3, portal, fileOf(bytes), { maxAttempts: 6 });
+    await v.upload.start();
+    expect(v.upload.state).toBe("completed");
+    expect(s3.putsOf(2)).toHaveLength(13);
+    expect(sha256(portal.object as Uint8Array)).toBe(sha256(bytes));
+  });
+
+  it("counts them as attempts once the outage tolerance is used up", async () => {
+    const s3 = new MemoryS3({ faults: failing(12) });
+    const portal = new FakePortal({ s3, partSize: 256 * KiB });
+    const v = visit(s3, portal, fileOf(bytesOf(1 * MiB, 8)), { maxAttempts: 6, outageToleranceMs: 0 });
+    await v.upload.start();
+    expect(v.upload.state).toBe("failed");
+    expect(s3.putsOf(2)).toHaveLength(6);
+    expect(v.errors()).toEqual([expect.objectContaining({ code: "network", partNumber: 2 })]);
+  });
+});
