@@ -11,6 +11,8 @@
  *   503 SlowDown (alternating), chosen by a seeded PRNG so a run is reproducible;
  * - `resetParts(count)`: for the next `count` part PUTs, read part of the body, then destroy the connection;
  * - `stallParts(count)`: never answer the next `count` part PUTs (until the client gives up);
+ * - `stallPartsAfter(n)`: let `n` more part PUTs through, then never answer any (null: stop);
+ * - `outageAtPart(n, ms)`: start an outage of `ms` when the n-th part PUT from now arrives;
  * - `stripEtag(on)`: remove `ETag` from part responses and from `Access-Control-Expose-Headers`;
  * - `outage(ms)`: refuse every connection and request for `ms` milliseconds.
  * Counters: part PUTs attempted and answered 2xx by the store, per part number (`stats()`).
@@ -28,6 +30,8 @@ export interface ProxyStats {
   injected: Record<"failed" | "reset" | "stalled" | "refused" | "stripped", number>;
   /** Requests of any kind forwarded to the store. */
   forwarded: number;
+  /** Part PUTs that carried an `x-amz-checksum-*` header. */
+  withChecksum: number;
 }
 
 /** Options of {@link startFaultProxy}. */
@@ -46,6 +50,8 @@ export interface FaultProxy {
   failParts(opts: { fraction: number; seed?: number }): void;
   resetParts(count: number): void;
   stallParts(count: number): void;
+  stallPartsAfter(n: number | null): void;
+  outageAtPart(n: number, ms: number): void;
   stripEtag(on: boolean): void;
   outage(ms: number): void;
   /** True while an outage window lasts. */
@@ -87,6 +93,8 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
   let failToggle = false;
   let resets = 0;
   let stalls = 0;
+  let passBeforeStall: number | null = null;
+  let outageAt: { n: number; ms: number } | null = null;
   let strip = false;
   let outageUntil = 0;
   let stats: ProxyStats;
@@ -96,9 +104,11 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
     partFraction = 0;
     resets = 0;
     stalls = 0;
+    passBeforeStall = null;
+    outageAt = null;
     strip = false;
     outageUntil = 0;
-    stats = { partPutsSeen: 0, storedParts: {}, injected: { failed: 0, reset: 0, stalled: 0, refused: 0, stripped: 0 }, forwarded: 0 };
+    stats = { partPutsSeen: 0, storedParts: {}, injected: { failed: 0, reset: 0, stalled: 0, refused: 0, stripped: 0 }, forwarded: 0, withChecksum: 0 };
   };
   clear();
   const inOutage = () => Date.now() < outageUntil;
@@ -125,13 +135,23 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
     }
     const part = partNumberOf(req);
     if (part !== undefined) stats.partPutsSeen++;
+    if (part !== undefined && Object.keys(req.headers).some((h) => h.startsWith("x-amz-checksum-"))) stats.withChecksum++;
     if (nthCountdown > 0 && --nthCountdown === 0) {
       stats.injected.failed++;
       return answer(req, res, 500, "InternalError", "Injected failure of the n-th request.");
     }
+    if (part !== undefined && outageAt && --outageAt.n <= 0) {
+      outageUntil = Date.now() + outageAt.ms;
+      outageAt = null;
+      for (const sock of sockets) sock.destroy();
+      stats.injected.refused++;
+      return;
+    }
     if (part !== undefined) {
-      if (stalls > 0) {
-        stalls--;
+      const stallNow = passBeforeStall !== null && passBeforeStall-- <= 0;
+      if (stallNow) passBeforeStall = 0;
+      if (stalls > 0 || stallNow) {
+        if (!stallNow) stalls--;
         stats.injected.stalled++;
         req.resume(); // read the body, never answer
         return;
@@ -198,6 +218,8 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
     },
     resetParts: (count) => void (resets = count),
     stallParts: (count) => void (stalls = count),
+    stallPartsAfter: (n) => void (passBeforeStall = n),
+    outageAtPart: (n, ms) => void (outageAt = { n, ms }),
     stripEtag: (on) => void (strip = on),
     outage: (ms) => {
       outageUntil = Date.now() + ms;
