@@ -7,8 +7,8 @@
  *
  * Faults (each set at run time by the test that owns the proxy):
  * - `failNth(n)`: answer the n-th request from now (any method) with 500 InternalError;
- * - `failParts({fraction, seed})`: answer that fraction of part PUTs with 500 InternalError or
- *   503 SlowDown (alternating), chosen by a seeded PRNG so a run is reproducible;
+ * - `failParts({fraction})`: answer exactly that fraction of part PUTs (every 1/fraction-th, so a run
+ *   is reproducible) with 503 SlowDown or 500 InternalError, alternating;
  * - `resetParts(count)`: for the next `count` part PUTs, read part of the body, then destroy the connection;
  * - `stallParts(count)`: never answer the next `count` part PUTs (until the client gives up);
  * - `stallPartsAfter(n)`: let `n` more part PUTs through, then never answer any (null: stop);
@@ -47,7 +47,7 @@ export interface FaultProxy {
   /** `http://127.0.0.1:{port}`. */
   url: string;
   failNth(n: number): void;
-  failParts(opts: { fraction: number; seed?: number }): void;
+  failParts(opts: { fraction: number }): void;
   resetParts(count: number): void;
   stallParts(count: number): void;
   stallPartsAfter(n: number | null): void;
@@ -69,18 +69,6 @@ function partNumberOf(req: http.IncomingMessage): number | undefined {
   return q.has("uploadId") && Number.isInteger(n) && n > 0 ? n : undefined;
 }
 
-/** Deterministic PRNG (mulberry32) in [0, 1). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const s3Error = (code: string, message: string) =>
   `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message><RequestId>fault-proxy</RequestId></Error>`;
 
@@ -89,7 +77,7 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
   const target = new URL(opts.target);
   let nthCountdown = 0;
   let partFraction = 0;
-  let random = prng(1);
+  let failCredit = 0;
   let failToggle = false;
   let resets = 0;
   let stalls = 0;
@@ -102,6 +90,7 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
   const clear = () => {
     nthCountdown = 0;
     partFraction = 0;
+    failCredit = 0;
     resets = 0;
     stalls = 0;
     passBeforeStall = null;
@@ -167,7 +156,9 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
         req.on("end", () => req.socket.destroy());
         return;
       }
-      if (partFraction > 0 && random() < partFraction) {
+      failCredit += partFraction;
+      if (partFraction > 0 && failCredit >= 1 - 1e-9) {
+        failCredit -= 1;
         stats.injected.failed++;
         failToggle = !failToggle;
         return failToggle
@@ -212,9 +203,9 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
   return {
     url: `http://127.0.0.1:${port}`,
     failNth: (n) => void (nthCountdown = n),
-    failParts: ({ fraction, seed = 1 }) => {
+    failParts: ({ fraction }) => {
       partFraction = fraction;
-      random = prng(seed);
+      failCredit = 0;
     },
     resetParts: (count) => void (resets = count),
     stallParts: (count) => void (stalls = count),

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { checksumBytes } from "@/lib/uploader/checksum";
-import type { Clock } from "@/lib/uploader/clock";
+import { type Clock, systemClock } from "@/lib/uploader/clock";
 import { throwIfAborted } from "@/lib/uploader/errors";
 import type { FileUploadEvent, FileUploadState } from "@/lib/uploader/events";
 import { createFileUpload } from "@/lib/uploader/file-upload";
@@ -523,7 +523,8 @@ describe("file upload: concurrency and batching", () => {
   });
 
   it("signs ahead in batches of concurrency × 2 and records parts in batches, all before complete", async () => {
-    const t = setup({ size: 20 * 64 * KiB, partSize: 64 * KiB, concurrency: 2, recordBatchSize: 4, recordIntervalMs: 60_000 });
+    // The system clock: the recorder's 60 s flush timer must not fire during this run.
+    const t = setup({ size: 20 * 64 * KiB, partSize: 64 * KiB, concurrency: 2, recordBatchSize: 4, recordIntervalMs: 60_000, clock: systemClock });
     await t.upload.start();
     t.expectStoredIntact();
     const signCalls = t.portal.callsOf("signParts").map((c) => c.args[1] as number[]);

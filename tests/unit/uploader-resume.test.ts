@@ -208,3 +208,16 @@ describe("outages (CASES 9)", () => {
     expect(v.errors()).toEqual([expect.objectContaining({ code: "network", partNumber: 2 })]);
   });
 });
+
+describe("part reports (resume state on the portal)", () => {
+  it("reports finished parts after recordIntervalMs even when no further part finishes", async () => {
+    const s3 = new MemoryS3({ faults: (p) => (p.partNumber > 2 ? { kind: "stall" } : undefined) });
+    const portal = new FakePortal({ s3, partSize: 256 * KiB });
+    const v = visit(s3, portal, fileOf(bytesOf(1 * MiB, 2)), { clock: { now: Date.now, sleep: (ms, signal) => new Promise((resolve, reject) => { const t = setTimeout(resolve, ms); signal?.addEventListener("abort", () => { clearTimeout(t); reject(signal.reason); }); }) }, recordBatchSize: 8, recordIntervalMs: 20, concurrency: 2, stallTimeoutMs: 60_000 });
+    void v.upload.start();
+    const start = Date.now();
+    while (portal.recorded.size < 2 && Date.now() - start < 3000) await new Promise((r) => setTimeout(r, 5));
+    expect([...portal.recorded.keys()].sort()).toEqual([1, 2]);
+    v.upload.pause();
+  });
+});
