@@ -24,6 +24,7 @@ export const DEMO_PORT = base + 2;
 export const DEMO_S3_PORT = 4602 + offset;
 /** The "faults" stack (issue 3): sts portal on base + 3 whose browsers reach RGW through the fault proxy (tests/support/fault-proxy.ts). */
 export const FAULTS_PORT = base + 3;
+export const FAULTS_CKAN_PORT = 5153 + offset;
 export const FAULT_PROXY_PORT = Number(process.env.FAULT_PROXY_PORT ?? 4700 + Math.round(offset / 100));
 
 export default defineConfig({
@@ -81,7 +82,8 @@ export default defineConfig({
       stdout: "pipe",
       env: {
         PORT: String(FAULTS_PORT),
-        CKAN_DEMO_PORT: String(5153 + offset),
+        CKAN_DEMO_PORT: String(FAULTS_CKAN_PORT),
+        CKAN_DEMO_FAULT_CONTROL: "1",
         DATABASE_URL: "file:./.tmp/e2e-faults.db",
         DEMO_DATA_DIR: ".tmp/e2e-faults",
         CREDENTIALS_MODE: "sts",

@@ -37,7 +37,8 @@ async function main(): Promise<void> {
   env.NEXTAUTH_URL ??= `http://${host}:${port}`;
   env.NEXTAUTH_SECRET ??= DEMO_NEXTAUTH_SECRET;
 
-  const ckan = await startDemoCkan({ host, port: Number(process.env.CKAN_DEMO_PORT ?? 5055) });
+  // CKAN_DEMO_FAULT_CONTROL=1 (end-to-end tests only) lets tests make demo CKAN calls fail.
+  const ckan = await startDemoCkan({ host, port: Number(process.env.CKAN_DEMO_PORT ?? 5055), faultControl: process.env.CKAN_DEMO_FAULT_CONTROL === "1" });
   env.CKAN_URL = ckan.url;
   const closers: Array<() => Promise<void>> = [() => ckan.close()];
 
