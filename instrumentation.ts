@@ -6,5 +6,7 @@ export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME === "nodejs") {
     const { checkConfigAtStartup } = await import("./lib/startup");
     checkConfigAtStartup();
+    const { startSweeperInterval } = await import("./lib/uploads/sweep");
+    startSweeperInterval();
   }
 }

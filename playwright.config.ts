@@ -22,6 +22,10 @@ const offset = base - 3100;
 export const STS_PORT = base + 1;
 export const DEMO_PORT = base + 2;
 export const DEMO_S3_PORT = 4602 + offset;
+/** The "faults" stack (issue 3): sts portal on base + 3 whose browsers reach RGW through the fault proxy (tests/support/fault-proxy.ts). */
+export const FAULTS_PORT = base + 3;
+export const FAULTS_CKAN_PORT = 5153 + offset;
+export const FAULT_PROXY_PORT = Number(process.env.FAULT_PROXY_PORT ?? 4700 + Math.round(offset / 100));
 
 export default defineConfig({
   testDir: "e2e",
@@ -39,6 +43,7 @@ export default defineConfig({
   projects: [
     { name: "sts", testMatch: /sts\/.*\.spec\.ts/, use: { baseURL: `http://127.0.0.1:${STS_PORT}` } },
     { name: "demo", testMatch: /demo\/.*\.spec\.ts/, use: { baseURL: `http://127.0.0.1:${DEMO_PORT}` } },
+    { name: "faults", testMatch: /faults\/.*\.spec\.ts/, use: { baseURL: `http://127.0.0.1:${FAULTS_PORT}` } },
   ],
   webServer: [
     {
@@ -71,6 +76,25 @@ export default defineConfig({
         S3_DEMO_PORT: String(DEMO_S3_PORT),
         DATABASE_URL: "file:./.tmp/e2e-demo.db",
         DEMO_DATA_DIR: ".tmp/e2e-demo",
+      },
+    },
+    {
+      command: "npx tsx scripts/stack.ts --storage env",
+      url: `http://127.0.0.1:${FAULTS_PORT}/login`,
+      timeout: 180_000,
+      reuseExistingServer: false,
+      stdout: "pipe",
+      env: {
+        PORT: String(FAULTS_PORT),
+        CKAN_DEMO_PORT: String(FAULTS_CKAN_PORT),
+        CKAN_DEMO_FAULT_CONTROL: "1",
+        DATABASE_URL: "file:./.tmp/e2e-faults.db",
+        DEMO_DATA_DIR: ".tmp/e2e-faults",
+        CREDENTIALS_MODE: "sts",
+        S3_BROWSER_ENDPOINT: `http://127.0.0.1:${FAULT_PROXY_PORT}`,
+        // RGW's shortest STS lifetime is 900 s; refreshing 890 s early makes every credential "expire" after 10 s.
+        STS_DURATION_SECONDS: "900",
+        STS_REFRESH_MARGIN_SECONDS: "890",
       },
     },
   ],

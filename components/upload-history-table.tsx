@@ -1,6 +1,7 @@
 import Link from "next/link";
 import type { HistoryRow } from "@/lib/uploads/history";
 import { formatBytes } from "@/lib/format";
+import { RetryRegistrationButton } from "./retry-registration-button";
 
 /** User-facing names of upload statuses (lower-case keys). */
 export const STATUS_LABEL: Record<string, string> = {
@@ -47,6 +48,7 @@ export function UploadHistoryTable({ rows, caption, showDataset = true, showUser
               <td className="p-2">
                 {STATUS_LABEL[r.status] ?? r.status}
                 {r.errorMessage && r.status !== "completed" ? <span className="block text-xs text-red-800">{r.errorMessage}</span> : null}
+                {r.status === "uploaded" && <RetryRegistrationButton sessionId={r.id} fileName={r.fileName} />}
               </td>
               <td className="p-2">
                 {r.ckanResourceUrl ? <a href={r.ckanResourceUrl} className="text-blue-800 underline">Open in CKAN<span className="sr-only"> ({r.fileName})</span></a> : "—"}

@@ -25,6 +25,7 @@ export const configSchema = z
     S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be a valid S3 bucket name"),
     S3_REGION: z.string().min(1).default("us-east-1"),
     S3_ENDPOINT: url.optional(),
+    S3_BROWSER_ENDPOINT: url.optional(),
     STS_ENDPOINT: url.optional(),
     S3_FORCE_PATH_STYLE: bool.default(false),
     S3_KEY_PREFIX: z
@@ -39,6 +40,9 @@ export const configSchema = z
     MAX_UPLOAD_BYTES: int(0, S3_MAX_OBJECT_BYTES).default(S3_MAX_OBJECT_BYTES),
     PART_SIZE_BYTES: int(5 * MiB, 5 * GiB).default(5 * MiB),
     PART_CONCURRENCY: int(1, 64).default(4),
+    STS_REFRESH_MARGIN_SECONDS: int(0, 43_200).default(300),
+    STALE_UPLOAD_HOURS: z.coerce.number().positive().max(24 * 365).default(72),
+    SWEEP_INTERVAL_MINUTES: z.coerce.number().min(0).max(7 * 24 * 60).default(0),
     DATABASE_URL: z.string().min(1).default("file:./data/portal.db"),
     NEXTAUTH_URL: url.optional(),
     NEXTAUTH_SECRET: z.string().min(32, "must be at least 32 characters (use `openssl rand -base64 32`)"),

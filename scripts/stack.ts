@@ -42,7 +42,8 @@ async function main(): Promise<void> {
   // The demo may run `next start` (NODE_ENV=production) on its demo secret and s3rver keys.
   env.PORTAL_DEMO ??= "true";
 
-  const ckan = await startDemoCkan({ host, port: Number(process.env.CKAN_DEMO_PORT ?? 5055) });
+  // CKAN_DEMO_FAULT_CONTROL=1 (end-to-end tests only) lets tests make demo CKAN calls fail.
+  const ckan = await startDemoCkan({ host, port: Number(process.env.CKAN_DEMO_PORT ?? 5055), faultControl: process.env.CKAN_DEMO_FAULT_CONTROL === "1" });
   env.CKAN_URL = ckan.url;
   if (process.env.DEMO_SECURITY_PERSONAS === "1") addSecurityPersonas(ckan.state);
   const closers: Array<() => Promise<void>> = [() => ckan.close()];

@@ -13,15 +13,17 @@ const STATE_LABEL: Record<UploadItem["state"], string> = {
   completed: "Done",
   failed: "Failed",
   cancelled: "Cancelled",
+  offer: "Interrupted upload found",
 };
 
 /** One file: name, size, progress bar, bytes sent, percent, speed, time left, actions, result. */
-export function FileRow({ item, onCancel, onPause, onResume }: { item: UploadItem; onCancel(): void; onPause(): void; onResume(): void }) {
+export function FileRow({ item, onCancel, onPause, onResume, onAcceptResume, onStartOver }: { item: UploadItem; onCancel(): void; onPause(): void; onResume(): void; onAcceptResume(): void; onStartOver(): void }) {
   const p = item.progress;
-  const label = `${STATE_LABEL[item.state]}${item.state === "completed" && item.resultStatus === "uploaded" ? " (stored, not yet registered in CKAN)" : ""}`;
+  const stored = item.registrationPending && item.state === "failed";
+  const label = stored ? "Stored, not yet registered in CKAN" : `${STATE_LABEL[item.state]}${item.state === "completed" && item.resultStatus === "uploaded" ? " (stored, not yet registered in CKAN)" : ""}`;
   const canPause = item.state === "uploading" || item.state === "preparing";
   const canResume = item.state === "paused" || item.state === "failed";
-  const canCancel = ["queued", "preparing", "uploading", "paused", "failed"].includes(item.state);
+  const canCancel = ["queued", "preparing", "uploading", "paused", "failed", "offer"].includes(item.state) && !stored;
   const barId = `bar-${item.id}`;
   return (
     <li className="rounded border border-slate-200 bg-white p-4" data-testid="upload-row" data-state={item.state}>
@@ -48,6 +50,14 @@ export function FileRow({ item, onCancel, onPause, onResume }: { item: UploadIte
           </>
         )}
       </p>
+      {item.state === "offer" && (
+        <p className="mt-2 rounded border border-blue-300 bg-blue-50 p-2 text-sm text-blue-900" data-testid="resume-offer">
+          An upload of this file to this dataset was interrupted{item.resumeBytes ? ` after about ${formatBytes(item.resumeBytes)}` : ""}. Resume it to send only the missing parts, or start over.
+        </p>
+      )}
+      {item.notice && (
+        <p role="status" className="mt-2 rounded border border-amber-300 bg-amber-50 p-2 text-sm text-amber-900" data-testid="notice">{item.notice}</p>
+      )}
       {item.error && item.state !== "completed" && (
         <p role="alert" className="mt-2 rounded border border-red-300 bg-red-50 p-2 text-sm text-red-800">{item.error.message}</p>
       )}
@@ -58,7 +68,13 @@ export function FileRow({ item, onCancel, onPause, onResume }: { item: UploadIte
       )}
       <div className="mt-2 flex gap-2">
         {canPause && <button type="button" onClick={onPause} className="rounded border border-slate-400 px-3 py-1 text-sm hover:bg-slate-100">Pause<span className="sr-only"> {item.name}</span></button>}
-        {canResume && <button type="button" onClick={onResume} className="rounded border border-slate-400 px-3 py-1 text-sm hover:bg-slate-100">{item.state === "failed" ? "Retry" : "Resume"}<span className="sr-only"> {item.name}</span></button>}
+        {item.state === "offer" && (
+          <>
+            <button type="button" onClick={onAcceptResume} className="rounded bg-blue-700 px-3 py-1 text-sm font-medium text-white hover:bg-blue-800">Resume upload<span className="sr-only"> of {item.name}</span></button>
+            <button type="button" onClick={onStartOver} className="rounded border border-slate-400 px-3 py-1 text-sm hover:bg-slate-100">Start over<span className="sr-only"> with {item.name}</span></button>
+          </>
+        )}
+        {canResume && <button type="button" onClick={onResume} className="rounded border border-slate-400 px-3 py-1 text-sm hover:bg-slate-100">{stored ? "Retry registration" : item.state === "failed" ? "Retry" : "Resume"}<span className="sr-only"> {item.name}</span></button>}
         {canCancel && <button type="button" onClick={onCancel} className="rounded border border-red-700 px-3 py-1 text-sm text-red-800 hover:bg-red-50">Cancel<span className="sr-only"> {item.name}</span></button>}
       </div>
     </li>

@@ -3,6 +3,7 @@
 import { useEffect, useRef, useState } from "react";
 import { formatBytes } from "@/lib/format";
 import { useHydrated } from "../use-hydrated";
+import type { ChecksumAlgorithm } from "@/lib/uploader";
 import { FileRow } from "./file-row";
 import { isActive, useUploadQueue } from "./use-upload-queue";
 
@@ -10,8 +11,13 @@ import { isActive, useUploadQueue } from "./use-upload-queue";
  * The deep-link page's uploader: a drop zone and a file picker for one or more files, one row per
  * file, and a polite live region that announces starts, every 10 % of progress and outcomes.
  */
-export function Uploader(props: { datasetId: string; datasetName: string; partSize: number; concurrency: number; maxBytes: number }) {
-  const { items, addFiles, cancel, pause, resume } = useUploadQueue({ datasetId: props.datasetId, concurrency: props.concurrency });
+export function Uploader(props: { datasetId: string; datasetName: string; partSize: number; concurrency: number; maxBytes: number; checksum?: ChecksumAlgorithm | "none"; refreshMarginMs?: number }) {
+  const { items, addFiles, cancel, pause, resume, acceptResume, startOver } = useUploadQueue({
+    datasetId: props.datasetId,
+    concurrency: props.concurrency,
+    checksum: props.checksum,
+    refreshMarginMs: props.refreshMarginMs,
+  });
   const [dragging, setDragging] = useState(false);
   const hydrated = useHydrated();
   const [announcement, setAnnouncement] = useState("");
@@ -25,7 +31,9 @@ export function Uploader(props: { datasetId: string; datasetName: string; partSi
       lastAnnounced.current.set(item.id, key);
       if (item.state === "uploading") setAnnouncement(`${item.name}: ${decile} percent uploaded`);
       else if (item.state === "completed") setAnnouncement(`${item.name}: upload complete`);
+      else if (item.state === "failed" && item.registrationPending) setAnnouncement(`${item.name}: stored, not yet registered in CKAN. ${item.error?.message ?? ""}`);
       else if (item.state === "failed") setAnnouncement(`${item.name}: upload failed. ${item.error?.message ?? ""}`);
+      else if (item.state === "offer") setAnnouncement(`${item.name}: an interrupted upload of this file can be resumed`);
       else if (item.state === "cancelled") setAnnouncement(`${item.name}: upload cancelled`);
       else if (item.state === "paused") setAnnouncement(`${item.name}: upload paused`);
     }
@@ -78,7 +86,7 @@ export function Uploader(props: { datasetId: string; datasetName: string; partSi
           <p className="text-sm text-slate-700">{active > 0 ? `${active} upload${active === 1 ? "" : "s"} in progress. Keep this page open until they finish.` : "All uploads have finished."}</p>
           <ul className="space-y-3" aria-label="Uploads">
             {items.map((item) => (
-              <FileRow key={item.id} item={item} onCancel={() => cancel(item.id)} onPause={() => pause(item.id)} onResume={() => resume(item.id)} />
+              <FileRow key={item.id} item={item} onCancel={() => cancel(item.id)} onPause={() => pause(item.id)} onResume={() => resume(item.id)} onAcceptResume={() => acceptResume(item.id)} onStartOver={() => startOver(item.id)} />
             ))}
           </ul>
         </>

@@ -28,6 +28,10 @@ export type UploadErrorCode =
   | "api"
   /** The store rejected a part's checksum (S3 `BadDigest`). */
   | "checksum_mismatch"
+  /** The upload to resume no longer exists (cancelled, completed, expired by the sweeper or a lifecycle rule). */
+  | "not_resumable"
+  /** The selected file is not the one whose upload was interrupted (same name, size and date, other content). */
+  | "file_changed"
   /** The engine was used in a way it does not support (a bug in the caller). */
   | "invalid_state";
 

@@ -28,6 +28,8 @@ export interface UploadErrorInfo {
   message: string;
   /** The part it concerns, if any. */
   partNumber?: number;
+  /** The portal's error code for code `api` (e.g. `ckan_failed`: stored, not yet registered in CKAN). */
+  apiCode?: string;
 }
 
 /** Every event a file upload emits. */
@@ -49,6 +51,12 @@ export type FileUploadEvent =
       decision: "retry" | "refresh";
       error: UploadErrorInfo;
     }
+  /** The portal session exists (new or resumed): what a page must keep to resume after a reload. Sizes in bytes. */
+  | { type: "session"; sessionId: string; key: string; uploadId: string | null; partSize: number; partCount: number; resumed: boolean }
+  /** The CRC32C (base64) of a part, from the file hasher: the resume fingerprint of that part. */
+  | { type: "digest"; partNumber: number; digest: string }
+  /** The store does not verify per-part checksums (no echo, or it rejected the header): parts continue without them (CASES 21). */
+  | { type: "checksums-off"; reason: string }
   /** A part is stored in S3 (its ETag is known). */
   | { type: "part"; partNumber: number; size: number }
   /** The upload completed; `result` is the portal's answer to complete. */

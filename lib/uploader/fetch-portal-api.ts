@@ -43,6 +43,14 @@ const session = z.object({
   recordedParts: z.array(recordedPart).optional(),
   serverTime: z.string().optional(),
 });
+const existing = session.omit({ credentials: true, serverTime: true }).extend({
+  status: z.string(),
+  fileName: z.string(),
+  size: z.number().int().min(0),
+  lastModified: z.number().nullable(),
+  resumable: z.boolean(),
+  recordedParts: z.array(recordedPart),
+});
 const signed = z.object({
   parts: z.array(
     z.object({
@@ -66,9 +74,9 @@ export function createPortalApi(opts: PortalApiOptions = {}): PortalApi {
     let res: Response;
     try {
       res = await doFetch(`${baseUrl}${path}`, {
-        method: "POST",
-        headers: { "content-type": "application/json", accept: "application/json" },
-        body: JSON.stringify(body),
+        method: body === undefined ? "GET" : "POST",
+        headers: body === undefined ? { accept: "application/json" } : { "content-type": "application/json", accept: "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
         credentials: "same-origin",
         signal: call?.signal,
       });
@@ -109,6 +117,7 @@ export function createPortalApi(opts: PortalApiOptions = {}): PortalApi {
   const route = (id: string, action: string) => `/api/uploads/${encodeURIComponent(id)}/${action}`;
   return {
     createSession: (input, call) => post("/api/uploads", input, session, call, true),
+    getSession: (id, call) => post(`/api/uploads/${encodeURIComponent(id)}`, undefined, existing, call),
     refreshCredentials: (id, call) => post(route(id, "credentials"), {}, z.object({ credentials }), call),
     signParts: (id, partNumbers, checksums, call) =>
       post(route(id, "sign"), checksums?.length ? { partNumbers, checksums } : { partNumbers }, signed, call, true),

@@ -5,6 +5,7 @@
 import { type ChecksumFn, checksumPart } from "./checksum";
 import { type Clock, systemClock } from "./clock";
 import type { FileUploadListener } from "./events";
+import { type CreateFileHasher, createInlineFileHasher } from "./file-hasher";
 import { type OnlineMonitor, defaultOnlineMonitor } from "./online";
 import type { PortalApi, UploadSession } from "./portal-api";
 import { DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_REFRESHES } from "./retry";
@@ -39,6 +40,13 @@ export interface FileUploadOptions {
   retryCapMs?: number;
   /** Abort and retry a part PUT with no upload progress for this long, in ms. Default 60,000: long enough for a slow S3 response, short enough that a dead connection is noticed. */
   stallTimeoutMs?: number;
+  /**
+   * A part whose requests get no answer at all (connection refused or reset, stalled) keeps being
+   * retried, with back-off capped at `retryCapMs`, for this long in ms before its attempts can run
+   * out: a store or proxy outage of a few minutes is waited out (CASES 9). Default 300,000 (5 min).
+   * HTTP error answers always count against `maxAttempts`.
+   */
+  outageToleranceMs?: number;
   /** Overall limit per part PUT, in ms. Default 0 (none): a 5 GiB part on a slow link legitimately takes hours; stalls are caught by `stallTimeoutMs`. */
   partTimeoutMs?: number;
   /** Per-part checksum sent to S3 and recorded. Default `"none"` (some stores lack checksum support; CASES 21). */
@@ -59,13 +67,31 @@ export interface FileUploadOptions {
   random?: () => number;
   /** Builds the signer for a session. Default: STS signer for mode `sts`, portal signer for `presigned`. */
   createSigner?: (session: UploadSession) => PartSigner;
+  /**
+   * Continue an existing session (after a reload or crash) instead of creating one: its stored parts
+   * are skipped once the file is shown to be the same. `digests` are the part CRC32Cs (base64) kept
+   * from the earlier visit (the `digest` events); the first and last stored parts that have one are
+   * compared with this file's before anything is skipped (CASES 15). Parts without a known digest are sent again.
+   */
+  resume?: { sessionId: string; digests?: Record<number, string> };
+  /**
+   * Hashes the file alongside the upload: whole-file SHA-256 (sent on complete) and per-part CRC32C
+   * (resume fingerprints, and the S3 checksum when `checksum` is `"CRC32C"`). Default: in this thread
+   * (`createInlineFileHasher`); a page injects `createWorkerFileHasher`. `null`: no hashing.
+   */
+  hashFile?: CreateFileHasher | null;
+  /**
+   * STS mode: refresh credentials when less than this many ms of their lifetime remain. Default
+   * 300,000 (5 min). Tests shorten a credential's useful life by raising it.
+   */
+  refreshMarginMs?: number;
   /** Receives all events. */
   onEvent?: FileUploadListener;
 }
 
 /** Options with defaults filled in. */
-export type ResolvedFileUploadOptions = Required<Omit<FileUploadOptions, "partSize" | "createSigner" | "onEvent">> &
-  Pick<FileUploadOptions, "partSize" | "createSigner" | "onEvent">;
+export type ResolvedFileUploadOptions = Required<Omit<FileUploadOptions, "partSize" | "createSigner" | "onEvent" | "resume" | "refreshMarginMs">> &
+  Pick<FileUploadOptions, "partSize" | "createSigner" | "onEvent" | "resume" | "refreshMarginMs">;
 
 /** Fills in the defaults documented on {@link FileUploadOptions}. */
 export function resolveOptions(opts: FileUploadOptions): ResolvedFileUploadOptions {
@@ -79,6 +105,7 @@ export function resolveOptions(opts: FileUploadOptions): ResolvedFileUploadOptio
     retryCapMs: opts.retryCapMs ?? 30_000,
     stallTimeoutMs: opts.stallTimeoutMs ?? 60_000,
     partTimeoutMs: opts.partTimeoutMs ?? 0,
+    outageToleranceMs: opts.outageToleranceMs ?? 300_000,
     checksum: opts.checksum ?? "none",
     computeChecksum: opts.computeChecksum ?? checksumPart,
     recordBatchSize: opts.recordBatchSize ?? 8,
@@ -87,5 +114,6 @@ export function resolveOptions(opts: FileUploadOptions): ResolvedFileUploadOptio
     clock: opts.clock ?? systemClock,
     online: opts.online ?? defaultOnlineMonitor(),
     random: opts.random ?? Math.random,
+    hashFile: opts.hashFile === undefined ? createInlineFileHasher : opts.hashFile,
   };
 }

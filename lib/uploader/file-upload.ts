@@ -14,6 +14,8 @@ import { type PartUploadContext, uploadPart } from "./part-uploader";
 import { type PartRecorder, createPartRecorder } from "./part-recorder";
 import { type PartPlan, checkPlan, partRange, planParts } from "./plan";
 import { runPool } from "./pool";
+import { checksumPart } from "./checksum";
+import type { FileHasher } from "./file-hasher";
 import type { RecordedPart, UploadSession } from "./portal-api";
 import { type ProgressSnapshot, createProgressTracker } from "./progress";
 import { createSessionSigner } from "./session-signer";
@@ -51,6 +53,8 @@ export function createFileUpload(options: FileUploadOptions): FileUpload {
   let plan: PartPlan | undefined;
   let ctx: PartUploadContext | undefined;
   let recorder: PartRecorder | undefined;
+  let hasher: FileHasher | undefined;
+  const checksums = { on: o.checksum !== "none" };
   let controller: AbortController | undefined;
   let running: Promise<void> = Promise.resolve();
   let lastProgressAt = -Infinity;
@@ -90,11 +94,14 @@ export function createFileUpload(options: FileUploadOptions): FileUpload {
       ...(o.partSize !== undefined && { partSize: o.partSize }),
     };
     // Not aborted by pause/cancel: once the portal has created a session we must know its id (to abort or resume it).
-    const s = await callWithRetry(() => api.createSession(input), retrying("session"));
+    const s = o.resume ? await existingSession(o.resume.sessionId, signal) : await callWithRetry(() => api.createSession(input), retrying("session"));
     const receivedAt = clock.now();
     session = s;
     plan = checkPlan(file.size, s.partSize, s.partCount);
-    for (const part of s.recordedParts ?? []) {
+    emit({ type: "session", sessionId: s.sessionId, key: s.key, uploadId: s.uploadId, partSize: s.partSize, partCount: s.partCount, resumed: !!o.resume });
+    hasher = o.hashFile?.(file, plan, (partNumber, digest) => emit({ type: "digest", partNumber, digest })) ?? undefined;
+    const skippable = o.resume ? await verifiedStoredParts(s.recordedParts ?? [], plan) : (s.recordedParts ?? []);
+    for (const part of skippable) {
       if (part.partNumber > plan.partCount || done.has(part.partNumber)) continue;
       done.set(part.partNumber, part);
       progress.confirmResumed(part.size);
@@ -107,15 +114,62 @@ export function createFileUpload(options: FileUploadOptions): FileUpload {
     const refreshCredentials = async () =>
       (await callWithRetry(() => api.refreshCredentials(s.sessionId), retrying("credentials", signal))).credentials;
     const signer = o.createSigner?.(s) ??
-      (await createSessionSigner(s, { api, clock, concurrency: o.concurrency, checksum: o.checksum, refreshCredentials }, receivedAt));
+      (await createSessionSigner(s, { api, clock, concurrency: o.concurrency, checksum: o.checksum, refreshCredentials, refreshMarginMs: o.refreshMarginMs }, receivedAt));
     ctx = {
       file, signer, transport: o.transport, progress, clock, online, backoff,
-      maxAttempts: o.maxAttempts, maxRefreshes: o.maxRefreshes, stallTimeoutMs: o.stallTimeoutMs, timeoutMs: o.partTimeoutMs,
-      checksum: o.checksum, computeChecksum: o.computeChecksum,
+      maxAttempts: o.maxAttempts, maxRefreshes: o.maxRefreshes, stallTimeoutMs: o.stallTimeoutMs, timeoutMs: o.partTimeoutMs, outageToleranceMs: o.outageToleranceMs,
+      checksum: o.checksum, computeChecksum: o.computeChecksum, checksums,
+      ...(hasher && o.checksum === "CRC32C" && { partDigest: (n: number) => (hasher as FileHasher).partDigest(n) }),
+      onChecksumsOff: (reason: string) => {
+        if (!checksums.on) return;
+        checksums.on = false;
+        emit({ type: "checksums-off", reason });
+      },
       onProgress: () => emitProgress(false),
       onRetry: ({ partNumber, attempt, delayMs, decision, error }) =>
         emit({ type: "retry", what: "part", partNumber, attempt, delayMs, decision, error: { code: error.code, message: error.message, partNumber } }),
     };
+  }
+
+  /** `GET /api/uploads/{id}` + fresh credentials (sts): the session to resume, as `createSession` would answer. */
+  async function existingSession(sessionId: string, signal: AbortSignal): Promise<UploadSession> {
+    const e = await callWithRetry(() => api.getSession(sessionId), retrying("session", signal));
+    if (!e.resumable) {
+      throw new UploadEngineError("not_resumable", `The interrupted upload of "${file.name}" can no longer be resumed (it is ${e.status}). Start a new upload.`);
+    }
+    if (e.size !== file.size) {
+      throw new UploadEngineError("file_changed", `"${file.name}" is ${file.size} bytes, but the interrupted upload was ${e.size} bytes: it is another file. It was not merged; start a new upload.`);
+    }
+    const credentials = e.mode === "sts" && e.partCount > 0
+      ? (await callWithRetry(() => api.refreshCredentials(sessionId), retrying("credentials", signal))).credentials
+      : null;
+    return { ...e, credentials };
+  }
+
+  /**
+   * The stored parts a resumed upload may skip: those with a known CRC32C (kept by the page, or the
+   * checksum the portal recorded), after the first and last of them proved equal to this file's
+   * (CASES 15). A difference throws `file_changed`: nothing is merged.
+   */
+  async function verifiedStoredParts(recorded: RecordedPart[], p: PartPlan): Promise<RecordedPart[]> {
+    const digestOf = (part: RecordedPart) =>
+      o.resume?.digests?.[part.partNumber] ?? (part.checksum?.algorithm === "CRC32C" ? part.checksum.value : undefined);
+    const known = recorded.filter((part) => part.partNumber <= p.partCount && digestOf(part) !== undefined).sort((a, b) => a.partNumber - b.partNumber);
+    if (known.length === 0) return [];
+    const probes = known.length === 1 ? [known[0]] : [known[0], known[known.length - 1]];
+    for (const part of probes) {
+      const mine = hasher
+        ? await hasher.partDigest(part.partNumber)
+        : await checksumPart(file.slice(partRange(p, part.partNumber).start, partRange(p, part.partNumber).end), "CRC32C");
+      if (mine !== digestOf(part)) {
+        throw new UploadEngineError(
+          "file_changed",
+          `"${file.name}" has the same name, size and date as the interrupted upload, but different content (part ${part.partNumber} differs). It was not merged into the old upload; start a new upload.`,
+          { partNumber: part.partNumber },
+        );
+      }
+    }
+    return known;
   }
 
   async function uploadMissingParts(signal: AbortSignal, stop: (e: unknown) => void): Promise<void> {
@@ -159,7 +213,11 @@ export function createFileUpload(options: FileUploadOptions): FileUpload {
       await recorder?.flush();
       enter("completing");
       const s = session as UploadSession;
-      const result = await callWithRetry(() => api.complete(s.sessionId, {}), retrying("complete"));
+      // The whole-file SHA-256 (hashed alongside the upload); a hashing failure costs the hash, not the upload.
+      const sha256 = hasher ? await hasher.sha256().catch(() => undefined) : undefined;
+      if (signal.aborted) throw abortReason(signal);
+      const result = await callWithRetry(() => api.complete(s.sessionId, sha256 ? { sha256 } : {}), retrying("complete"));
+      hasher?.dispose();
       progress.finish();
       emitProgress(true);
       emit({ type: "completed", result }); // before the state, so a listener reacting to "completed" has the result
@@ -169,7 +227,7 @@ export function createFileUpload(options: FileUploadOptions): FileUpload {
       await recorder?.flush().catch(() => undefined); // best effort: what is stored stays resumable
       if (e.code === "paused" || e.code === "aborted") return; // state already set by pause()/cancel()
       if (state === "cancelled" || state === "paused") return;
-      emit({ type: "error", error: { code: e.code, message: e.message, ...(e.partNumber !== undefined && { partNumber: e.partNumber }) } });
+      emit({ type: "error", error: { code: e.code, message: e.message, ...(e.partNumber !== undefined && { partNumber: e.partNumber }), ...(e.apiCode && { apiCode: e.apiCode }) } });
       setState("failed");
     }
   }
@@ -208,6 +266,7 @@ export function createFileUpload(options: FileUploadOptions): FileUpload {
       if (state === "completing" || state === "completed" || state === "cancelled") return;
       controller?.abort(cancelledReason());
       setState("cancelled");
+      hasher?.dispose();
       await running;
       if (!session) return;
       const id = session.sessionId;

@@ -16,7 +16,7 @@ export interface PartRecorderOptions {
   clock: Clock;
   /** Flush when this many parts wait. Default 8: one portal call per ~40 MiB at 5 MiB parts. */
   batchSize?: number;
-  /** Flush when the oldest waiting part has waited this long, in ms (checked as parts finish). Default 1,000. */
+  /** Flush when the oldest waiting part has waited this long, in ms (checked as parts finish, and by a timer). Default 1,000. */
   flushIntervalMs?: number;
   /** Performs one `recordParts` call with retries (the engine passes `callWithRetry`). */
   send(parts: RecordedPart[]): Promise<void>;
@@ -64,7 +64,15 @@ export function createPartRecorder(opts: PartRecorderOptions): PartRecorder {
       return pending.length;
     },
     async add(part) {
-      if (pending.length === 0) oldestAt = opts.clock.now();
+      if (pending.length === 0) {
+        oldestAt = opts.clock.now();
+        // Also flush on time, so parts finished just before a long stall (or a crash) are reported.
+        const since = oldestAt;
+        void opts.clock
+          .sleep(intervalMs)
+          .then(() => (pending.length > 0 && oldestAt === since ? flush() : undefined))
+          .catch(() => undefined);
+      }
       pending.push(part);
       if (pending.length >= batchSize || opts.clock.now() - oldestAt >= intervalMs) await flush();
     },

@@ -13,7 +13,7 @@ import type { RecordedPart } from "./portal-api";
 import type { ProgressTracker } from "./progress";
 import { type BackoffOptions, backoffDelay, classify, isClockSkew, isExpiredCredentials } from "./retry";
 import { readPartEtag } from "./s3-response";
-import type { ChecksumAlgorithm, PartChecksum, PartSigner, RefreshReason } from "./signer";
+import { type ChecksumAlgorithm, type PartChecksum, type PartSigner, type RefreshReason, checksumHeaderName } from "./signer";
 import type { Transport } from "./transport";
 
 /** A retry about to happen, for events and tests. */
@@ -40,8 +40,20 @@ export interface PartUploadContext {
   backoff: BackoffOptions;
   stallTimeoutMs: number;
   timeoutMs?: number;
+  /**
+   * While requests get no answer at all (connection refused or reset, timeouts) for less than this
+   * long, in ms, failures do not use up `maxAttempts`: an outage of the store or the link is waited
+   * out with capped back-off. Default 0 (every failure counts).
+   */
+  outageToleranceMs?: number;
   checksum: ChecksumAlgorithm | "none";
   computeChecksum: ChecksumFn;
+  /** Shared by the file's parts: false once the store showed it does not verify checksums. */
+  checksums?: { on: boolean };
+  /** The part's CRC32C from the file hasher (hashed once, off the main thread); else `computeChecksum` is used. */
+  partDigest?: (partNumber: number) => Promise<string>;
+  /** Called when the store ignores or refuses per-part checksums; later parts go without them. */
+  onChecksumsOff?: (reason: string) => void;
   onProgress(): void;
   onRetry(info: PartRetryInfo): void;
 }
@@ -67,13 +79,17 @@ export async function uploadPart(ctx: PartUploadContext, range: PartRange, signa
   const { partNumber } = range;
   const size = range.end - range.start;
   let checksum: PartChecksum | undefined;
-  if (ctx.checksum !== "none") {
+  if (ctx.checksum !== "none" && ctx.checksums?.on !== false) {
     // Once per part, not per attempt; only this part's bytes are read.
-    const value = await raceAbort(ctx.computeChecksum(ctx.file.slice(range.start, range.end), ctx.checksum), signal);
+    const value = await raceAbort(
+      ctx.partDigest && ctx.checksum === "CRC32C" ? ctx.partDigest(partNumber) : ctx.computeChecksum(ctx.file.slice(range.start, range.end), ctx.checksum),
+      signal,
+    );
     checksum = { algorithm: ctx.checksum, value };
   }
   let attempt = 0;
   let refreshes = 0;
+  let noAnswerSince: number | undefined; // start of the current run of failures without any HTTP answer
   for (;;) {
     throwIfAborted(signal);
     let urlExpiresAt: number | undefined;
@@ -96,12 +112,23 @@ export async function uploadPart(ctx: PartUploadContext, range: PartRange, signa
         signal,
       );
       const etag = readPartEtag(res, partNumber);
+      if (checksum && !res.headers(checksumHeaderName(checksum.algorithm))) {
+        // The store stored the part without echoing the checksum: it does not verify them (e.g. Ceph RGW 16).
+        ctx.onChecksumsOff?.(`the storage did not confirm the ${checksum.algorithm} of part ${partNumber}`);
+        return { partNumber, size, etag };
+      }
       return { partNumber, size, etag, ...(checksum && { checksum }) };
     } catch (error) {
       ctx.progress.drop(partNumber);
       if (signal.aborted) throw abortReason(signal);
       const e = toUploadEngineError(error);
       if (e.code === "network" && !ctx.online.isOnline()) continue; // waits for the network at the top: not an attempt
+      if (checksum && refusesChecksums(e)) {
+        // A store without flexible checksums (CASES 21): send this and later parts without them; not an attempt.
+        ctx.onChecksumsOff?.(`the storage refused the ${checksum.algorithm} header (${e.s3Code ?? e.status})`);
+        checksum = undefined;
+        continue;
+      }
       const now = ctx.clock.now();
       let decision = classify(e, { now, urlExpiresAt });
       if (decision === "refresh" && refreshes >= ctx.maxRefreshes) decision = "retry"; // a refresh that does not help costs attempts
@@ -113,12 +140,20 @@ export async function uploadPart(ctx: PartUploadContext, range: PartRange, signa
         continue;
       }
       attempt++;
-      if (attempt >= ctx.maxAttempts) throw withPart(e, partNumber);
+      const noAnswer = e.code === "network" || e.code === "timeout";
+      noAnswerSince = noAnswer ? (noAnswerSince ?? now) : undefined;
+      const waitingOutOutage = noAnswerSince !== undefined && now - noAnswerSince < (ctx.outageToleranceMs ?? 0);
+      if (attempt >= ctx.maxAttempts && !waitingOutOutage) throw withPart(e, partNumber);
       const delayMs = backoffDelay(attempt, ctx.backoff);
       ctx.onRetry({ partNumber, attempt, delayMs, decision, error: e });
       await ctx.clock.sleep(delayMs, signal);
     }
   }
+}
+
+/** A 400/501 naming an unsupported or invalid request, answered to a part that carried a checksum header. */
+function refusesChecksums(e: UploadEngineError): boolean {
+  return e.code === "http" && (e.status === 400 || e.status === 501) && ["NotImplemented", "InvalidRequest", "InvalidArgument"].includes(e.s3Code ?? "");
 }
 
 function withPart(e: UploadEngineError, partNumber: number): UploadEngineError {

@@ -97,6 +97,23 @@ export interface CompleteResult {
   [key: string]: unknown;
 }
 
+/**
+ * Answer to `GET /api/uploads/{id}`: an existing session, for resume after a
+ * reload. Coordinates as in {@link UploadSession} (no credentials: fetch them
+ * with `refreshCredentials`), plus its status and whether parts may still be sent.
+ */
+export interface ExistingSession extends Omit<UploadSession, "credentials" | "serverTime"> {
+  status: string;
+  fileName: string;
+  /** File size in bytes. */
+  size: number;
+  /** The file's modification time when the upload began, ms since epoch. */
+  lastModified: number | null;
+  /** False once the multipart upload is gone (cancelled, completed, expired). */
+  resumable: boolean;
+  recordedParts: RecordedPart[];
+}
+
 /** Per-call options. */
 export interface PortalCallOptions {
   signal?: AbortSignal;
@@ -106,6 +123,8 @@ export interface PortalCallOptions {
 export interface PortalApi {
   /** `POST /api/uploads`: checks permission, creates the multipart upload and session. */
   createSession(input: CreateSessionInput, opts?: PortalCallOptions): Promise<UploadSession>;
+  /** `GET /api/uploads/{id}`: an existing session and its stored parts (resume). */
+  getSession(sessionId: string, opts?: PortalCallOptions): Promise<ExistingSession>;
   /** `POST /api/uploads/{id}/credentials`: fresh STS credentials (mode `sts`). */
   refreshCredentials(sessionId: string, opts?: PortalCallOptions): Promise<{ credentials: TemporaryCredentials }>;
   /** `POST /api/uploads/{id}/sign` `{partNumbers, checksums?}`: presigned part URLs (mode `presigned`). */

@@ -17,6 +17,8 @@ export interface SessionSignerContext {
   /** Parts in flight; the portal signer signs twice that many per request. */
   concurrency: number;
   checksum: ChecksumAlgorithm | "none";
+  /** STS: refresh credentials this many ms before they expire. Default: the signer's (5 min). */
+  refreshMarginMs?: number;
   /** Fetches fresh credentials with retries (mode `sts`). */
   refreshCredentials(): Promise<StsCredentials>;
 }
@@ -58,5 +60,6 @@ export async function createSessionSigner(session: UploadSession, ctx: SessionSi
     clock: ctx.clock,
     skewMs: initialSkew(session, receivedAt),
     checksum: ctx.checksum,
+    ...(ctx.refreshMarginMs !== undefined && { refreshMarginMs: ctx.refreshMarginMs }),
   });
 }

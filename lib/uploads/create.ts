@@ -120,7 +120,7 @@ export async function createUpload(caller: Caller, input: CreateUploadInput, ctx
     sessionId,
     bucket,
     region: config.S3_REGION,
-    endpoint: config.S3_ENDPOINT ?? null,
+    endpoint: config.S3_BROWSER_ENDPOINT ?? config.S3_ENDPOINT ?? null,
     forcePathStyle: config.S3_FORCE_PATH_STYLE,
     key,
     uploadId,

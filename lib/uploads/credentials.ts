@@ -4,7 +4,7 @@ import { ApiError } from "@/lib/api/errors";
 import { getConfig } from "@/lib/config";
 import { getDb } from "@/lib/db";
 import { getS3Client, getStsClient } from "@/lib/storage/clients";
-import { presignUploadParts } from "@/lib/storage/multipart";
+import { presignPartsWithChecksums, type PartChecksumInput } from "@/lib/storage/presign-part";
 import { assumeUploadRole, type UploadCredentials } from "@/lib/storage/sts";
 import { ensureUserRow, loadEditableDataset } from "./access";
 import { writeAudit } from "./audit";
@@ -61,12 +61,13 @@ export async function grantCredentials(caller: Caller, sessionId: string): Promi
 }
 
 /**
- * Presigned UploadPart URLs for `partNumbers` (presigned mode), valid PRESIGN_EXPIRES_SECONDS.
+ * Presigned UploadPart URLs for `partNumbers` (presigned mode), valid PRESIGN_EXPIRES_SECONDS; the
+ * `checksums` given for some of them are signed in (their headers returned to send).
  * Permission is re-checked with CKAN for every batch.
  * @returns `{parts: [{partNumber, url, headers, expiresAt}]}` (expiresAt ISO 8601).
  * @throws ApiError 400 (part number beyond partCount), 404/403, 409 (sts mode, or not active), 502.
  */
-export async function signParts(caller: Caller, sessionId: string, partNumbers: number[]) {
+export async function signParts(caller: Caller, sessionId: string, partNumbers: number[], checksums: Array<{ partNumber: number } & PartChecksumInput> = []) {
   const config = getConfig();
   const session = await loadOwnedSession(caller, sessionId);
   if (session.mode !== "PRESIGNED") throw new ApiError("conflict", "This upload uses STS credentials: sign parts in the browser.");
@@ -77,6 +78,8 @@ export async function signParts(caller: Caller, sessionId: string, partNumbers: 
   const unique = [...new Set(partNumbers)];
   const expiresIn = config.PRESIGN_EXPIRES_SECONDS;
   const expiresAt = new Date(Date.now() + expiresIn * 1000).toISOString();
-  const urls = await presignUploadParts(getS3Client(config), { bucket: session.bucket, key: session.key, uploadId: session.uploadId!, partNumbers: unique, expiresIn });
-  return { parts: urls.map((u) => ({ ...u, headers: {} as Record<string, string>, expiresAt })) };
+  const byPart = new Map(checksums.map(({ partNumber, ...c }) => [partNumber, c]));
+  const parts = unique.map((partNumber) => ({ partNumber, checksum: byPart.get(partNumber) }));
+  const urls = await presignPartsWithChecksums(getS3Client(config), { bucket: session.bucket, key: session.key, uploadId: session.uploadId!, parts, expiresIn });
+  return { parts: urls.map((u) => ({ ...u, expiresAt })) };
 }

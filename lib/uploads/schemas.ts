@@ -17,6 +17,11 @@ export const partNumberSchema = z.number().int().min(1).max(10_000);
 /** Body of `POST /api/uploads/{id}/sign`: up to 100 part numbers per call. */
 export const signPartsSchema = z.object({
   partNumbers: z.array(partNumberSchema).min(1).max(100),
+  /** Per-part checksums to sign into the URLs (base64 digests, as S3's `x-amz-checksum-*` headers carry them). */
+  checksums: z
+    .array(z.object({ partNumber: partNumberSchema, algorithm: z.enum(["CRC32C", "SHA256"]), value: z.string().regex(/^[A-Za-z0-9+/]{6,64}={0,2}$/, "must be a base64 digest") }))
+    .max(100)
+    .optional(),
 });
 
 /** Body of `POST /api/uploads/{id}/parts`: parts the browser stored, with the ETag S3 returned. */

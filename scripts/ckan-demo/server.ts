@@ -25,6 +25,12 @@ export interface DemoCkanOptions {
   host?: string;
   /** Initial data. Default DEFAULT_SEED; pass EMPTY_SEED for none. */
   seed?: DemoSeed;
+  /**
+   * Accept `POST /_demo/fail-next` `{action, status, count?}` (answers 204): the next `count` calls of
+   * `action` answer HTTP `status` (`DemoState.failNext`), for end-to-end tests whose CKAN runs in another
+   * process. Default false: never on in the demo.
+   */
+  faultControl?: boolean;
 }
 
 export interface DemoCkan {
@@ -128,6 +134,13 @@ export async function startDemoCkan(options: DemoCkanOptions = {}): Promise<Demo
   const server = createServer((req, res) => {
     const work = async () => {
       const url = new URL(req.url ?? "/", "http://demo.invalid");
+      if (options.faultControl && req.method === "POST" && url.pathname === "/_demo/fail-next") {
+        const body = JSON.parse((await readBody(req)) || "{}") as { action?: string; status?: number; count?: number };
+        if (!body.action || !body.status) return send(res, 400, JSON.stringify("action and status are required"));
+        state.failNext(body.action, body.status, body.count ?? 1);
+        res.writeHead(204).end();
+        return;
+      }
       const action = /^\/api\/(?:3\/)?action\/([^/]+)\/?$/.exec(url.pathname);
       if (action) return handleAction(state, req, res, url, decodeURIComponent(action[1] ?? ""));
       const page = renderPage(state, url.pathname, req.method ?? "GET");

@@ -60,3 +60,18 @@ describe("parseConfig", () => {
     expect(c.S3_FORCE_PATH_STYLE).toBe(true);
   });
 });
+
+describe("parseConfig: upload engine settings (issue 3)", () => {
+  it("defaults the sweeper, the refresh margin and the browser endpoint", () => {
+    const c = parseConfig(minimal);
+    expect(c).toMatchObject({ STALE_UPLOAD_HOURS: 72, SWEEP_INTERVAL_MINUTES: 0, STS_REFRESH_MARGIN_SECONDS: 300 });
+    expect(c.S3_BROWSER_ENDPOINT).toBeUndefined();
+  });
+
+  it("reads them, and refuses a malformed browser endpoint or a stale age of 0", () => {
+    const c = parseConfig({ ...minimal, STALE_UPLOAD_HOURS: "24", SWEEP_INTERVAL_MINUTES: "15", S3_BROWSER_ENDPOINT: "http://127.0.0.1:4700" });
+    expect(c).toMatchObject({ STALE_UPLOAD_HOURS: 24, SWEEP_INTERVAL_MINUTES: 15, S3_BROWSER_ENDPOINT: "http://127.0.0.1:4700" });
+    expect(() => parseConfig({ ...minimal, S3_BROWSER_ENDPOINT: "not a url" })).toThrow(/S3_BROWSER_ENDPOINT/);
+    expect(() => parseConfig({ ...minimal, STALE_UPLOAD_HOURS: "0" })).toThrow(/STALE_UPLOAD_HOURS/);
+  });
+});

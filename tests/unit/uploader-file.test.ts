@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { checksumBytes } from "@/lib/uploader/checksum";
-import type { Clock } from "@/lib/uploader/clock";
+import { type Clock, systemClock } from "@/lib/uploader/clock";
 import { throwIfAborted } from "@/lib/uploader/errors";
 import type { FileUploadEvent, FileUploadState } from "@/lib/uploader/events";
 import { createFileUpload } from "@/lib/uploader/file-upload";
@@ -121,7 +121,9 @@ describe("file upload: sizes (CASES 1)", () => {
       expect(t.states()).toEqual(["preparing", "uploading", "completing", "completed"]);
       expect(t.progress().at(-1)).toMatchObject({ bytesSent: size, percent: 100 });
       t.expectSaneProgress();
+      expect(t.portal.callsOf("complete")[0].args[1]).toEqual({ sha256: sha256(t.bytes) }); // the whole-file hash (CASES 22)
     },
+    30_000,
   );
 });
 
@@ -323,6 +325,7 @@ describe("memory S3: SigV4 auth, presigned query and header styles", () => {
 function bind(api: PortalApi): PortalApi {
   return {
     createSession: api.createSession.bind(api),
+    getSession: api.getSession.bind(api),
     refreshCredentials: api.refreshCredentials.bind(api),
     signParts: api.signParts.bind(api),
     recordParts: api.recordParts.bind(api),
@@ -520,7 +523,8 @@ describe("file upload: concurrency and batching", () => {
   });
 
   it("signs ahead in batches of concurrency × 2 and records parts in batches, all before complete", async () => {
-    const t = setup({ size: 20 * 64 * KiB, partSize: 64 * KiB, concurrency: 2, recordBatchSize: 4, recordIntervalMs: 60_000 });
+    // The system clock: the recorder's 60 s flush timer must not fire during this run.
+    const t = setup({ size: 20 * 64 * KiB, partSize: 64 * KiB, concurrency: 2, recordBatchSize: 4, recordIntervalMs: 60_000, clock: systemClock });
     await t.upload.start();
     t.expectStoredIntact();
     const signCalls = t.portal.callsOf("signParts").map((c) => c.args[1] as number[]);

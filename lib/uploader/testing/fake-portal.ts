@@ -9,6 +9,7 @@ import { planParts } from "../plan";
 import type {
   CompleteResult,
   CreateSessionInput,
+  ExistingSession,
   PartChecksumEntry,
   PortalApi,
   RecordedPart,
@@ -49,6 +50,9 @@ export class FakePortal implements PortalApi {
   private keySerial = 0;
   private completeFailures = 0;
   private readonly now: () => number;
+  private aborted = false;
+  private size = 0;
+  private lastModified: number | null = null;
 
   constructor(private readonly opts: FakePortalOptions) {
     this.now = opts.now ?? Date.now;
@@ -74,6 +78,10 @@ export class FakePortal implements PortalApi {
     const plan = this.opts.partSize
       ? { partSize: this.opts.partSize, partCount: Math.ceil(input.size / this.opts.partSize) }
       : planParts(input.size);
+    this.size = input.size;
+    this.lastModified = input.lastModified;
+    this.aborted = false;
+    this.object = undefined;
     const uploadId = plan.partCount === 0 ? null : `2~${Math.random().toString(36).slice(2)}`;
     if (uploadId) this.opts.s3.createUpload(uploadId);
     const mode = this.opts.mode ?? "presigned";
@@ -93,6 +101,23 @@ export class FakePortal implements PortalApi {
       recordedParts: [...this.recorded.values()],
     };
     return this.session;
+  }
+
+  /** The last created session, as `GET /api/uploads/{id}` shows it after a reload (resume). */
+  async getSession(sessionId: string): Promise<ExistingSession> {
+    this.calls.push({ method: "getSession", args: [sessionId] });
+    const s = this.session;
+    if (!s || s.sessionId !== sessionId) throw new UploadEngineError("api", "Upload session not found.", { status: 404, apiCode: "not_found" });
+    const { credentials: _c, serverTime: _t, ...rest } = s;
+    return {
+      ...rest,
+      status: this.aborted ? "aborted" : this.object ? "completed" : "uploading",
+      fileName: s.key.split("/").pop() ?? "",
+      size: this.size,
+      lastModified: this.lastModified,
+      resumable: !this.aborted && !this.object,
+      recordedParts: [...this.recorded.values()].sort((a, b) => a.partNumber - b.partNumber),
+    };
   }
 
   async refreshCredentials(sessionId: string) {
@@ -137,6 +162,7 @@ export class FakePortal implements PortalApi {
   async abort(sessionId: string) {
     this.calls.push({ method: "abort", args: [sessionId] });
     if (this.session?.uploadId) this.opts.s3.abortUpload(this.session.uploadId);
+    this.aborted = true;
     return { status: "aborted" };
   }
 }

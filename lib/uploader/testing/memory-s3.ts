@@ -59,6 +59,8 @@ export interface MemoryS3Options {
   now?: () => number;
   /** Decides a fault per PUT; undefined = answer normally. */
   faults?: (put: PutInfo) => Fault | undefined;
+  /** Accept checksum headers without verifying or echoing them, as Ceph RGW 16 does (CASES 21). Default false. */
+  ignoreChecksums?: boolean;
 }
 
 const FIFTEEN_MINUTES = 15 * 60_000;
@@ -234,14 +236,17 @@ export class MemoryS3 implements Transport {
     if (fault?.kind === "status") return this.answer(fault.status, errorXml(fault.code ?? "InternalError", fault.message ?? "fault"));
     const bytes = new Uint8Array(await req.body.arrayBuffer());
     if (signal.aborted) throw abortReason(signal);
-    const checksumError = await this.checkChecksum(info, bytes);
+    const checksumError = this.opts.ignoreChecksums ? undefined : await this.checkChecksum(info, bytes);
     if (checksumError) return checksumError;
     const upload = this.uploads.get(info.uploadId);
     if (!upload) return this.answer(404, errorXml("NoSuchUpload", "The specified upload does not exist."));
     const etag = `"${await md5(bytes)}"`;
     upload.set(info.partNumber, { bytes, etag });
     req.onProgress(size);
-    return this.answer(200, "", fault?.kind === "strip-etag" ? {} : { etag });
+    // Like S3, echo the verified checksum (unless this store is told to ignore checksums, like Ceph RGW 16).
+    const sent = lowerHeaders(info.headers);
+    const echo = this.opts.ignoreChecksums ? {} : Object.fromEntries(["x-amz-checksum-crc32c", "x-amz-checksum-sha256"].filter((h) => sent[h]).map((h) => [h, sent[h]]));
+    return this.answer(200, "", fault?.kind === "strip-etag" ? echo : { etag, ...echo });
   }
 
   private checkAuth(info: PutInfo, fault: Fault | undefined): TransportResponse | undefined {

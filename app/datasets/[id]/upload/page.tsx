@@ -36,6 +36,8 @@ export default async function UploadPage({ params }: { params: Promise<{ id: str
         partSize={config.PART_SIZE_BYTES}
         concurrency={config.PART_CONCURRENCY}
         maxBytes={config.MAX_UPLOAD_BYTES}
+        checksum="CRC32C"
+        refreshMarginMs={config.STS_REFRESH_MARGIN_SECONDS * 1000}
       />
       <DatasetHistory datasetCkanId={pkg.id} />
     </div>

@@ -1,0 +1,84 @@
+"use client";
+
+/**
+ * Resume state kept in the browser's IndexedDB (idb-keyval), so a reloaded or crashed page can offer to
+ * continue an upload (CASES 14). One record per file fingerprint — dataset + name + size + modification
+ * time — holding the session id, object key, UploadId, part size and the CRC32C of each part hashed so
+ * far (compared before any stored part is skipped: CASES 15). No credentials or tokens are stored.
+ */
+import { createStore, del, get, set, type UseStore } from "idb-keyval";
+
+/** What is kept for one interrupted upload. Sizes in bytes; times in ms since the epoch. */
+export interface ResumeRecord {
+  sessionId: string;
+  key: string;
+  uploadId: string | null;
+  partSize: number;
+  partCount: number;
+  datasetId: string;
+  fileName: string;
+  size: number;
+  lastModified: number;
+  /** Part number → CRC32C (base64) of that part of the file. */
+  digests: Record<number, string>;
+  savedAt: number;
+}
+
+/** The identity of a file on a dataset page: dataset, name, size, modification time. */
+export function fingerprint(datasetId: string, file: { name: string; size: number; lastModified: number }): string {
+  return JSON.stringify([datasetId, file.name, file.size, file.lastModified]);
+}
+
+let store: UseStore | undefined;
+const db = () => (store ??= createStore("ckan-upload-portal", "resume"));
+const available = () => typeof indexedDB !== "undefined";
+
+/** The record for this file on this dataset, if an upload of it was interrupted. Never throws (private mode, quota). */
+export async function findResume(datasetId: string, file: File): Promise<ResumeRecord | undefined> {
+  if (!available()) return undefined;
+  return get<ResumeRecord>(fingerprint(datasetId, file), db()).catch(() => undefined);
+}
+
+/** Forgets the record (completed, cancelled, or no longer resumable). */
+export async function forgetResume(datasetId: string, file: File): Promise<void> {
+  if (!available()) return;
+  await del(fingerprint(datasetId, file), db()).catch(() => undefined);
+}
+
+/**
+ * Keeps one upload's record up to date: `start` when the session exists, `digest` for each part hash
+ * (written at most every `intervalMs`, default 500 ms, so 10,000 parts are not 10,000 writes).
+ */
+export function createResumeWriter(datasetId: string, file: File, intervalMs = 500) {
+  let record: ResumeRecord | undefined;
+  const pending: Record<number, string> = {};
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let closed = false;
+  const flush = async () => {
+    timer = undefined;
+    if (!record || closed || !available()) return;
+    Object.assign(record.digests, pending);
+    for (const k of Object.keys(pending)) delete pending[Number(k)];
+    record.savedAt = Date.now();
+    await set(fingerprint(datasetId, file), record, db()).catch(() => undefined);
+  };
+  return {
+    /** The session exists (new, or resumed with the digests kept before). */
+    start(s: { sessionId: string; key: string; uploadId: string | null; partSize: number; partCount: number }, digests: Record<number, string> = {}) {
+      record = { ...s, datasetId, fileName: file.name, size: file.size, lastModified: file.lastModified, digests: { ...digests, ...pending }, savedAt: Date.now() };
+      void flush();
+    },
+    digest(partNumber: number, value: string) {
+      pending[partNumber] = value;
+      timer ??= setTimeout(() => void flush(), intervalMs);
+    },
+    /** Writes what is pending now (e.g. on pause). */
+    flush,
+    /** The upload finished or was abandoned: forget it. */
+    async forget() {
+      closed = true;
+      if (timer) clearTimeout(timer);
+      await forgetResume(datasetId, file);
+    },
+  };
+}

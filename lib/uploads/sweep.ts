@@ -1,0 +1,84 @@
+import "server-only";
+import { getConfig } from "@/lib/config";
+import { getDb } from "@/lib/db";
+import { getS3Client } from "@/lib/storage/clients";
+import { abortMultipartUpload } from "@/lib/storage/multipart";
+import { writeAudit } from "./audit";
+
+/** Statuses a stale session may be swept from: parts may still arrive, or a failed upload waits for resume. */
+const SWEEPABLE = ["CREATED", "UPLOADING", "FAILED"] as const;
+
+/** Outcome of one sweep. */
+export interface SweepResult {
+  /** Sessions marked `expired` (their multipart uploads aborted). */
+  expired: string[];
+  /** Sessions whose abort failed (left as they were; the next sweep tries again), with the error. */
+  failed: Array<{ sessionId: string; error: string }>;
+}
+
+/**
+ * Expires upload sessions idle for longer than `staleHours` (default STALE_UPLOAD_HOURS, 72): aborts
+ * their S3 multipart upload (deleting the stored parts), deletes their part rows and marks them
+ * `EXPIRED` with a `session.expired` audit event. Idle means no change to the session row *and* no
+ * audit event (credential refresh, part signing, part report) since the cutoff, so a session that is
+ * still sending a large part with refreshed credentials is never touched. Only `created`, `uploading`
+ * and `failed` sessions are swept; `completing`, `uploaded` (stored, waiting for CKAN) and final
+ * sessions never are. The claim is conditional on `updatedAt`, so a session that wakes up during the
+ * sweep is left alone. Safe to run concurrently with itself.
+ * @param opts.now the current time (tests), `limit` sessions per run (default 500).
+ */
+export async function sweepStaleUploads(opts: { now?: Date; staleHours?: number; limit?: number } = {}): Promise<SweepResult> {
+  const config = getConfig();
+  const db = getDb();
+  const now = opts.now ?? new Date();
+  const cutoff = new Date(now.getTime() - (opts.staleHours ?? config.STALE_UPLOAD_HOURS) * 3600_000);
+  const candidates = await db.uploadSession.findMany({
+    where: { status: { in: [...SWEEPABLE] }, updatedAt: { lt: cutoff }, events: { none: { createdAt: { gte: cutoff } } } },
+    orderBy: { updatedAt: "asc" },
+    take: opts.limit ?? 500,
+  });
+  const result: SweepResult = { expired: [], failed: [] };
+  for (const s of candidates) {
+    try {
+      if (s.uploadId) await abortMultipartUpload(getS3Client(config), { bucket: s.bucket, key: s.key, uploadId: s.uploadId });
+      const done = await db.$transaction(async (tx) => {
+        const claimed = await tx.uploadSession.updateMany({
+          where: { id: s.id, status: s.status, updatedAt: s.updatedAt },
+          data: { status: "EXPIRED", completedAt: now, errorCode: "expired", errorMessage: `No activity for more than ${opts.staleHours ?? config.STALE_UPLOAD_HOURS} hours: the stored parts were deleted.` },
+        });
+        if (claimed.count === 0) return false;
+        await tx.uploadPart.deleteMany({ where: { sessionId: s.id } });
+        await writeAudit(tx, {
+          sessionId: s.id,
+          actorName: "sweeper",
+          type: "session.expired",
+          detail: { previousStatus: s.status.toLowerCase(), idleSince: s.updatedAt.toISOString(), bytesConfirmed: Number(s.bytesConfirmed), uploadId: s.uploadId },
+        });
+        return true;
+      });
+      if (done) result.expired.push(s.id);
+    } catch (err) {
+      result.failed.push({ sessionId: s.id, error: (err as Error).message });
+    }
+  }
+  return result;
+}
+
+const globalForSweeper = globalThis as unknown as { portalSweeper?: ReturnType<typeof setInterval> };
+
+/**
+ * Starts the in-server sweeper when SWEEP_INTERVAL_MINUTES > 0 (default 0: off; run `npm run sweep`
+ * from cron instead). One timer per process; failures are logged, never thrown.
+ */
+export function startSweeperInterval(): void {
+  const minutes = getConfig().SWEEP_INTERVAL_MINUTES;
+  if (minutes <= 0 || globalForSweeper.portalSweeper) return;
+  const tick = () =>
+    sweepStaleUploads()
+      .then((r) => {
+        if (r.expired.length || r.failed.length) console.log(`[sweeper] expired ${r.expired.length} stale upload(s); ${r.failed.length} failed`);
+      })
+      .catch((err) => console.error("[sweeper]", err));
+  globalForSweeper.portalSweeper = setInterval(tick, minutes * 60_000);
+  globalForSweeper.portalSweeper.unref?.();
+}
