@@ -101,6 +101,8 @@ export interface BenchBrowser {
   setInputFiles(selector: string, files: string[]): Promise<void>;
   /** Evaluates `expression` (awaiting its promise) while sampling memory every `sampleMs`; returns its JSON value and the metrics. */
   measure<T>(expression: string, sampleMs?: number): Promise<{ value: T; metrics: RunMetrics }>;
+  /** Like {@link measure}, with the V8 sampling profiler on; also returns the `.cpuprofile` JSON and the top self-time functions. */
+  profile<T>(expression: string): Promise<{ value: T; metrics: RunMetrics; cpuProfile: unknown; top: Array<{ fn: string; selfMs: number }> }>;
   close(): Promise<void>;
 }
 
@@ -138,6 +140,44 @@ export async function launchBrowser(opts: { port: number; executablePath?: strin
   const rendererRss = () => processTree(rootPid).filter((p) => isRenderer(p.pid)).reduce((n, p) => n + rssBytes(p.pid), 0);
   const treeCpu = () => processTree(rootPid).reduce((n, p) => n + p.cpuSeconds, 0);
 
+  async function measure<T>(expression: string, sampleMs = 200): Promise<{ value: T; metrics: RunMetrics }> {
+    await client.HeapProfiler.collectGarbage();
+    const before = await metric();
+    const cpu0 = treeCpu();
+    let peakHeap = before.JSHeapUsedSize ?? 0;
+    let peakRss = rendererRss();
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        await new Promise((r) => setTimeout(r, sampleMs));
+        const m = await metric().catch(() => ({}) as Record<string, number>);
+        peakHeap = Math.max(peakHeap, m.JSHeapUsedSize ?? 0);
+        peakRss = Math.max(peakRss, rendererRss());
+      }
+    })();
+    try {
+      const res = await client.Runtime.evaluate({ expression, awaitPromise: true, returnByValue: true });
+      if (res.exceptionDetails) {
+        throw new Error(`page: ${res.exceptionDetails.exception?.description ?? res.exceptionDetails.text}`);
+      }
+      const after = await metric();
+      peakHeap = Math.max(peakHeap, after.JSHeapUsedSize ?? 0);
+      return {
+        value: res.result.value as T,
+        metrics: {
+          peakJsHeapBytes: peakHeap,
+          baselineJsHeapBytes: before.JSHeapUsedSize ?? 0,
+          peakRendererRssBytes: peakRss,
+          browserCpuSeconds: treeCpu() - cpu0,
+          mainThreadSeconds: (after.TaskDuration ?? 0) - (before.TaskDuration ?? 0),
+        },
+      };
+    } finally {
+      sampling = false;
+      await sampler;
+    }
+  }
+
   return {
     version,
     async open(url) {
@@ -151,42 +191,15 @@ export async function launchBrowser(opts: { port: number; executablePath?: strin
       if (!nodeId) throw new Error(`no element ${selector}`);
       await client.DOM.setFileInputFiles({ nodeId, files });
     },
-    async measure<T>(expression: string, sampleMs = 200) {
-      await client.HeapProfiler.collectGarbage();
-      const before = await metric();
-      const cpu0 = treeCpu();
-      let peakHeap = before.JSHeapUsedSize ?? 0;
-      let peakRss = rendererRss();
-      let sampling = true;
-      const sampler = (async () => {
-        while (sampling) {
-          await new Promise((r) => setTimeout(r, sampleMs));
-          const m = await metric().catch(() => ({}) as Record<string, number>);
-          peakHeap = Math.max(peakHeap, m.JSHeapUsedSize ?? 0);
-          peakRss = Math.max(peakRss, rendererRss());
-        }
-      })();
-      try {
-        const res = await client.Runtime.evaluate({ expression, awaitPromise: true, returnByValue: true });
-        if (res.exceptionDetails) {
-          throw new Error(`page: ${res.exceptionDetails.exception?.description ?? res.exceptionDetails.text}`);
-        }
-        const after = await metric();
-        peakHeap = Math.max(peakHeap, after.JSHeapUsedSize ?? 0);
-        return {
-          value: res.result.value as T,
-          metrics: {
-            peakJsHeapBytes: peakHeap,
-            baselineJsHeapBytes: before.JSHeapUsedSize ?? 0,
-            peakRendererRssBytes: peakRss,
-            browserCpuSeconds: treeCpu() - cpu0,
-            mainThreadSeconds: (after.TaskDuration ?? 0) - (before.TaskDuration ?? 0),
-          },
-        };
-      } finally {
-        sampling = false;
-        await sampler;
-      }
+    measure,
+    async profile<T>(expression: string) {
+      await client.Profiler.enable();
+      await client.Profiler.setSamplingInterval({ interval: 200 });
+      await client.Profiler.start();
+      const { value, metrics } = await measure<T>(expression);
+      const { profile } = await client.Profiler.stop();
+      await client.Profiler.disable();
+      return { value, metrics, cpuProfile: profile, top: topSelfTime(profile) };
     },
     async close() {
       await client.close().catch(() => undefined);
@@ -196,4 +209,24 @@ export async function launchBrowser(opts: { port: number; executablePath?: strin
       fs.rmSync(userDataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
     },
   };
+}
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
+}
+
+/** Self time per function (ms) from a V8 CPU profile's samples and time deltas, the 15 largest. */
+export function topSelfTime(profile: { nodes: ProfileNode[]; samples?: number[]; timeDeltas?: number[] }): Array<{ fn: string; selfMs: number }> {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map<string, number>();
+  const samples = profile.samples ?? [];
+  const deltas = profile.timeDeltas ?? [];
+  for (let i = 0; i < samples.length; i++) {
+    const f = byId.get(samples[i])?.callFrame;
+    if (!f) continue;
+    const name = `${f.functionName || "(anonymous)"} ${f.url ? `${path.basename(f.url)}:${f.lineNumber + 1}:${f.columnNumber + 1}` : ""}`.trim();
+    self.set(name, (self.get(name) ?? 0) + (deltas[i + 1] ?? 0) / 1000);
+  }
+  return [...self.entries()].map(([fn, selfMs]) => ({ fn, selfMs: Number(selfMs.toFixed(1)) })).sort((a, b) => b.selfMs - a.selfMs).slice(0, 15);
 }

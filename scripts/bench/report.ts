@@ -35,11 +35,11 @@ export function machine(): Record<string, unknown> {
   };
 }
 
-/** Writes `data` as JSON to bench-results/{name}-{timestamp}.json and returns the path. */
-export function writeResults(name: string, data: unknown): string {
+/** Writes `data` as JSON to bench-results/{name}-{timestamp}{ext} (default `.json`) and returns the path. */
+export function writeResults(name: string, data: unknown, ext = ".json"): string {
   const dir = path.resolve(__dirname, "../../bench-results");
   fs.mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `${name}-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
+  const file = path.join(dir, `${name}-${new Date().toISOString().replace(/[:.]/g, "-")}${ext}`);
   fs.writeFileSync(file, `${JSON.stringify(data, null, 2)}\n`);
   return file;
 }

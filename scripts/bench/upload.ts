@@ -46,6 +46,7 @@ const { values: args } = parseArgs({
     peers: { type: "string" },
     sweep: { type: "boolean", default: false },
     memory: { type: "boolean", default: false },
+    profile: { type: "boolean", default: false },
     "part-sizes-mib": { type: "string", default: "5,8,16,64" },
     concurrency: { type: "string", default: "2,4,8,16" },
     port: { type: "string", default: process.env.BENCH_PORT ?? "4800" },
@@ -91,7 +92,8 @@ async function servePage(): Promise<http.Server> {
   const outdir = path.join(root, ".tmp/bench-page");
   await build({
     entryPoints: [path.join(__dirname, "page/main.ts")],
-    bundle: true, format: "esm", platform: "browser", target: "chrome120", minify: true, outfile: path.join(outdir, "main.js"),
+    bundle: true, format: "esm", platform: "browser", target: "chrome120", minify: false, // readable names in profiles
+    outfile: path.join(outdir, "main.js"),
     define: { "process.env.NODE_ENV": '"production"' }, tsconfig: path.join(root, "tsconfig.json"), logLevel: "warning",
   });
   const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>upload bench</title></head>
@@ -135,7 +137,17 @@ async function runOne(
     peer, endpoint: env.S3_ENDPOINT, region: env.S3_REGION, bucket: env.S3_BUCKET, key,
     credentials: await uploadCredentials(env, key), ...tuning,
   };
-  const { value, metrics } = await browser.measure<BenchRunOutput>(`window.bench.run(${JSON.stringify(input)})`);
+  const expression = `window.bench.run(${JSON.stringify(input)})`;
+  let measured: { value: BenchRunOutput; metrics: RunMetrics };
+  if (args.profile) {
+    const p = await browser.profile<BenchRunOutput>(expression);
+    const file = writeResults(`profile-${peer}-${round}`, p.cpuProfile, ".cpuprofile");
+    console.log(`  profile ${peer} round ${round} (${path.relative(root, file)}), self time:\n${p.top.map((t) => `    ${t.selfMs.toFixed(1).padStart(8)} ms  ${t.fn}`).join("\n")}`);
+    measured = p;
+  } else {
+    measured = await browser.measure<BenchRunOutput>(expression);
+  }
+  const { value, metrics } = measured;
   await verifyAndDelete(s3, env.S3_BUCKET, key, bytes);
   return {
     peer, round, bytes, ms: value.ms, mbps: mbPerSecond(bytes, value.ms), parts: value.parts, metrics,
