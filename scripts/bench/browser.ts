@@ -14,17 +14,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import CDP from "chrome-remote-interface";
+import { CHROMIUM_ARGS } from "../lib/chromium-args";
 
-/** Chromium flags shared with playwright.config.ts (headless, no GPU, no background traffic). */
-export const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-  "--disable-quic",
-];
 
 const CLK_TCK = 100; // Linux USER_HZ (`getconf CLK_TCK`), the unit of utime/stime in /proc/PID/stat
 
