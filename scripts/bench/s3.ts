@@ -80,11 +80,25 @@ export async function uploadCredentials(env: RgwEnv, key: string): Promise<{ acc
   return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: new Date(c.Expiration).toISOString() };
 }
 
-/** Checks the object holds exactly `size` bytes (HeadObject), then deletes it so memstore RAM is freed. */
+/**
+ * Checks the object holds exactly `size` bytes (HeadObject), deletes it, and has RGW's garbage
+ * collector free its data at once: RGW removes a deleted object's data lazily (rgw_gc_obj_min_wait,
+ * 2 hours by default), and a memstore OSD that fills up stops accepting writes (the "full
+ * failsafe"), which hangs every later upload.
+ */
 export async function verifyAndDelete(s3: S3Client, bucket: string, key: string, size: number): Promise<void> {
   const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
   await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
   if (head.ContentLength !== size) throw new Error(`${key}: stored ${head.ContentLength} bytes, expected ${size}`);
+  collectRgwGarbage();
+}
+
+/** `radosgw-admin gc process --include-all` on the RGW of RGW_DIR (no-op when that RGW is not local). */
+export function collectRgwGarbage(): void {
+  const conf = path.join(process.env.RGW_DIR ?? "/tmp/ckan-portal-rgw", "ceph.conf");
+  if (!fs.existsSync(conf)) return;
+  const r = spawnSync("radosgw-admin", ["-c", conf, "-n", "client.admin", "--no-mon-config", "gc", "process", "--include-all"], { encoding: "utf8", timeout: 120_000 });
+  if (r.status !== 0) throw new Error(`radosgw-admin gc process failed: ${r.stderr}`);
 }
 
 /** One presigned PUT of the whole file from Node (streamed from disk): the server's ceiling. Returns ms. */
