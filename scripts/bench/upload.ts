@@ -186,7 +186,7 @@ function sweepTable(runs: RunRecord[], partSizes: number[], concurrencies: numbe
 
 async function main(): Promise<void> {
   const bytes = sizeMiB * MiB;
-  const rgw = ensureRgw(Math.max(4 * 2 ** 30, 2 * bytes + 2 ** 30));
+  const rgw = ensureRgw(Math.max(4 * 2 ** 30, 1.25 * bytes + 2 ** 30)); // objects are deleted and collected after each run
   let server: http.Server | undefined;
   let browser: BenchBrowser | undefined;
   try {
