@@ -18,6 +18,8 @@ export interface BenchRunInput {
   partSize?: number;
   /** `ours` only: parts in flight (default 4). */
   concurrency?: number;
+  /** `ours` only: simulated portal round trip of the fake PortalApi's calls, ms (default 0). */
+  portalLatencyMs?: number;
 }
 
 /** What the page measured: bytes sent and wall time in ms (start → object complete). */

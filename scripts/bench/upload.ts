@@ -12,7 +12,9 @@
  *
  * Options: --size-mib N, --rounds N, --peers a,b,… (ours, libstorage, libstorage-nocrc, uppy, put,
  * node-put), --part-sizes-mib 5,8,16,64, --concurrency 2,4,8,16, --port P (page server; DevTools on
- * P+1; default BENCH_PORT or 4800), --file-dir DIR (test files; default /tmp/ckan-portal-bench).
+ * P+1; default BENCH_PORT or 4800), --portal-latency-ms MS (`ours`: round trip of the fake portal's
+ * createSession/recordParts/complete, default 0), --profile (V8 CPU profile per run, top self
+ * times printed, .cpuprofile written), --file-dir DIR (test files; default /tmp/ckan-portal-bench).
  * Uses the RGW of RGW_DIR if it answers, else starts one (and stops it at the end).
  * Prints Markdown tables and writes JSON to bench-results/.
  */
@@ -47,6 +49,7 @@ const { values: args } = parseArgs({
     sweep: { type: "boolean", default: false },
     memory: { type: "boolean", default: false },
     profile: { type: "boolean", default: false },
+    "portal-latency-ms": { type: "string", default: "0" },
     "part-sizes-mib": { type: "string", default: "5,8,16,64" },
     concurrency: { type: "string", default: "2,4,8,16" },
     port: { type: "string", default: process.env.BENCH_PORT ?? "4800" },
@@ -135,7 +138,7 @@ async function runOne(
   }
   const input: BenchRunInput = {
     peer, endpoint: env.S3_ENDPOINT, region: env.S3_REGION, bucket: env.S3_BUCKET, key,
-    credentials: await uploadCredentials(env, key), ...tuning,
+    credentials: await uploadCredentials(env, key), portalLatencyMs: Number(args["portal-latency-ms"]), ...tuning,
   };
   const expression = `window.bench.run(${JSON.stringify(input)})`;
   let measured: { value: BenchRunOutput; metrics: RunMetrics };

@@ -61,8 +61,10 @@ function fakePortal(input: BenchRunInput, file: File): PortalApi {
   const parts = new Map<number, RecordedPart>();
   let uploadId = "";
   const credentials = { ...input.credentials, expiration: input.credentials.expiration };
+  const roundTrip = () => new Promise((r) => setTimeout(r, input.portalLatencyMs ?? 0));
   return {
     async createSession(req) {
+      await roundTrip();
       const plan = planParts(req.size, { partSize: req.partSize });
       const out = await s3.send(new CreateMultipartUploadCommand({ Bucket: input.bucket, Key: input.key, ContentType: req.contentType }));
       uploadId = out.UploadId ?? "";
@@ -80,10 +82,12 @@ function fakePortal(input: BenchRunInput, file: File): PortalApi {
       throw new Error("sts mode: the engine signs parts itself");
     },
     async recordParts(_id, recorded) {
+      await roundTrip();
       for (const p of recorded) parts.set(p.partNumber, p);
       return { bytesConfirmed: [...parts.values()].reduce((n, p) => n + p.size, 0) };
     },
     async complete() {
+      await roundTrip();
       const list = [...parts.values()].sort((a, b) => a.partNumber - b.partNumber).map((p) => ({ PartNumber: p.partNumber, ETag: p.etag }));
       await s3.send(new CompleteMultipartUploadCommand({ Bucket: input.bucket, Key: input.key, UploadId: uploadId, MultipartUpload: { Parts: list } }));
       return { status: "completed", size: file.size };
