@@ -77,6 +77,8 @@ export interface RunMetrics {
   baselineJsHeapBytes: number;
   /** Highest sampled sum of renderer VmRSS, bytes. */
   peakRendererRssBytes: number;
+  /** Sum of renderer VmRSS before the run, bytes. */
+  baselineRendererRssBytes: number;
   /** CPU time of all Chromium processes during the run, seconds. */
   browserCpuSeconds: number;
   /** Page main-thread busy time during the run (TaskDuration delta), seconds. */
@@ -136,7 +138,8 @@ export async function launchBrowser(opts: { port: number; executablePath?: strin
     const before = await metric();
     const cpu0 = treeCpu();
     let peakHeap = before.JSHeapUsedSize ?? 0;
-    let peakRss = rendererRss();
+    const rss0 = rendererRss();
+    let peakRss = rss0;
     let sampling = true;
     const sampler = (async () => {
       while (sampling) {
@@ -159,6 +162,7 @@ export async function launchBrowser(opts: { port: number; executablePath?: strin
           peakJsHeapBytes: peakHeap,
           baselineJsHeapBytes: before.JSHeapUsedSize ?? 0,
           peakRendererRssBytes: peakRss,
+          baselineRendererRssBytes: rss0,
           browserCpuSeconds: treeCpu() - cpu0,
           mainThreadSeconds: (after.TaskDuration ?? 0) - (before.TaskDuration ?? 0),
         },

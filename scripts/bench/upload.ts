@@ -168,13 +168,13 @@ function throughputTable(runs: RunRecord[]): string {
     return [
       PEER_LABEL[p], spread(rs.map((r) => r.mbps)), ratio(med(p), med("libstorage")), ratio(med(p), med("put")),
       m.length ? mib(max(m.map((x) => x.peakJsHeapBytes))) : "—",
-      m.length ? mib(max(m.map((x) => x.peakRendererRssBytes))) : "—",
+      m.length ? `${mib(max(m.map((x) => x.peakRendererRssBytes)))} (+${mib(max(m.map((x) => x.peakRendererRssBytes - x.baselineRendererRssBytes)))})` : "—",
       m.length ? spread(m.map((x) => x.browserCpuSeconds)) : "—",
       m.length ? spread(m.map((x) => x.mainThreadSeconds)) : "—",
     ];
   });
   return markdownTable([
-    ["peer", "MB/s median (min–max)", "× lib-storage", "× browser PUT", "peak JS heap MiB", "peak renderer RSS MiB", "browser CPU s", "main thread s"],
+    ["peer", "MB/s median (min–max)", "× lib-storage", "× browser PUT", "peak JS heap MiB", "peak renderer RSS MiB (+ over start)", "browser CPU s", "main thread s"],
     ...rows,
   ]);
 }
