@@ -15,7 +15,7 @@
  *   npm run bench:api -- --connections 50 --duration 20
  *
  * Options: --connections N (default 50), --duration S (seconds, default 10), --port P (portal;
- * demo CKAN on P+1; default BENCH_API_PORT or 4810). Uses the RGW of RGW_DIR, or starts one.
+ * demo CKAN on P+1; presigned mode on P+2 and P+3; default BENCH_API_PORT or 4810). Uses the RGW of RGW_DIR, or starts one.
  * Prints a Markdown table and writes JSON to bench-results/.
  */
 import { spawn, type ChildProcess } from "node:child_process";
@@ -36,11 +36,16 @@ const { values: args } = parseArgs({
 });
 const connections = Number(args.connections);
 const duration = Number(args.duration);
-const port = Number(args.port);
-const base = `http://127.0.0.1:${port}`;
+const basePort = Number(args.port);
+/** Each mode gets its own ports (portal, demo CKAN), so a stack still shutting down cannot answer for the next. */
+const portOf = (mode: "sts" | "presigned") => basePort + (mode === "sts" ? 0 : 2);
+let port = basePort;
+let base = `http://127.0.0.1:${port}`;
 
 /** Starts scripts/stack.ts in `mode` and waits (≤ 5 min, it may build first) until /login answers. */
 async function startStack(env: RgwEnv, mode: "sts" | "presigned"): Promise<ChildProcess> {
+  port = portOf(mode);
+  base = `http://127.0.0.1:${port}`;
   const child = spawn(path.join(root, "node_modules/.bin/tsx"), ["scripts/stack.ts", "--storage", "env"], {
     cwd: root,
     detached: true, // its own process group, so stopStack ends next start with it
