@@ -1,4 +1,5 @@
 import { defineConfig } from "@playwright/test";
+import { CHROMIUM_ARGS } from "./scripts/lib/chromium-args";
 
 /**
  * End-to-end tests in Debian's Chromium (never `playwright install`). Two stacks, each started by
@@ -6,15 +7,7 @@ import { defineConfig } from "@playwright/test";
  * - "sts": S3 + STS from the environment (Ceph RGW, started by scripts/test-all.sh), CREDENTIALS_MODE=sts;
  * - "demo": `npm run demo`'s stack (embedded s3rver, presigned mode) — a short smoke run.
  */
-const chromiumArgs = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-  "--disable-quic",
-];
+const chromiumArgs = CHROMIUM_ARGS;
 
 /** Ports: E2E_PORT_BASE (default 3100) + 1 for the sts portal, + 2 for the demo portal; CKAN and s3rver likewise from 5150 and 4600. */
 const base = Number(process.env.E2E_PORT_BASE ?? 3100);

@@ -187,7 +187,11 @@ export function createFileUpload(options: FileUploadOptions): FileUpload {
         progress.confirm(n, part.size);
         emit({ type: "part", partNumber: n, size: part.size });
         emitProgress(true);
-        await recorder?.add(part);
+        // Not awaited: a due batch goes to the portal in the background while this lane sends its
+        // next part (awaiting stalled one lane for a portal round trip every batch; bench:upload
+        // --portal-latency-ms shows it). A failed report stays pending; the flush before complete,
+        // pause or failure sends it again and fails the upload if it still cannot.
+        void recorder?.add(part).catch(() => undefined);
       },
       { concurrency: o.concurrency, signal, onError: stop }, // the first fatal part error stops the others at once
     );

@@ -538,6 +538,26 @@ describe("file upload: concurrency and batching", () => {
     expect(lastRecord).toBeLessThan(completeIndex);
   });
 
+  it("keeps sending parts while a part report is on its way to the portal", async () => {
+    let release = () => {};
+    const reportsHeld = new Promise<void>((resolve) => (release = resolve));
+    const t = setup({
+      size: 6 * 64 * KiB, partSize: 64 * KiB, concurrency: 1, recordBatchSize: 1,
+      wrapApi: (api) => ({ ...bind(api), recordParts: async (...args) => (await reportsHeld, api.recordParts(...args)) }),
+    });
+    const run = t.upload.start();
+    // one lane, every report held: all six parts are still sent (a lane that awaited its report would stop at part 1)
+    await until(() => t.s3.puts.filter((p) => p.outcome === "stored").length === 6);
+    expect(t.upload.state).toBe("uploading");
+    release();
+    await run;
+    t.expectStoredIntact();
+    const reported = t.portal.callsOf("recordParts").flatMap((c) => (c.args[1] as RecordedPart[]).map((p) => p.partNumber));
+    expect(reported.sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6]);
+    const completeIndex = t.portal.calls.findIndex((c) => c.method === "complete");
+    expect(t.portal.calls.map((c) => c.method).lastIndexOf("recordParts")).toBeLessThan(completeIndex);
+  });
+
   it("sends per-part checksums to the sign route in presigned mode", async () => {
     const t = setup({ size: 300 * KiB, partSize: 256 * KiB, checksum: "SHA256" });
     await t.upload.start();

@@ -1,0 +1,232 @@
+/**
+ * The upload benchmark's browser page (bundled by esbuild into .tmp/bench-page/, served by
+ * scripts/bench/upload.ts). It exposes `window.bench.run(input)`, which uploads the file picked in
+ * `<input id="file">` (a disk-backed File set through CDP `DOM.setFileInputFiles`) with one peer:
+ *
+ * - `ours`: this portal's engine (`lib/uploader`) in `sts` mode. Its PortalApi is a minimal fake in
+ *   this page: createSession = CreateMultipartUpload and complete = CompleteMultipartUpload with the
+ *   same STS credentials, so what is measured is the engine (scheduling, signing, transport), not
+ *   the portal's routes (those are measured by `npm run bench:api`).
+ * - `libstorage`: @aws-sdk/lib-storage `Upload` (queueSize 4, partSize 5 MiB), SDK defaults
+ *   (CRC32 checksums on every part). `libstorage-nocrc`: the same with
+ *   `requestChecksumCalculation: "WHEN_REQUIRED"`.
+ * - `uppy`: @uppy/core + @uppy/aws-s3 5.1.0 with its defaults (limit 6, 5 MiB chunks). Uppy's own
+ *   STS signing builds AWS hostnames only and presigned STS URLs fail RGW's CORS preflight, so
+ *   `signPart` returns header-signed requests (SigV4 headers, the same signing as ours).
+ * - `put`: one PutObject of the whole file, header-signed XMLHttpRequest: the browser's ceiling.
+ *
+ * Every peer gets the same temporary STS credentials (AssumeRole with the portal's one-object
+ * session policy, made by the orchestrator) and the same endpoint. Times are `performance.now()`
+ * from start to the completed object, ms.
+ */
+import { S3Client, CreateMultipartUploadCommand, CompleteMultipartUploadCommand, AbortMultipartUploadCommand } from "@aws-sdk/client-s3";
+import { Upload } from "@aws-sdk/lib-storage";
+import { Sha256 } from "@smithy/core/checksum";
+import { HttpRequest } from "@smithy/protocol-http";
+import { SignatureV4 } from "@smithy/signature-v4";
+import Uppy from "@uppy/core";
+import AwsS3 from "@uppy/aws-s3";
+import { createFileUpload, planParts, type PortalApi, type RecordedPart, type UploadSession } from "@/lib/uploader";
+import { createStsSigner, partTarget } from "@/lib/uploader/sts-signer";
+import { createWorkerFileHasher } from "@/lib/uploader/worker-file-hasher";
+import type { BenchRunInput, BenchRunOutput } from "../types";
+
+const MiB = 1024 * 1024;
+
+function pickedFile(): File {
+  const input = document.getElementById("file") as HTMLInputElement;
+  const file = input.files?.[0];
+  if (!file) throw new Error("no file picked in #file");
+  return file;
+}
+
+/** The credentials as the AWS SDK and SigV4 signer take them (no string `expiration`). */
+const sdkCredentials = (c: BenchRunInput["credentials"]) => ({ accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken });
+
+function s3Client(input: BenchRunInput, checksums: "sdk-default" | "when-required"): S3Client {
+  return new S3Client({
+    region: input.region,
+    endpoint: input.endpoint,
+    forcePathStyle: true,
+    credentials: sdkCredentials(input.credentials),
+    ...(checksums === "when-required" && {
+      requestChecksumCalculation: "WHEN_REQUIRED" as const,
+      responseChecksumValidation: "WHEN_REQUIRED" as const,
+    }),
+  });
+}
+
+/** The fake portal for `ours`: S3 calls the portal would make, done here with the STS credentials. */
+function fakePortal(input: BenchRunInput, file: File): PortalApi {
+  const s3 = s3Client(input, "when-required");
+  const parts = new Map<number, RecordedPart>();
+  let uploadId = "";
+  const credentials = { ...input.credentials, expiration: input.credentials.expiration };
+  const roundTrip = () => new Promise((r) => setTimeout(r, input.portalLatencyMs ?? 0));
+  return {
+    async getSession() {
+      throw new Error("the bench never resumes");
+    },
+    async createSession(req) {
+      await roundTrip();
+      const plan = planParts(req.size, { partSize: req.partSize });
+      const out = await s3.send(new CreateMultipartUploadCommand({ Bucket: input.bucket, Key: input.key, ContentType: req.contentType }));
+      uploadId = out.UploadId ?? "";
+      const session: UploadSession = {
+        sessionId: "bench", bucket: input.bucket, region: input.region, endpoint: input.endpoint, forcePathStyle: true,
+        key: input.key, uploadId, partSize: plan.partSize, partCount: plan.partCount, mode: "sts", credentials,
+        serverTime: new Date().toISOString(),
+      };
+      return session;
+    },
+    async refreshCredentials() {
+      return { credentials };
+    },
+    async signParts() {
+      throw new Error("sts mode: the engine signs parts itself");
+    },
+    async recordParts(_id, recorded) {
+      await roundTrip();
+      for (const p of recorded) parts.set(p.partNumber, p);
+      return { bytesConfirmed: [...parts.values()].reduce((n, p) => n + p.size, 0) };
+    },
+    async complete() {
+      await roundTrip();
+      const list = [...parts.values()].sort((a, b) => a.partNumber - b.partNumber).map((p) => ({ PartNumber: p.partNumber, ETag: p.etag }));
+      await s3.send(new CompleteMultipartUploadCommand({ Bucket: input.bucket, Key: input.key, UploadId: uploadId, MultipartUpload: { Parts: list } }));
+      return { status: "completed", size: file.size };
+    },
+    async abort() {
+      await s3.send(new AbortMultipartUploadCommand({ Bucket: input.bucket, Key: input.key, UploadId: uploadId }));
+      return { status: "aborted" };
+    },
+  };
+}
+
+/**
+ * `ours`: integrity on, as the portal's page runs it — a CRC32C per part (the engine falls back by
+ * itself when the store ignores it, as RGW 16 does) and the whole-file SHA-256 in a Web Worker.
+ * `ours-plain`: neither.
+ */
+async function runOurs(input: BenchRunInput, file: File, integrity: boolean): Promise<number> {
+  let failure = "";
+  const upload = createFileUpload({
+    file, datasetId: "bench", api: fakePortal(input, file),
+    checksum: integrity ? "CRC32C" : "none",
+    hashFile: integrity ? createWorkerFileHasher : null,
+    concurrency: input.concurrency ?? 4,
+    ...(input.partSize !== undefined && { partSize: input.partSize }),
+    onEvent: (e) => {
+      if (e.type === "error") failure = `${e.error.code}: ${e.error.message}`;
+    },
+  });
+  await upload.start();
+  if (upload.state !== "completed") throw new Error(`ours ended ${upload.state} ${failure}`);
+  return Math.ceil(file.size / (input.partSize ?? 5 * MiB));
+}
+
+async function runLibStorage(input: BenchRunInput, file: File, checksums: "sdk-default" | "when-required"): Promise<number> {
+  const upload = new Upload({
+    client: s3Client(input, checksums),
+    params: { Bucket: input.bucket, Key: input.key, Body: file, ContentType: file.type || "application/octet-stream" },
+    queueSize: 4,
+    partSize: 5 * MiB,
+  });
+  await upload.done();
+  return Math.ceil(file.size / (5 * MiB));
+}
+
+async function runUppy(input: BenchRunInput, file: File): Promise<number> {
+  const s3 = s3Client(input, "when-required");
+  let signer: ReturnType<typeof createStsSigner> | undefined;
+  let partCount = 0;
+  const uppy = new Uppy({ autoProceed: false });
+  uppy.use(AwsS3, {
+    shouldUseMultipart: true,
+    async createMultipartUpload(f) {
+      const out = await s3.send(new CreateMultipartUploadCommand({ Bucket: input.bucket, Key: input.key, ContentType: f.type }));
+      const uploadId = out.UploadId ?? "";
+      signer = createStsSigner({
+        bucket: input.bucket, key: input.key, uploadId, region: input.region, endpoint: input.endpoint, forcePathStyle: true,
+        credentials: input.credentials, refreshCredentials: async () => input.credentials,
+      });
+      return { uploadId, key: input.key };
+    },
+    async signPart(_f, { partNumber, body }) {
+      if (!signer) throw new Error("signPart before createMultipartUpload");
+      partCount = Math.max(partCount, partNumber);
+      const signed = await signer.sign(partNumber, { contentLength: body.size });
+      return { method: "PUT" as const, url: signed.url, headers: signed.headers };
+    },
+    async listParts() {
+      return [];
+    },
+    async abortMultipartUpload(_f, { uploadId, key }) {
+      await s3.send(new AbortMultipartUploadCommand({ Bucket: input.bucket, Key: key, UploadId: uploadId }));
+    },
+    async completeMultipartUpload(_f, { uploadId, key, parts }) {
+      const list = parts.map((p) => ({ PartNumber: p.PartNumber, ETag: p.ETag }));
+      await s3.send(new CompleteMultipartUploadCommand({ Bucket: input.bucket, Key: key, UploadId: uploadId, MultipartUpload: { Parts: list } }));
+      return {};
+    },
+  });
+  uppy.addFile({ name: file.name, type: file.type || "application/octet-stream", data: file });
+  const result = await uppy.upload();
+  uppy.destroy();
+  if (!result || (result.failed?.length ?? 0) > 0 || (result.successful?.length ?? 0) !== 1) {
+    throw new Error(`uppy failed: ${String(result?.failed?.[0]?.error ?? "no result")}`);
+  }
+  return partCount;
+}
+
+/** One PutObject of the whole file: SigV4 headers (UNSIGNED-PAYLOAD), XMLHttpRequest sends the disk-backed File. */
+async function runSinglePut(input: BenchRunInput, file: File): Promise<number> {
+  const target = partTarget({ bucket: input.bucket, key: input.key, region: input.region, endpoint: input.endpoint, forcePathStyle: true });
+  const signer = new SignatureV4({ service: "s3", region: input.region, sha256: Sha256, uriEscapePath: false, applyChecksum: false, credentials: sdkCredentials(input.credentials) });
+  const signed = await signer.sign(
+    new HttpRequest({
+      method: "PUT", protocol: target.protocol, hostname: target.hostname, port: target.port, path: target.path,
+      headers: { host: target.host, "x-amz-content-sha256": "UNSIGNED-PAYLOAD" },
+    }),
+  );
+  await new Promise<void>((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("PUT", `${target.origin}${target.path}`);
+    for (const [k, v] of Object.entries(signed.headers)) if (k.toLowerCase() !== "host") xhr.setRequestHeader(k, v);
+    xhr.onload = () => (xhr.status === 200 ? resolve() : reject(new Error(`PUT ${xhr.status}: ${xhr.responseText.slice(0, 300)}`)));
+    xhr.onerror = () => reject(new Error("PUT network error"));
+    xhr.send(file);
+  });
+  return 1;
+}
+
+async function run(input: BenchRunInput): Promise<BenchRunOutput> {
+  const file = pickedFile();
+  const t0 = performance.now();
+  let parts: number;
+  switch (input.peer) {
+    case "ours":
+      parts = await runOurs(input, file, true);
+      break;
+    case "ours-plain":
+      parts = await runOurs(input, file, false);
+      break;
+    case "libstorage":
+      parts = await runLibStorage(input, file, "sdk-default");
+      break;
+    case "libstorage-nocrc":
+      parts = await runLibStorage(input, file, "when-required");
+      break;
+    case "uppy":
+      parts = await runUppy(input, file);
+      break;
+    case "put":
+      parts = await runSinglePut(input, file);
+      break;
+    default:
+      throw new Error(`unknown peer ${String(input.peer)}`);
+  }
+  return { bytes: file.size, ms: performance.now() - t0, parts };
+}
+
+(window as unknown as { bench: unknown }).bench = { run, ready: true };

@@ -1,0 +1,31 @@
+/** Shapes shared by the upload benchmark's orchestrator (Node) and its page (browser). */
+
+/** The uploaders compared; `put` is one PutObject of the whole file (the browser's ceiling). */
+export const BROWSER_PEERS = ["ours", "ours-plain", "libstorage", "libstorage-nocrc", "uppy", "put"] as const;
+export type BrowserPeer = (typeof BROWSER_PEERS)[number];
+
+/** One upload to run in the page. */
+export interface BenchRunInput {
+  peer: BrowserPeer;
+  /** S3 endpoint URL, e.g. `http://127.0.0.1:7540` (path-style). */
+  endpoint: string;
+  region: string;
+  bucket: string;
+  key: string;
+  /** Temporary STS credentials (AssumeRole with the one-object session policy for `key`). */
+  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string; expiration: string };
+  /** `ours` only: part size preference in bytes (default: the engine's 5 MiB plan). */
+  partSize?: number;
+  /** `ours` only: parts in flight (default 4). */
+  concurrency?: number;
+  /** `ours` only: simulated portal round trip of the fake PortalApi's calls, ms (default 0). */
+  portalLatencyMs?: number;
+}
+
+/** What the page measured: bytes sent and wall time in ms (start → object complete). */
+export interface BenchRunOutput {
+  bytes: number;
+  ms: number;
+  /** Parts sent (1 for a single PUT). */
+  parts: number;
+}

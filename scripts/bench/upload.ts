@@ -1,0 +1,245 @@
+/**
+ * `npm run bench:upload` — browser upload throughput and memory, this portal's engine against
+ * @aws-sdk/lib-storage and Uppy (@uppy/aws-s3 5.1.0), with one single PUT from the browser and
+ * from Node as the ceilings. Headless Debian Chromium (raw CDP), Ceph RGW on 127.0.0.1, the same
+ * disk-backed File and the same kind of temporary STS credentials for every peer, peers interleaved
+ * round by round. Every upload is checked (HeadObject size) and deleted afterwards.
+ *
+ *   npm run bench:upload                               # 1 GiB, 3 rounds, all peers
+ *   npm run bench:upload -- --size-mib 256 --rounds 1  # quick check
+ *   npm run bench:upload -- --sweep                    # ours: part size × concurrency (256 MiB file)
+ *   npm run bench:upload -- --memory                   # 4 GiB: ours vs lib-storage, heap + renderer RSS
+ *
+ * Options: --size-mib N, --rounds N, --peers a,b,… (ours, libstorage, libstorage-nocrc, uppy, put,
+ * node-put), --part-sizes-mib 5,8,16,64, --concurrency 2,4,8,16, --port P (page server; DevTools on
+ * P+1; default BENCH_PORT or 4800), --portal-latency-ms MS (`ours`: round trip of the fake portal's
+ * createSession/recordParts/complete, default 0), --profile (V8 CPU profile per run, top self
+ * times printed, .cpuprofile written), --file-dir DIR (test files; default /tmp/ckan-portal-bench).
+ * Uses the RGW of RGW_DIR if it answers, else starts one (and stops it at the end).
+ * Prints Markdown tables and writes JSON to bench-results/.
+ */
+import crypto from "node:crypto";
+import fs from "node:fs";
+import http from "node:http";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { build } from "esbuild";
+import { launchBrowser, type BenchBrowser, type RunMetrics } from "./browser";
+import { machine, markdownTable, max, mbPerSecond, median, mib, spread, writeResults } from "./report";
+import { ensureRgw, nodeSinglePut, portalS3, uploadCredentials, verifyAndDelete, type RgwEnv } from "./s3";
+import { BROWSER_PEERS, type BenchRunInput, type BenchRunOutput, type BrowserPeer } from "./types";
+
+const root = path.resolve(__dirname, "../..");
+const MiB = 2 ** 20;
+type Peer = BrowserPeer | "node-put";
+const PEER_LABEL: Record<Peer, string> = {
+  ours: "this portal's engine (lib/uploader, 5 MiB × 4; CRC32C per part + SHA-256 in a Worker)",
+  "ours-plain": "this portal's engine without checksums or file hash",
+  libstorage: "@aws-sdk/lib-storage Upload (5 MiB × 4, SDK defaults: CRC32)",
+  "libstorage-nocrc": "lib-storage, requestChecksumCalculation WHEN_REQUIRED",
+  uppy: "Uppy 5 @uppy/aws-s3 5.1.0 (defaults: 5 MiB × 6)",
+  put: "one PUT of the whole file, browser XHR",
+  "node-put": "one presigned PUT from Node",
+};
+
+const { values: args } = parseArgs({
+  options: {
+    "size-mib": { type: "string" },
+    rounds: { type: "string" },
+    peers: { type: "string" },
+    sweep: { type: "boolean", default: false },
+    memory: { type: "boolean", default: false },
+    profile: { type: "boolean", default: false },
+    "portal-latency-ms": { type: "string", default: "0" },
+    "part-sizes-mib": { type: "string", default: "5,8,16,64" },
+    concurrency: { type: "string", default: "2,4,8,16" },
+    port: { type: "string", default: process.env.BENCH_PORT ?? "4800" },
+    "file-dir": { type: "string", default: "/tmp/ckan-portal-bench" },
+  },
+});
+const numbers = (s: string) => s.split(",").map((v) => Number(v.trim()));
+const mode = args.sweep ? "sweep" : args.memory ? "memory" : "throughput";
+const sizeMiB = Number(args["size-mib"] ?? (mode === "sweep" ? 256 : mode === "memory" ? 4096 : 1024));
+const rounds = Number(args.rounds ?? (mode === "throughput" ? 3 : 1));
+const port = Number(args.port);
+const peers = (args.peers?.split(",") ?? (mode === "memory" ? ["ours", "libstorage"] : mode === "sweep" ? ["ours"] : [...BROWSER_PEERS, "node-put"])) as Peer[];
+for (const p of peers) if (!(p in PEER_LABEL)) throw new Error(`unknown peer ${p} (known: ${Object.keys(PEER_LABEL).join(", ")})`);
+
+/** A file of `bytes` random bytes (a 64 MiB random block repeated), made once and reused. */
+function testFile(bytes: number): string {
+  const dir = args["file-dir"] as string;
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `bench-${bytes}.bin`);
+  if (fs.existsSync(file) && fs.statSync(file).size === bytes) return file;
+  console.error(`writing ${mib(bytes)} MiB test file ${file}…`);
+  const block = crypto.randomBytes(Math.min(64 * MiB, Math.max(bytes, 1)));
+  const fd = fs.openSync(`${file}.part`, "w");
+  for (let written = 0; written < bytes; ) {
+    const n = Math.min(block.length, bytes - written);
+    fs.writeSync(fd, block, 0, n);
+    written += n;
+  }
+  fs.closeSync(fd);
+  fs.renameSync(`${file}.part`, file);
+  return file;
+}
+
+/** Reads the file once so every peer, the first included, reads it from the page cache. */
+async function warmPageCache(file: string): Promise<void> {
+  for await (const _chunk of fs.createReadStream(file, { highWaterMark: 8 * MiB })) {
+    // discard
+  }
+}
+
+/** Bundles the page (esbuild) into .tmp/bench-page/ and serves it on 127.0.0.1:`port`. */
+async function servePage(): Promise<http.Server> {
+  const outdir = path.join(root, ".tmp/bench-page");
+  const common = {
+    bundle: true, format: "esm", platform: "browser", target: "chrome120", minify: false, // readable names in profiles
+    define: { "process.env.NODE_ENV": '"production"' }, tsconfig: path.join(root, "tsconfig.json"), logLevel: "warning",
+  } as const;
+  await build({ ...common, entryPoints: [path.join(__dirname, "page/main.ts")], outfile: path.join(outdir, "main.js") });
+  // The engine's hashing worker (`new Worker(new URL("./hash-worker.ts", import.meta.url))`), bundled on its own.
+  await build({ ...common, entryPoints: [path.join(root, "lib/uploader/hash-worker.ts")], outfile: path.join(outdir, "hash-worker.js") });
+  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>upload bench</title></head>
+<body><label>File <input id="file" type="file"></label><script type="module" src="/main.js"></script></body></html>`;
+  const server = http.createServer((req, res) => {
+    const script = req.url === "/main.js" ? "main.js" : req.url?.split("?")[0].endsWith("/hash-worker.ts") ? "hash-worker.js" : null;
+    if (script) {
+      res.writeHead(200, { "content-type": "text/javascript" });
+      fs.createReadStream(path.join(outdir, script)).pipe(res);
+    } else {
+      res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+      res.end(html);
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  return server;
+}
+
+interface RunRecord {
+  peer: Peer;
+  round: number;
+  bytes: number;
+  ms: number;
+  mbps: number;
+  parts: number;
+  partSizeMiB?: number;
+  concurrency?: number;
+  metrics?: RunMetrics;
+}
+
+async function runOne(
+  browser: BenchBrowser, env: RgwEnv, s3: ReturnType<typeof portalS3>, file: string, bytes: number,
+  peer: Peer, round: number, tuning: { partSize?: number; concurrency?: number } = {},
+): Promise<RunRecord> {
+  const key = `bench/${peer}-${round}-${crypto.randomUUID()}/${path.basename(file)}`;
+  if (peer === "node-put") {
+    const ms = await nodeSinglePut(s3, env.S3_BUCKET, key, file);
+    await verifyAndDelete(s3, env.S3_BUCKET, key, bytes);
+    return { peer, round, bytes, ms, mbps: mbPerSecond(bytes, ms), parts: 1 };
+  }
+  const input: BenchRunInput = {
+    peer, endpoint: env.S3_ENDPOINT, region: env.S3_REGION, bucket: env.S3_BUCKET, key,
+    credentials: await uploadCredentials(env, key), portalLatencyMs: Number(args["portal-latency-ms"]), ...tuning,
+  };
+  const expression = `window.bench.run(${JSON.stringify(input)})`;
+  let measured: { value: BenchRunOutput; metrics: RunMetrics };
+  if (args.profile) {
+    const p = await browser.profile<BenchRunOutput>(expression);
+    const file = writeResults(`profile-${peer}-${round}`, p.cpuProfile, ".cpuprofile");
+    console.log(`  profile ${peer} round ${round} (${path.relative(root, file)}), self time:\n${p.top.map((t) => `    ${t.selfMs.toFixed(1).padStart(8)} ms  ${t.fn}`).join("\n")}`);
+    measured = p;
+  } else {
+    measured = await browser.measure<BenchRunOutput>(expression);
+  }
+  const { value, metrics } = measured;
+  await verifyAndDelete(s3, env.S3_BUCKET, key, bytes);
+  return {
+    peer, round, bytes, ms: value.ms, mbps: mbPerSecond(bytes, value.ms), parts: value.parts, metrics,
+    ...(tuning.partSize && { partSizeMiB: tuning.partSize / MiB }), ...(tuning.concurrency && { concurrency: tuning.concurrency }),
+  };
+}
+
+function throughputTable(runs: RunRecord[]): string {
+  const by = (p: Peer) => runs.filter((r) => r.peer === p);
+  const med = (p: Peer) => (by(p).length ? median(by(p).map((r) => r.mbps)) : NaN);
+  const ratio = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) ? `${(a / b).toFixed(2)}×` : "—");
+  const rows = peers.map((p) => {
+    const rs = by(p);
+    const m = rs.map((r) => r.metrics).filter((x): x is RunMetrics => !!x);
+    return [
+      PEER_LABEL[p], spread(rs.map((r) => r.mbps)), ratio(med(p), med("libstorage")), ratio(med(p), med("put")),
+      m.length ? mib(max(m.map((x) => x.peakJsHeapBytes))) : "—",
+      m.length ? `${mib(max(m.map((x) => x.peakRendererRssBytes)))} (+${mib(max(m.map((x) => x.peakRendererRssBytes - x.baselineRendererRssBytes)))})` : "—",
+      m.length ? spread(m.map((x) => x.browserCpuSeconds)) : "—",
+      m.length ? spread(m.map((x) => x.mainThreadSeconds)) : "—",
+    ];
+  });
+  return markdownTable([
+    ["peer", "MB/s median (min–max)", "× lib-storage", "× browser PUT", "peak JS heap MiB", "peak renderer RSS MiB (+ over start)", "browser CPU s", "main thread s"],
+    ...rows,
+  ]);
+}
+
+function sweepTable(runs: RunRecord[], partSizes: number[], concurrencies: number[]): string {
+  const cell = (ps: number, c: number) => {
+    const rs = runs.filter((r) => r.partSizeMiB === ps && r.concurrency === c);
+    return rs.length ? spread(rs.map((r) => r.mbps)) : "—";
+  };
+  return markdownTable([["part size \\ in flight", ...concurrencies.map(String)], ...partSizes.map((ps) => [`${ps} MiB`, ...concurrencies.map((c) => cell(ps, c))])]);
+}
+
+async function main(): Promise<void> {
+  const bytes = sizeMiB * MiB;
+  const rgw = ensureRgw(Math.max(4 * 2 ** 30, 1.25 * bytes + 2 ** 30)); // objects are deleted and collected after each run
+  let server: http.Server | undefined;
+  let browser: BenchBrowser | undefined;
+  try {
+    const s3 = portalS3(rgw.env);
+    const file = testFile(bytes);
+    await warmPageCache(file);
+    server = await servePage();
+    browser = await launchBrowser({ port: port + 1 });
+    await browser.open(`http://127.0.0.1:${port}/`);
+    await browser.setInputFiles("#file", [file]);
+    const partSizes = numbers(args["part-sizes-mib"] as string);
+    const concurrencies = numbers(args.concurrency as string);
+    const header = `${mode}: ${mib(bytes)} MiB file, ${rounds} round(s), ${browser.version}, RGW ${rgw.env.S3_ENDPOINT}, load ${machine().loadavg}`;
+    console.log(header);
+
+    const runs: RunRecord[] = [];
+    for (let round = 1; round <= rounds; round++) {
+      if (mode === "sweep") {
+        for (const ps of partSizes) {
+          for (const c of concurrencies) {
+            const r = await runOne(browser, rgw.env, s3, file, bytes, "ours", round, { partSize: ps * MiB, concurrency: c });
+            console.log(`  round ${round} ours ${ps} MiB × ${c}: ${r.mbps.toFixed(1)} MB/s`);
+            runs.push(r);
+          }
+        }
+      } else {
+        for (const peer of peers) {
+          const r = await runOne(browser, rgw.env, s3, file, bytes, peer, round);
+          const m = r.metrics;
+          console.log(`  round ${round} ${peer}: ${r.mbps.toFixed(1)} MB/s${m ? `, heap ${mib(m.peakJsHeapBytes)} MiB, renderer ${mib(m.peakRendererRssBytes)} MiB, cpu ${m.browserCpuSeconds.toFixed(1)} s` : ""}`);
+          runs.push(r);
+        }
+      }
+    }
+    const table = mode === "sweep" ? sweepTable(runs, partSizes, concurrencies) : throughputTable(runs);
+    const after = machine();
+    console.log(`\n${header}\n\n${table}\n\nload after: ${after.loadavg}`);
+    const out = writeResults(`upload-${mode}`, { mode, sizeBytes: bytes, rounds, browser: browser.version, machineBefore: header, machineAfter: after, runs, table });
+    console.log(`results: ${path.relative(root, out)}`);
+  } finally {
+    await browser?.close().catch((e) => console.error(`closing chromium: ${String(e)}`));
+    server?.close();
+    rgw.stop();
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
