@@ -1,9 +1,12 @@
 import type { CkanPackage } from "@/lib/ckan";
 import { formatBytes } from "@/lib/format";
 
-/** Dataset title, organization, visibility, existing resources and a link back to CKAN. */
+function datasetPageUrl(pkg: CkanPackage, ckanUrl: string): string {
+  return `${ckanUrl}/dataset/${encodeURIComponent(pkg.name)}`;
+}
+
+/** Dataset title, organization, visibility and a link back to CKAN (the top of the deep-link page). */
 export function DatasetHeader({ pkg, ckanUrl }: { pkg: CkanPackage; ckanUrl: string }) {
-  const datasetUrl = `${ckanUrl}/dataset/${encodeURIComponent(pkg.name)}`;
   return (
     <section aria-labelledby="dataset-title" className="rounded border border-slate-200 bg-white p-6">
       <h1 id="dataset-title" className="text-2xl font-semibold">{pkg.title}</h1>
@@ -12,9 +15,21 @@ export function DatasetHeader({ pkg, ckanUrl }: { pkg: CkanPackage; ckanUrl: str
         <span className={pkg.private ? "font-medium text-amber-900" : "text-slate-700"}>{pkg.private ? "Private" : "Public"}</span>
       </p>
       <p className="mt-2">
-        <a href={datasetUrl} className="text-blue-800 underline">View this dataset in CKAN</a>
+        <a href={datasetPageUrl(pkg, ckanUrl)} className="text-blue-800 underline">View this dataset in CKAN</a>
       </p>
-      <h2 className="mt-6 text-lg font-semibold">Existing resources</h2>
+    </section>
+  );
+}
+
+/**
+ * The dataset's existing resources. Rendered after the uploader, so keyboard users reach the file
+ * picker without tabbing through a long list first.
+ */
+export function DatasetResources({ pkg, ckanUrl }: { pkg: CkanPackage; ckanUrl: string }) {
+  const datasetUrl = datasetPageUrl(pkg, ckanUrl);
+  return (
+    <section aria-labelledby="resources-heading" className="rounded border border-slate-200 bg-white p-6">
+      <h2 id="resources-heading" className="text-lg font-semibold">Existing resources</h2>
       {pkg.resources.length === 0 ? (
         <p className="text-slate-700">This dataset has no resources yet.</p>
       ) : (

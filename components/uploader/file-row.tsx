@@ -1,5 +1,6 @@
 "use client";
 
+import { useEffect, useRef } from "react";
 import { formatBytes, formatDuration, formatSpeed } from "@/lib/format";
 import type { UploadItem } from "./use-upload-queue";
 
@@ -25,8 +26,19 @@ export function FileRow({ item, onCancel, onPause, onResume, onAcceptResume, onS
   const canResume = item.state === "paused" || item.state === "failed";
   const canCancel = ["queued", "preparing", "uploading", "paused", "failed", "offer"].includes(item.state) && !stored;
   const barId = `bar-${item.id}`;
+  // Keyboard users keep their place: when the button they used disappears (cancel, completion),
+  // focus moves to the row itself instead of falling back to the top of the page.
+  const rowRef = useRef<HTMLLIElement>(null);
+  const actionsHadFocus = useRef(false);
+  const buttonsShown = canPause || canResume || canCancel || item.state === "offer";
+  useEffect(() => {
+    if (!buttonsShown && actionsHadFocus.current && (document.activeElement === document.body || document.activeElement === null)) {
+      rowRef.current?.focus();
+    }
+    if (!buttonsShown) actionsHadFocus.current = false;
+  }, [buttonsShown]);
   return (
-    <li className="rounded border border-slate-200 bg-white p-4" data-testid="upload-row" data-state={item.state}>
+    <li ref={rowRef} tabIndex={-1} className="rounded border border-slate-200 bg-white p-4" data-testid="upload-row" data-state={item.state}>
       <div className="flex flex-wrap items-baseline justify-between gap-2">
         <p className="font-medium break-all" id={`name-${item.id}`}>{item.name}</p>
         <p className="text-sm text-slate-700">{formatBytes(item.size)}</p>
@@ -66,15 +78,26 @@ export function FileRow({ item, onCancel, onPause, onResume, onAcceptResume, onS
           <a href={item.ckanResourceUrl} className="text-blue-800 underline">Open the resource in CKAN<span className="sr-only"> ({item.name})</span></a>
         </p>
       )}
-      <div className="mt-2 flex gap-2">
-        {canPause && <button type="button" onClick={onPause} className="rounded border border-slate-400 px-3 py-1 text-sm hover:bg-slate-100">Pause<span className="sr-only"> {item.name}</span></button>}
+      <div
+        className="mt-2 flex gap-2"
+        onFocus={() => (actionsHadFocus.current = true)}
+        onBlur={(e) => {
+          if (e.relatedTarget && !e.currentTarget.contains(e.relatedTarget)) actionsHadFocus.current = false;
+        }}
+      >
+        {/* One element for Pause and Resume, so focus stays on it when its label changes. */}
+        {(canPause || canResume) && (
+          <button type="button" onClick={canPause ? onPause : onResume} className="rounded border border-slate-400 px-3 py-1 text-sm hover:bg-slate-100">
+            {canPause ? "Pause" : stored ? "Retry registration" : item.state === "failed" ? "Retry" : "Resume"}
+            <span className="sr-only"> {item.name}</span>
+          </button>
+        )}
         {item.state === "offer" && (
           <>
             <button type="button" onClick={onAcceptResume} className="rounded bg-blue-700 px-3 py-1 text-sm font-medium text-white hover:bg-blue-800">Resume upload<span className="sr-only"> of {item.name}</span></button>
             <button type="button" onClick={onStartOver} className="rounded border border-slate-400 px-3 py-1 text-sm hover:bg-slate-100">Start over<span className="sr-only"> with {item.name}</span></button>
           </>
         )}
-        {canResume && <button type="button" onClick={onResume} className="rounded border border-slate-400 px-3 py-1 text-sm hover:bg-slate-100">{stored ? "Retry registration" : item.state === "failed" ? "Retry" : "Resume"}<span className="sr-only"> {item.name}</span></button>}
         {canCancel && <button type="button" onClick={onCancel} className="rounded border border-red-700 px-3 py-1 text-sm text-red-800 hover:bg-red-50">Cancel<span className="sr-only"> {item.name}</span></button>}
       </div>
     </li>

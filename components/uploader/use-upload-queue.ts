@@ -103,7 +103,8 @@ export function useUploadQueue(opts: { datasetId: string } & EngineSettings) {
           if (!restarting) patch(next.id, { state: ev.state, ...(ev.state === "uploading" || ev.state === "completing" ? { error: null } : {}) });
           if (ev.state === "paused" || ev.state === "failed") void writer.flush();
           if (ev.state === "completed" || ev.state === "cancelled") void writer.forget();
-          if (["completed", "failed", "cancelled"].includes(ev.state) && running.current === next.id) {
+          // A paused file gives up its turn too, so the files behind it do not wait for it.
+          if (["completed", "failed", "cancelled", "paused"].includes(ev.state) && running.current === next.id) {
             running.current = null;
             startNext();
           }

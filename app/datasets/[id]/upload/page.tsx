@@ -5,7 +5,7 @@ import { getConfig } from "@/lib/config";
 import { requireCaller } from "@/lib/page-auth";
 import { loadEditableDataset } from "@/lib/uploads/access";
 import { Uploader } from "@/components/uploader/uploader";
-import { DatasetHeader } from "@/components/dataset-header";
+import { DatasetHeader, DatasetResources } from "@/components/dataset-header";
 import { DatasetHistory } from "@/components/audit/dataset-history";
 
 export const metadata: Metadata = { title: "Upload files" };
@@ -39,6 +39,7 @@ export default async function UploadPage({ params }: { params: Promise<{ id: str
         checksum="CRC32C"
         refreshMarginMs={config.STS_REFRESH_MARGIN_SECONDS * 1000}
       />
+      <DatasetResources pkg={pkg} ckanUrl={config.CKAN_URL} />
       <DatasetHistory datasetCkanId={pkg.id} />
     </div>
   );
