@@ -6,10 +6,8 @@ import {
   DeleteObjectCommand,
   HeadObjectCommand,
   PutObjectCommand,
-  UploadPartCommand,
   type S3Client,
 } from "@aws-sdk/client-s3";
-import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { toStorageError } from "./errors";
 
 /** Object metadata written on every upload (sent as `x-amz-meta-*` headers). */
@@ -127,30 +125,6 @@ export async function headObject(
     return { size: Number(out.ContentLength ?? 0), etag: out.ETag, contentType: out.ContentType };
   } catch (err) {
     throw toStorageError(err, "S3", "HeadObject");
-  }
-}
-
-/**
- * Presigned UploadPart URLs (presigned mode), valid `expiresIn` seconds. No checksum headers are
- * signed (the SDK's default checksums would break presigned PUTs on stores without them: CASES 21).
- */
-export async function presignUploadParts(
-  s3: S3Client,
-  input: { bucket: string; key: string; uploadId: string; partNumbers: number[]; expiresIn: number },
-): Promise<Array<{ partNumber: number; url: string }>> {
-  try {
-    return await Promise.all(
-      input.partNumbers.map(async (partNumber) => ({
-        partNumber,
-        url: await getSignedUrl(
-          s3,
-          new UploadPartCommand({ Bucket: input.bucket, Key: input.key, UploadId: input.uploadId, PartNumber: partNumber }),
-          { expiresIn: input.expiresIn },
-        ),
-      })),
-    );
-  } catch (err) {
-    throw toStorageError(err, "S3", "presign UploadPart");
   }
 }
 
