@@ -22,6 +22,7 @@ import { recordParts } from "@/lib/uploads/parts";
 import { seedUploadHistory } from "@/scripts/audit/seed-history";
 import { callerFor, startIntegrationEnv, TEST_DB_NAME, type DemoCkan } from "./support/env";
 import { getObjectBytes, listMultipartUploads, portalS3, sha256, tempS3, testBytes, uploadAllParts } from "./support/s3";
+import { apiErrorOf } from "./support/errors";
 
 const MiB = 1024 * 1024;
 const ctx = { ip: "2001:db8:abcd:12::7", userAgent: "vitest admin audit" };
@@ -33,12 +34,6 @@ beforeAll(async () => {
   ckan = env.ckan;
 });
 afterAll(async () => env?.close());
-
-async function rejection(p: Promise<unknown>): Promise<ApiError> {
-  const err = await p.then(() => null, (e: unknown) => e);
-  expect(err).toBeInstanceOf(ApiError);
-  return err as ApiError;
-}
 
 async function events(sessionId: string) {
   const detail = await getUploadDetail(sessionId);
@@ -77,7 +72,7 @@ describe(`audit events for every state change (${TEST_DB_NAME})`, () => {
     const { caller, created } = await startAndSend("editor_user", "audit-fail.bin", testBytes(2000, 22));
     // The multipart upload disappears behind the portal's back: CompleteMultipartUpload and HeadObject fail.
     await portalS3().send(new AbortMultipartUploadCommand({ Bucket: created.bucket, Key: created.key, UploadId: created.uploadId! }));
-    expect((await rejection(completeUpload(caller, created.sessionId, {}))).code).toBe("storage_failed");
+    expect((await apiErrorOf(completeUpload(caller, created.sessionId, {}))).code).toBe("storage_failed");
     expect((await getDb().uploadSession.findUniqueOrThrow({ where: { id: created.sessionId } })).status).toBe("FAILED");
     await abortUpload(caller, created.sessionId);
     expect((await events(created.sessionId)).map((e) => e.type)).toEqual(["session.created", "credentials.granted", "parts.recorded", "session.failed", "session.aborted"]);
@@ -87,9 +82,9 @@ describe(`audit events for every state change (${TEST_DB_NAME})`, () => {
     const bytes = testBytes(4000, 23);
     const { caller, created } = await startAndSend("editor_user", "audit-retry.csv", bytes);
     ckan.state.failNext("resource_create", 500);
-    expect((await rejection(completeUpload(caller, created.sessionId, {}))).code).toBe("ckan_failed");
+    expect((await apiErrorOf(completeUpload(caller, created.sessionId, {}))).code).toBe("ckan_failed");
 
-    expect((await rejection(retryRegistration(callerFor(ckan, "editor_user"), created.sessionId))).code).toBe("forbidden");
+    expect((await apiErrorOf(retryRegistration(callerFor(ckan, "editor_user"), created.sessionId))).code).toBe("forbidden");
     const done = await retryRegistration(callerFor(ckan, "ckan_admin"), created.sessionId);
     expect(done.status).toBe("completed");
     expect(ckan.state.getResource(done.resourceId!)!.resource).toMatchObject({ name: "audit-retry.csv", size: bytes.length });
@@ -103,19 +98,19 @@ describe(`audit events for every state change (${TEST_DB_NAME})`, () => {
     expect(timeline[5].detail).toMatchObject({ by: "ckan_admin" });
     expect(String(timeline[5].detail.previousError)).toMatch(/CKAN failed/);
     // Only a stored, unregistered session can be retried.
-    expect((await rejection(retryRegistration(callerFor(ckan, "ckan_admin"), created.sessionId))).code).toBe("conflict");
+    expect((await apiErrorOf(retryRegistration(callerFor(ckan, "ckan_admin"), created.sessionId))).code).toBe("conflict");
   });
 
   it("an admin aborts a stuck upload: the multipart upload is gone, audited with the admin's name", async () => {
     const { created } = await startAndSend("editor_user", "audit-stuck.bin", testBytes(6 * MiB, 24));
-    expect((await rejection(adminAbortUpload(callerFor(ckan, "editor_user"), created.sessionId))).code).toBe("forbidden");
+    expect((await apiErrorOf(adminAbortUpload(callerFor(ckan, "editor_user"), created.sessionId))).code).toBe("forbidden");
     const view = await adminAbortUpload(callerFor(ckan, "ckan_admin"), created.sessionId);
     expect(view.status).toBe("aborted");
     expect(await listMultipartUploads(created.key)).toEqual([]);
     const timeline = await events(created.sessionId);
     expect(timeline.slice(-2).map((e) => `${e.type}:${e.actor}`)).toEqual(["admin.upload_aborted:ckan_admin", "session.aborted:ckan_admin"]);
     expect(timeline[timeline.length - 2].detail).toMatchObject({ by: "ckan_admin", owner: "editor_user", status: "uploading" });
-    expect((await rejection(adminAbortUpload(callerFor(ckan, "ckan_admin"), created.sessionId))).code).toBe("conflict");
+    expect((await apiErrorOf(adminAbortUpload(callerFor(ckan, "ckan_admin"), created.sessionId))).code).toBe("conflict");
   });
 
   it("AUDIT_STORE_IP=off stores no address, full stores it whole", async () => {

@@ -15,6 +15,7 @@ import { grantCredentials, signParts } from "@/lib/uploads/credentials";
 import { recordParts } from "@/lib/uploads/parts";
 import { callerFor, startIntegrationEnv, type DemoCkan } from "./support/env";
 import { portalS3, tempS3, testBytes, uploadAllParts } from "./support/s3";
+import { apiErrorOf } from "./support/errors";
 
 const MiB = 1024 * 1024;
 let env: Awaited<ReturnType<typeof startIntegrationEnv>>;
@@ -25,12 +26,6 @@ beforeAll(async () => {
   ckan = env.ckan;
 });
 afterAll(async () => env?.close());
-
-async function refusal(p: Promise<unknown>): Promise<ApiError> {
-  const err = await p.then(() => null, (e: unknown) => e);
-  expect(err).toBeInstanceOf(ApiError);
-  return err as ApiError;
-}
 
 /** A fresh user who is an editor of test-org. */
 function newOrgEditor(prefix: string) {
@@ -55,7 +50,7 @@ describe("permission re-check at credential refresh (sts)", () => {
     await recordParts(caller, created.sessionId, [first]);
 
     ckan.state.removeMember("test-org", name);
-    const err = await refusal(grantCredentials(caller, created.sessionId));
+    const err = await apiErrorOf(grantCredentials(caller, created.sessionId));
     expect(err.code).toBe("forbidden");
     expect(err.status).toBe(403);
     expect(err.message).toBe(
@@ -85,7 +80,7 @@ describe("permission re-check at credential refresh (sts)", () => {
     const caller = callerFor(ckan, name, token);
     const created = await createUpload(caller, { datasetId: "private-dataset", fileName: "c.bin", size: 10, contentType: "" }, { ip: null, userAgent: null });
     ckan.state.removeCollaborator("private-dataset", name);
-    const err = await refusal(grantCredentials(caller, created.sessionId));
+    const err = await apiErrorOf(grantCredentials(caller, created.sessionId));
     expect([err.code, err.message]).toEqual(["forbidden", expect.stringContaining('no longer allows you to add files to the dataset "Private Dataset"')]);
     await abortUpload(caller, created.sessionId);
   });
@@ -94,7 +89,7 @@ describe("permission re-check at credential refresh (sts)", () => {
     const owner = callerFor(ckan, "editor_user");
     const created = await createUpload(owner, { datasetId: "test-dataset", fileName: "owned.bin", size: 10, contentType: "" }, { ip: null, userAgent: null });
     const other = newOrgEditor("same-org-editor").caller; // may edit the dataset, but not this session
-    const err = await refusal(grantCredentials(other, created.sessionId));
+    const err = await apiErrorOf(grantCredentials(other, created.sessionId));
     expect([err.code, err.message]).toEqual(["forbidden", "This upload session belongs to another user."]);
     expect((await grantCredentials(callerFor(ckan, "ckan_admin"), created.sessionId)).credentials.accessKeyId).toBeTruthy();
     await abortUpload(owner, created.sessionId);
@@ -112,7 +107,7 @@ describe("permission re-check at sign (presigned mode)", () => {
       const put = await fetch(first.parts[0].url, { method: "PUT", body: Buffer.from(testBytes(5 * MiB, 1)) });
       expect(put.status).toBe(200);
       ckan.state.removeMember("test-org", name);
-      const err = await refusal(signParts(caller, created.sessionId, [2]));
+      const err = await apiErrorOf(signParts(caller, created.sessionId, [2]));
       expect([err.code, err.message]).toEqual(["forbidden", expect.stringContaining("The parts sent so far are kept")]);
       expect(await storedParts(created.bucket, created.key, created.uploadId!)).toEqual([1]);
       await abortUpload(caller, created.sessionId);

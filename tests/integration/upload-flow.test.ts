@@ -12,6 +12,7 @@ import { createUpload } from "@/lib/uploads/create";
 import { recordParts } from "@/lib/uploads/parts";
 import { callerFor, startIntegrationEnv, type DemoCkan } from "./support/env";
 import { getObjectBytes, listMultipartUploads, portalS3, sha256, tempS3, testBytes, uploadAllParts } from "./support/s3";
+import { expectApiError } from "./support/errors";
 
 const MiB = 1024 * 1024;
 const ctx = { ip: "203.0.113.7", userAgent: "vitest" };
@@ -23,16 +24,6 @@ beforeAll(async () => {
   ckan = env.ckan;
 });
 afterAll(async () => env?.close());
-
-async function expectApiError(p: Promise<unknown>, code: string): Promise<ApiError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ApiError);
-  expect((err as ApiError).code).toBe(code);
-  return err as ApiError;
-}
 
 /** Uploads `bytes` as `fileName` to `dataset` as `user`, all the way to completion. */
 async function uploadFile(user: string, dataset: string, fileName: string, bytes: Uint8Array) {
