@@ -8,32 +8,21 @@ import { formatBytes } from "@/lib/format";
 import { getS3Client, getStsClient } from "@/lib/storage/clients";
 import { objectKey } from "@/lib/storage/keys";
 import { abortMultipartUpload, createMultipartUpload, type UploadMetadata } from "@/lib/storage/multipart";
-import { assumeUploadRole, type UploadCredentials } from "@/lib/storage/sts";
+import { assumeUploadRole } from "@/lib/storage/sts";
 import { planParts } from "@/lib/uploader/plan";
+import type { UploadSession } from "@/lib/uploader/portal-api";
 import { ensureDatasetRow, ensureUserRow, loadEditableDataset } from "./access";
 import { writeAudit } from "./audit";
 import { storedClientIp } from "./client-ip";
 import { resolveContentType } from "./file-types";
 import type { CreateUploadInput } from "./schemas";
 
-/** What the browser needs to send the parts (`POST /api/uploads` response). */
-export interface CreatedUpload {
-  sessionId: string;
-  bucket: string;
-  region: string;
-  /** S3 endpoint for the browser; null means AWS's default endpoint for `region`. */
-  endpoint: string | null;
-  forcePathStyle: boolean;
-  key: string;
-  /** S3 UploadId; null for a 0-byte file (stored with one PutObject at completion). */
-  uploadId: string | null;
-  /** Bytes per part (all parts but the last). */
-  partSize: number;
-  partCount: number;
-  mode: "sts" | "presigned";
-  /** Temporary one-object credentials (sts mode only). */
-  credentials?: UploadCredentials;
-}
+/**
+ * What the browser needs to send the parts (`POST /api/uploads` response): `{sessionId, bucket,
+ * region, endpoint (null = AWS), forcePathStyle, key, uploadId (null for 0 bytes), partSize (bytes),
+ * partCount, mode, credentials? (sts)}`. It is the engine's wire type, so client and server cannot drift.
+ */
+export type CreatedUpload = UploadSession;
 
 /** Request context recorded for audit. */
 export interface RequestContext {
