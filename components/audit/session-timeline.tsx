@@ -34,7 +34,7 @@ function facts(e: TimelineEntry): Array<[string, string]> {
       ];
     default:
       return Object.entries(d)
-        .filter(([, v]) => v !== null && v !== undefined && typeof v !== "object")
+        .filter(([k, v]) => k !== "by" && v !== null && v !== undefined && typeof v !== "object") // `by` is the actor, shown above
         .map(([k, v]) => [k, String(v)]);
   }
 }

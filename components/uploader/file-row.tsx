@@ -64,7 +64,7 @@ export function FileRow({ item, onCancel, onPause, onResume, onAcceptResume, onS
       </p>
       {item.state === "offer" && (
         <p className="mt-2 rounded border border-blue-300 bg-blue-50 p-2 text-sm text-blue-900" data-testid="resume-offer">
-          An upload of this file to this dataset was interrupted{item.resumeBytes ? ` after about ${formatBytes(item.resumeBytes)}` : ""}. Resume it to send only the missing parts, or start over.
+          An upload of this file to this dataset was interrupted. Resume it to send only the parts the storage does not have yet, or start over.
         </p>
       )}
       {item.notice && (

@@ -21,8 +21,6 @@ export interface UploadItem {
   resultStatus: string | null;
   /** The file is stored in S3 but CKAN failed to register it (CASES 13): retry only the registration. */
   registrationPending: boolean;
-  /** For `offer`: how much of the interrupted upload is known to be stored (bytes, from part digests). */
-  resumeBytes?: number;
 }
 
 /** Engine settings the page passes from the portal's configuration. */
@@ -93,7 +91,7 @@ export function useUploadQueue(opts: { datasetId: string } & EngineSettings) {
             restarting = true;
             void writer.forget();
             pending.current.unshift({ id: next.id, file: next.file });
-            patch(next.id, { notice: `${ev.error.message.replace(/ Start a new upload\.$| start a new upload\.$/, "")} A new upload of this file has started.`, error: null, progress: emptyProgress(next.file.size) });
+            patch(next.id, { notice: `${ev.error.message.replace(/ Start a new upload\.$| start a new upload\.$/, "")} — a new upload of this file has started.`, error: null, progress: emptyProgress(next.file.size) });
           } else {
             patch(next.id, { error: ev.error, registrationPending: ev.error.apiCode === "ckan_failed" });
           }
@@ -136,7 +134,6 @@ export function useUploadQueue(opts: { datasetId: string } & EngineSettings) {
             ckanResourceUrl: null,
             resultStatus: null,
             registrationPending: false,
-            ...(record && { resumeBytes: Math.min(file.size, Object.keys(record.digests).length * record.partSize) }),
           })),
         ]);
         pending.current.push(...added.filter((a) => !a.record).map(({ id, file }) => ({ id, file })));

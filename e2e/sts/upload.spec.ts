@@ -136,6 +136,7 @@ test("the API answers JSON errors with the right status codes", async ({ page, r
     ["/api/uploads", { datasetId: "test-dataset", fileName: "x", size: 1, lastModified: 8.64e15 + 1 }, 400, "validation_failed"],
     ["/api/uploads", { datasetId: "test-dataset", fileName: "x".repeat(300_000), size: 1 }, 413, "too_large"],
     ["/api/nothing-here", {}, 404, "not_found"],
+    ["/api/uploads", { datasetId: "test-dataset", fileName: "weird\n=cmd.csv", size: 1 }, 400, "validation_failed"],
   ];
   for (const [url, body, status, code] of cases) {
     const res = await page.request.post(url, typeof body === "string" ? { data: Buffer.from(body), headers: { "content-type": "application/json" } } : { data: body });

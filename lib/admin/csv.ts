@@ -63,7 +63,7 @@ export async function* exportRecords(filter: UploadFilter, scope: UploadScope = 
  * leading `'` (OWASP "CSV Injection"), so spreadsheets show it as text instead of running it.
  */
 export function exportCsvStream(filter: UploadFilter, scope: UploadScope = {}): ReadableStream<Uint8Array> {
-  const csv = stringify({ header: true, columns: [...CSV_COLUMNS], bom: true, escape_formulas: true });
+  const csv = stringify({ header: true, columns: [...CSV_COLUMNS], bom: true, escape_formulas: true, record_delimiter: "windows" });
   const source = Readable.from(exportRecords(filter, scope));
   source.on("error", (err) => csv.destroy(err));
   source.pipe(csv);

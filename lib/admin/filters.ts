@@ -52,7 +52,7 @@ export function parseUploadFilter(query: URLSearchParams | Record<string, string
     if (result.success) return { filter: result.data, invalid };
     for (const issue of result.error.issues) {
       const key = String(issue.path[0]);
-      invalid.push(key);
+      if (!invalid.includes(key)) invalid.push(key);
       delete raw[key];
     }
   }

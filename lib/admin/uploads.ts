@@ -21,10 +21,14 @@ export interface UploadRow extends HistoryRow {
 
 type SessionWithRefs = UploadSession & { dataset: Dataset; user: User };
 
-/** Duration (s) and average speed (bytes/s) of a finished session. */
+/**
+ * Duration (s) and average speed (bytes/s) of a finished session, from its creation (the browser
+ * starts sending parts right after it) to completion. `startedAt` is not used: it is set when the
+ * first batch of part reports arrives, after the first parts were already sent.
+ */
 export function sessionTiming(s: Pick<UploadSession, "size" | "createdAt" | "startedAt" | "completedAt" | "status">): { durationSeconds: number | null; bytesPerSecond: number | null } {
   if (!s.completedAt || s.status !== "COMPLETED") return { durationSeconds: null, bytesPerSecond: null };
-  const seconds = (s.completedAt.getTime() - (s.startedAt ?? s.createdAt).getTime()) / 1000;
+  const seconds = (s.completedAt.getTime() - s.createdAt.getTime()) / 1000;
   return { durationSeconds: seconds, bytesPerSecond: seconds > 0 ? Number(s.size) / seconds : null };
 }
 

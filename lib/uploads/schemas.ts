@@ -3,7 +3,11 @@ import { z } from "zod";
 /** Body of `POST /api/uploads`. Sizes in bytes; `lastModified` in ms since the epoch (File.lastModified). */
 export const createUploadSchema = z.object({
   datasetId: z.string().trim().min(1).max(200),
-  fileName: z.string().min(1, "is required").max(1024, "is longer than 1,024 characters"),
+  fileName: z
+    .string()
+    .min(1, "is required")
+    .max(1024, "is longer than 1,024 characters")
+    .refine((n) => !/[\u0000-\u001f\u007f]/.test(n), "must not contain control characters (line breaks, tabs)"),
   size: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
   contentType: z.string().max(255).optional().default(""),
   /** ECMAScript's largest time value is 8.64e15 ms (ECMA-262 §21.4.1.1); anything beyond is no date. */

@@ -18,6 +18,8 @@ export const DEMO_CORS_XML = `<?xml version="1.0" encoding="UTF-8"?>
     <AllowedMethod>HEAD</AllowedMethod>
     <AllowedHeader>*</AllowedHeader>
     <ExposeHeader>ETag</ExposeHeader>
+    <ExposeHeader>x-amz-checksum-crc32c</ExposeHeader>
+    <ExposeHeader>x-amz-checksum-sha256</ExposeHeader>
     <MaxAgeSeconds>3000</MaxAgeSeconds>
   </CORSRule>
 </CORSConfiguration>`;

@@ -206,7 +206,10 @@ describe(`admin upload list, totals and CSV export (${TEST_DB_NAME})`, () => {
     const want = await expected(filter);
     const bytes = new Uint8Array(await new Response(exportCsvStream(filter)).arrayBuffer());
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
-    const rows = parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes), { columns: true }) as Array<Record<string, string>>;
+    const text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    // RFC 4180 record separators: every line ends with CRLF.
+    expect(text.split("\r\n").length - 1).toBe(text.split("\n").length - 1);
+    const rows = parse(text, { columns: true }) as Array<Record<string, string>>;
     expect(Object.keys(rows[0])).toEqual([...CSV_COLUMNS]);
     expect(rows.map((r) => r.session_id).sort()).toEqual(want.map((s) => s.id).sort());
     const byId = new Map(want.map((s) => [s.id, s]));

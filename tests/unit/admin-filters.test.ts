@@ -15,6 +15,8 @@ describe("upload filters in the URL", () => {
   it("drops blank and malformed values and names the malformed ones", () => {
     const { filter, invalid } = parseUploadFilter({ user: "", status: "bogus", from: "2026-13-45", minSize: "-1", q: "x", page: "0" });
     expect(invalid.sort()).toEqual(["from", "minSize", "page", "status"]);
+    // One name per field, however many rules its value breaks.
+    expect(parseUploadFilter({ from: "2026-13-45", to: "xx", minSize: "99999999999999999999999" }).invalid.sort()).toEqual(["from", "minSize", "to"]);
     expect(filter).toEqual({ q: "x", sort: "time", dir: "desc", page: 1 });
     expect(hasFilter(parseUploadFilter({}).filter)).toBe(false);
   });

@@ -24,9 +24,9 @@ export async function GET(req: NextRequest): Promise<NextResponse> {
     const caller = await getCaller();
     const decision = await decideDownload(caller, rawId, fileName);
     if (decision.kind === "sign_in") {
-      const login = new URL("/login", req.nextUrl);
-      login.searchParams.set("callbackUrl", req.nextUrl.pathname);
-      return NextResponse.redirect(login, { status: 302, headers: { "cache-control": "no-store" } });
+      // A relative Location (RFC 9110 §10.2.2): correct behind any reverse proxy, whatever Host the portal sees.
+      const login = `/login?${new URLSearchParams({ callbackUrl: req.nextUrl.pathname })}`;
+      return new NextResponse(null, { status: 302, headers: { location: login, "cache-control": "no-store" } });
     }
     return NextResponse.redirect(decision.url, { status: 302, headers: { "cache-control": "no-store", "referrer-policy": "no-referrer" } });
   } catch (err) {
