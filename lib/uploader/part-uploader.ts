@@ -88,6 +88,7 @@ export async function uploadPart(ctx: PartUploadContext, range: PartRange, signa
     checksum = { algorithm: ctx.checksum, value };
   }
   let attempt = 0;
+  let outageRetries = 0; // tries that got no answer within the outage tolerance (not attempts)
   let refreshes = 0;
   let noAnswerSince: number | undefined; // start of the current run of failures without any HTTP answer
   for (;;) {
@@ -139,12 +140,15 @@ export async function uploadPart(ctx: PartUploadContext, range: PartRange, signa
         await raceAbort(ctx.signer.refresh(refreshReason(e, partNumber, now)), signal);
         continue;
       }
-      attempt++;
       const noAnswer = e.code === "network" || e.code === "timeout";
       noAnswerSince = noAnswer ? (noAnswerSince ?? now) : undefined;
       const waitingOutOutage = noAnswerSince !== undefined && now - noAnswerSince < (ctx.outageToleranceMs ?? 0);
+      // Tries that got no answer during a tolerated outage are not attempts: once the network is back,
+      // the part still has its attempts for real errors (a 503 right after an outage must not fail it).
+      if (waitingOutOutage) outageRetries++;
+      else attempt++;
       if (attempt >= ctx.maxAttempts && !waitingOutOutage) throw withPart(e, partNumber);
-      const delayMs = backoffDelay(attempt, ctx.backoff);
+      const delayMs = backoffDelay(attempt + outageRetries, ctx.backoff);
       ctx.onRetry({ partNumber, attempt, delayMs, decision, error: e });
       await ctx.clock.sleep(delayMs, signal);
     }

@@ -335,6 +335,16 @@ function bind(api: PortalApi): PortalApi {
 }
 
 describe("file upload: network and S3 failures (CASES 8, 9, 12)", () => {
+  it("keeps every attempt for real errors after an outage: a 503 right after many unanswered tries does not fail the part", async () => {
+    // Seven tries with no answer (more than maxAttempts), then one 503 SlowDown, then success.
+    const faults = (p: { partNumber: number; attempt: number }): Fault | undefined =>
+      p.partNumber !== 2 ? undefined : p.attempt <= 7 ? { kind: "reset" } : p.attempt === 8 ? { kind: "status", status: 503, code: "SlowDown", message: "Please reduce your request rate." } : undefined;
+    const t = setup({ size: 1 * MiB, partSize: 256 * KiB, faults });
+    await t.upload.start();
+    t.expectStoredIntact();
+    expect(t.s3.putsOf(2)).toHaveLength(9);
+  });
+
   it("retries 500, 503 SlowDown and a reset mid-body, then stores identical bytes", async () => {
     const script: Record<number, Fault> = {
       1: { kind: "status", status: 500, code: "InternalError" },
@@ -349,7 +359,7 @@ describe("file upload: network and S3 failures (CASES 8, 9, 12)", () => {
     expect(t.retries().filter((r) => r.partNumber === 2).map((r) => [r.attempt, r.error.code])).toEqual([
       [1, "http"],
       [2, "http"],
-      [3, "network"],
+      [2, "network"], // no answer within the outage tolerance: not an attempt
     ]);
     expect(t.progress().at(-1)?.percent).toBe(100);
   });
