@@ -10,7 +10,7 @@ import { ListPartsCommand } from "@aws-sdk/client-s3";
 import { FAULT_PROXY_PORT } from "../../playwright.config";
 import { startFaultProxy, type FaultProxy } from "../../tests/support/fault-proxy";
 import { makeFile } from "../support/files";
-import { DEMO_TOKENS, expectNoSeriousA11yViolations, openDb, sessionsNamed, signIn } from "../support/portal";
+import { DEMO_TOKENS, expectNoSeriousA11yViolations, newestSession, openDb, signIn } from "../support/portal";
 import { objectSha256, rgwClient } from "../support/s3";
 
 const DB_URL = "file:./.tmp/e2e-faults.db";
@@ -40,14 +40,7 @@ async function openUploader(page: Page): Promise<void> {
 }
 
 /** The newest session of `fileName` in the stack's database. */
-function session(fileName: string) {
-  const db = openDb(DB_URL);
-  try {
-    return sessionsNamed(db, fileName)[0];
-  } finally {
-    db.close();
-  }
-}
+const session = (fileName: string) => newestSession(DB_URL, fileName)!;
 
 function count(sql: string, ...args: unknown[]): number {
   const db = openDb(DB_URL);

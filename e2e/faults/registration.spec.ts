@@ -7,7 +7,7 @@ import { expect, test } from "@playwright/test";
 import { FAULT_PROXY_PORT, FAULTS_CKAN_PORT } from "../../playwright.config";
 import { startFaultProxy, type FaultProxy } from "../../tests/support/fault-proxy";
 import { makeFile } from "../support/files";
-import { DEMO_TOKENS, expectNoSeriousA11yViolations, openDb, sessionsNamed, signIn } from "../support/portal";
+import { DEMO_TOKENS, expectNoSeriousA11yViolations, newestSession, signIn } from "../support/portal";
 import { objectSha256, rgwClient } from "../support/s3";
 
 const DB_URL = "file:./.tmp/e2e-faults.db";
@@ -25,14 +25,8 @@ async function ckanFailNext(action: string, status: number, count: number): Prom
   expect(res.status).toBe(204);
 }
 
-function session(fileName: string) {
-  const db = openDb(DB_URL);
-  try {
-    return sessionsNamed(db, fileName)[0];
-  } finally {
-    db.close();
-  }
-}
+/** The newest session of `fileName` in the stack's database. */
+const session = (fileName: string) => newestSession(DB_URL, fileName)!;
 
 test("CKAN fails after the upload: stored, not yet registered; Retry registration sends no bytes again (CASES 13)", async ({ page }) => {
   const file = makeFile(`late-ckan-${Date.now()}.csv`, 7 * 1024 * 1024);

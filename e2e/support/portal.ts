@@ -52,3 +52,13 @@ export function sessionsNamed(db: Database.Database, fileName: string): SessionR
 export function auditTypes(db: Database.Database, sessionId: string): string[] {
   return (db.prepare(`SELECT type FROM AuditEvent WHERE sessionId = ? ORDER BY createdAt ASC, rowid ASC`).all(sessionId) as Array<{ type: string }>).map((r) => r.type);
 }
+
+/** The newest session named `fileName` in the stack database at `dbUrl` (opened and closed here). */
+export function newestSession(dbUrl: string, fileName: string): SessionRow | undefined {
+  const db = openDb(dbUrl);
+  try {
+    return sessionsNamed(db, fileName)[0];
+  } finally {
+    db.close();
+  }
+}

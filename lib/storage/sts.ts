@@ -3,14 +3,10 @@ import { AssumeRoleCommand, type STSClient } from "@aws-sdk/client-sts";
 import { createHash } from "node:crypto";
 import { toStorageError, StorageError } from "./errors";
 import { buildSessionPolicy, roleSessionName } from "./session-policy";
+import type { TemporaryCredentials } from "@/lib/uploader/portal-api";
 
 /** Temporary credentials for one object. `expiration` is an ISO 8601 time. */
-export interface UploadCredentials {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken: string;
-  expiration: string;
-}
+export type UploadCredentials = TemporaryCredentials;
 
 /**
  * AssumeRole on `roleArn` with the one-object session policy of `bucket`/`key`, for `durationSeconds`

@@ -12,19 +12,9 @@ import type { PortalApi, RecordedPart } from "@/lib/uploader/portal-api";
 import { MISSING_ETAG_MESSAGE } from "@/lib/uploader/s3-response";
 import { FakePortal, type FakePortalOptions } from "@/lib/uploader/testing/fake-portal";
 import { type Fault, MemoryS3, type PutInfo } from "@/lib/uploader/testing/memory-s3";
+import { bytesOf, sha256 } from "@/lib/uploader/testing/bytes";
 
-const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
 
-/** Deterministic pseudo-random bytes (so a misplaced part changes the hash). */
-function bytesOf(size: number, seed = 1): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(size);
-  let x = seed;
-  for (let i = 0; i < size; i++) {
-    x = (x * 1_103_515_245 + 12_345) % 2_147_483_648;
-    out[i] = x % 256;
-  }
-  return out;
-}
 
 /** Real time, but back-off sleeps return at once (they advance the clock instead). */
 function fastClock(offsetMs = 0): Clock {

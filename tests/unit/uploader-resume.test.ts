@@ -2,7 +2,6 @@
  * Resume after a reload (CASES 14, 15), whole-file SHA-256 and per-part checksums with stores that
  * do not verify them (CASES 21, 22), with the in-memory S3 and portal.
  */
-import { createHash } from "node:crypto";
 import { crc32 } from "hash-wasm";
 import { describe, expect, it } from "vitest";
 import { hexToBase64 } from "@/lib/uploader/checksum";
@@ -15,18 +14,9 @@ import type { FileUploadOptions, UploadFile } from "@/lib/uploader/file-upload-o
 import { KiB, MiB } from "@/lib/uploader/limits";
 import { FakePortal } from "@/lib/uploader/testing/fake-portal";
 import { type Fault, MemoryS3, type PutInfo } from "@/lib/uploader/testing/memory-s3";
+import { bytesOf, sha256 } from "@/lib/uploader/testing/bytes";
 
-const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
 
-function bytesOf(size: number, seed = 1): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(size);
-  let x = seed;
-  for (let i = 0; i < size; i++) {
-    x = (x * 1_103_515_245 + 12_345) % 2_147_483_648;
-    out[i] = x % 256;
-  }
-  return out;
-}
 
 const fastClock: Clock = {
   now: () => Date.now(),
