@@ -96,7 +96,9 @@ export function useUploadQueue(opts: { datasetId: string } & EngineSettings) {
             patch(next.id, { error: ev.error, registrationPending: ev.error.apiCode === "ckan_failed" });
           }
         } else if (ev.type === "completed") {
-          patch(next.id, { ckanResourceUrl: ev.result.ckanResourceUrl ?? null, resultStatus: ev.result.status, registrationPending: false });
+          // `notice`: e.g. a draft dataset that CKAN did not make active (the upload itself completed).
+          const notice = typeof ev.result.notice === "string" ? ev.result.notice : null;
+          patch(next.id, { ckanResourceUrl: ev.result.ckanResourceUrl ?? null, resultStatus: ev.result.status, registrationPending: false, ...(notice ? { notice } : {}) });
         } else if (ev.type === "state") {
           if (!restarting) patch(next.id, { state: ev.state, ...(ev.state === "uploading" || ev.state === "completing" ? { error: null } : {}) });
           if (ev.state === "paused" || ev.state === "failed") void writer.flush();
