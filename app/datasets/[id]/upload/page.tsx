@@ -3,7 +3,6 @@ import { forbidden, notFound } from "next/navigation";
 import { ApiError } from "@/lib/api/errors";
 import { getConfig } from "@/lib/config";
 import { requireCaller } from "@/lib/page-auth";
-import { setNotFoundReason } from "@/lib/page-not-found-reason";
 import { loadEditableDataset } from "@/lib/uploads/access";
 import { Uploader } from "@/components/uploader/uploader";
 import { DatasetHeader, DatasetResources } from "@/components/dataset-header";
@@ -24,11 +23,8 @@ export default async function UploadPage({ params }: { params: Promise<{ id: str
   try {
     pkg = await loadEditableDataset(caller, decodeURIComponent(id));
   } catch (err) {
-    if (err instanceof ApiError && err.code === "not_found") notFound();
-    if (err instanceof ApiError && err.code === "dataset_deleted") {
-      setNotFoundReason(err.message);
-      notFound();
-    }
+    // A deleted dataset: 404 too (a page cannot answer 410); not-found.tsx says it was deleted.
+    if (err instanceof ApiError && (err.code === "not_found" || err.code === "dataset_deleted")) notFound();
     if (err instanceof ApiError && err.code === "forbidden") forbidden();
     throw err;
   }
