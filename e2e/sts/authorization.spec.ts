@@ -15,6 +15,7 @@
 import { expect, test, type APIRequestContext, type APIResponse } from "@playwright/test";
 import { PERSONA_TOKENS } from "../../scripts/ckan-demo/personas";
 import { ckanAction, setSysadmin } from "../support/ckan";
+import { openDb } from "../support/portal";
 import { clientFor, clientWithToken, DEMO_TOKENS_FOR_TESTS, PERSONA_NAMES, type Persona } from "../support/personas";
 
 const DATASET = "private-dataset";
@@ -169,9 +170,14 @@ test.describe("time dimension: a role change in CKAN shows within CKAN_AUTHZ_MAX
       expect(await errorOf(await user.post(`/api/uploads/${id}/credentials`))).toEqual([403, "permission_withdrawn"]);
       expect(await errorOf(await user.post(`/api/uploads/${id}/parts`, { data: { parts: [{ partNumber: 1, size: 10, etag: '"0123456789abcdef0123456789abcdef"' }] } }))).toEqual([403, "permission_withdrawn"]);
       expect(await errorOf(await user.post(`/api/uploads/${id}/complete`, { data: {} }))).toEqual([403, "permission_withdrawn"]);
-      const view = (await (await user.get(`/api/uploads/${id}`)).json()) as { status: string; error: { code: string; message: string } };
-      expect([view.status, view.error.code]).toEqual(["failed", "permission_withdrawn"]);
-      expect(view.error.message).toMatch(/CKAN no longer allows you to add files to the dataset "Test Dataset"/);
+      const db = openDb("file:./.tmp/e2e-sts.db");
+      try {
+        const row = db.prepare("SELECT status, errorCode, errorMessage FROM UploadSession WHERE id = ?").get(id) as { status: string; errorCode: string; errorMessage: string };
+        expect([row.status, row.errorCode]).toEqual(["FAILED", "permission_withdrawn"]);
+        expect(row.errorMessage).toMatch(/CKAN no longer allows you to add files to the dataset "Test Dataset"/);
+      } finally {
+        db.close();
+      }
       const aborted = await user.post(`/api/uploads/${id}/abort`);
       expect([aborted.status(), ((await aborted.json()) as { status: string }).status]).toEqual([200, "aborted"]);
     } finally {
