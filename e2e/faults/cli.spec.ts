@@ -4,6 +4,7 @@
  * `npm pack` ships, in a child process with its own XDG folders; the token comes from CKAN_API_TOKEN.
  */
 import fs from "node:fs";
+import net, { type AddressInfo } from "node:net";
 import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
 import { ListPartsCommand } from "@aws-sdk/client-s3";
@@ -144,6 +145,41 @@ test("kill -9 at ~40 %, then the same command: only the missing parts are sent, 
   expectNoToken(second, home);
 });
 
+test("Ctrl-C pauses cleanly (state saved, a line says how to resume), `resume` sends the rest", async () => {
+  const home = cliHome();
+  const file = makeFile(`cli-int-${Date.now()}.bin`, 50 * MiB); // 10 parts
+  const name = baseName(file.path);
+  proxy.stallPartsAfter(4); // parts in flight hang: Ctrl-C must abort them
+  const interrupted = await put(["put", "test-dataset", file.path], {
+    token: TOKEN,
+    home,
+    onSpawn: (child) => {
+      const timer = setInterval(() => {
+        if (Object.keys(proxy.stats().storedParts).length >= 4 && recordedParts(name) >= 1) {
+          clearInterval(timer);
+          child.kill("SIGINT");
+        }
+      }, 100);
+      child.on("close", () => clearInterval(timer));
+    },
+  });
+  expect(interrupted.code).toBe(130);
+  expect(interrupted.stderr).toContain("pausing");
+  expect(interrupted.stderr).toMatch(/Paused\. To continue, run the same command again .*or: ckan-upload resume/);
+  expect(interrupted.events.find((e) => e.event === "paused")).toMatchObject({ name, sessionId: session(name).id });
+  expect(readTree(home.state)).toContain(session(name).id);
+  proxy.stallPartsAfter(null);
+  const stored = await storedPartNumbers(name);
+  const before = proxy.stats().storedParts;
+
+  const resumed = await runCli(["--portal", PORTAL, "--json", "resume"], { token: TOKEN, home });
+  expect(resumed.code, resumed.stderr).toBe(0);
+  expect(sentSince(before)).toEqual(Array.from({ length: 10 }, (_, i) => i + 1).filter((n) => !stored.includes(n)));
+  expect(session(name).status).toBe("COMPLETED");
+  expect(await objectSha256(rgwClient(), session(name).bucket, session(name).key)).toEqual({ sha256: file.sha256, size: file.size });
+
+});
+
 async function openUploader(page: Page): Promise<void> {
   await signIn(page, DEMO_TOKENS.editor_user);
   await page.goto("/datasets/test-dataset/upload");
@@ -194,8 +230,12 @@ test("wrong token, no permission, unknown dataset → exit 3 in words; portal do
   expect(unknown.code).toBe(3);
   expect(unknown.stderr).toContain(`Dataset "no-such-dataset-13" was not found`);
 
+  const free = net.createServer();
+  await new Promise<void>((r) => free.listen(0, "127.0.0.1", r));
+  const port = (free.address() as AddressInfo).port;
+  await new Promise<void>((r) => free.close(() => r())); // nothing listens there now
   const started = Date.now();
-  const down = await runCli(["--portal", "http://127.0.0.1:9", "--json", "--outage-tolerance", "3", "put", "test-dataset", file.path], { token: TOKEN, home });
+  const down = await runCli(["--portal", `http://127.0.0.1:${port}`, "--json", "--outage-tolerance", "3", "put", "test-dataset", file.path], { token: TOKEN, home });
   expect(down.code).toBe(4);
   expect(down.events.filter((e) => e.event === "waiting").length).toBeGreaterThanOrEqual(2); // it waited, then gave up
   expect(Date.now() - started).toBeGreaterThanOrEqual(3000);

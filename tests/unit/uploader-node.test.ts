@@ -23,7 +23,7 @@ import { bearerToken } from "@/lib/api/token-auth";
 const MiB = 1024 * 1024;
 let dir: string;
 let filePath: string;
-let bytes: Uint8Array;
+let bytes: Uint8Array<ArrayBuffer>;
 
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "node-uploader-"));

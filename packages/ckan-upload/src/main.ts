@@ -186,7 +186,7 @@ async function runPut(g: GlobalOpts, dataset: string, items: PutItem[], settings
     exitCode,
     failures,
   });
-  if (paused) process.stderr.write(`Paused. To continue, run: ${resumeHint}\n`);
+  if (paused) process.stderr.write(`Paused. To continue, run the same command again (${resumeHint}), or: ckan-upload resume\n`);
   await dispatcher.close().catch(() => undefined);
   return exitCode;
 }

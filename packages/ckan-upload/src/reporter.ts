@@ -61,7 +61,7 @@ export function createReporter(o: ReporterOptions): Reporter {
 }
 
 function jsonReporter(intervalMs: number): Reporter {
-  const last = new Map<string, number>();
+  const last = new Map<string, { at: number; bytes: number }>();
   const out = (e: Record<string, unknown>) => process.stdout.write(JSON.stringify({ ...e, time: new Date().toISOString() }) + "\n");
   return {
     event: out,
@@ -69,8 +69,9 @@ function jsonReporter(intervalMs: number): Reporter {
     fileStart: (file, name, size) => out({ event: "file", file, name, size }),
     progress(file, p) {
       const now = Date.now();
-      if (p.percent < 100 && now - (last.get(file) ?? 0) < intervalMs) return;
-      last.set(file, now);
+      const prev = last.get(file);
+      if (prev && (prev.bytes === p.bytesSent || (p.bytesSent < p.total && now - prev.at < intervalMs))) return;
+      last.set(file, { at: now, bytes: p.bytesSent });
       out({ event: "progress", file, bytes: p.bytesSent, total: p.total, percent: Math.round(p.percent * 10) / 10, bytesPerSecond: Math.round(p.speedBps), etaSeconds: p.etaSeconds === null ? null : Math.round(p.etaSeconds) });
     },
     fileEnd: (r) => out({ event: r.status, ...r }),
