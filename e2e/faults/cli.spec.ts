@@ -212,6 +212,42 @@ test("the browser starts (reload at ~30 %), the command line finishes from the p
   expect(await objectSha256(rgwClient(), s.bucket, s.key)).toEqual({ sha256: file.sha256, size: file.size });
 });
 
+test("the command line starts (kill -9 at ~30 %), the browser finishes from the portal's record", async ({ page }) => {
+  const home = cliHome();
+  const file = makeFile(`cli-to-browser-${Date.now()}.bin`, 50 * MiB); // 10 parts
+  const name = baseName(file.path);
+  proxy.stallPartsAfter(3);
+  const first = await put(["put", "test-dataset", file.path], {
+    token: TOKEN,
+    home,
+    onSpawn: (child) => {
+      const timer = setInterval(() => {
+        if (Object.keys(proxy.stats().storedParts).length >= 3 && recordedParts(name) >= 1) {
+          clearInterval(timer);
+          child.kill("SIGKILL");
+        }
+      }, 100);
+      child.on("close", () => clearInterval(timer));
+    },
+  });
+  expect(first.signal).toBe("SIGKILL");
+  proxy.stallPartsAfter(null);
+  const id = session(name).id;
+
+  // A browser that never saw this upload: the page finds it in the portal's record and offers to resume it.
+  await openUploader(page);
+  await page.getByLabel("Choose files").setInputFiles(file.path);
+  const row = page.getByTestId("upload-row");
+  await expect(row).toHaveAttribute("data-state", "offer");
+  await page.getByRole("button", { name: /Resume upload/ }).click();
+  await expect(row).toHaveAttribute("data-state", "completed", { timeout: 120_000 });
+  expect(count(`SELECT COUNT(*) AS n FROM UploadSession WHERE fileName = ?`, name)).toBe(1); // the same session
+  const s = session(name);
+  expect(s.id).toBe(id);
+  expect(s.status).toBe("COMPLETED");
+  expect(await objectSha256(rgwClient(), s.bucket, s.key)).toEqual({ sha256: file.sha256, size: file.size });
+});
+
 test("wrong token, no permission, unknown dataset → exit 3 in words; portal down → waits, exit 4; usage → 2", async () => {
   const home = cliHome();
   const file = makeFile(`cli-denied-${Date.now()}.csv`, 1000);

@@ -74,7 +74,11 @@ function jsonReporter(intervalMs: number): Reporter {
       last.set(file, { at: now, bytes: p.bytesSent });
       out({ event: "progress", file, bytes: p.bytesSent, total: p.total, percent: Math.round(p.percent * 10) / 10, bytesPerSecond: Math.round(p.speedBps), etaSeconds: p.etaSeconds === null ? null : Math.round(p.etaSeconds) });
     },
-    fileEnd: (r) => out({ event: r.status, ...r }),
+    fileEnd(r) {
+      out({ event: r.status, ...r });
+      // Failures are also named on stderr, for whoever reads the job's log rather than its JSON.
+      if (r.status === "failed") process.stderr.write(`✘ ${r.name} (${r.file}): ${r.error?.message ?? "failed"}\n`);
+    },
     summary: (s) => out({ event: "summary", files: s.files, completed: s.completed, failed: s.failed, paused: s.paused, bytes: s.bytes, seconds: s.seconds, exitCode: s.exitCode }),
     stop: () => undefined,
   };
