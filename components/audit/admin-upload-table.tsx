@@ -37,12 +37,12 @@ export function AdminUploadTable({ rows, filter, basePath }: { rows: UploadRow[]
               <td className="p-2">{r.userName}</td>
               <td className="p-2">{r.organizationName ?? "—"}</td>
               <td className="p-2">{r.datasetName}</td>
-              <td className="p-2 break-all"><Link href={`/admin/uploads/${r.id}`} className="text-blue-800 underline">{r.fileName}</Link></td>
+              <td className="p-2 break-all"><Link href={`/admin/uploads/${r.id}`} className="text-blue-800 underline"><bdi>{r.fileName}</bdi></Link></td>
               <td className="p-2 whitespace-nowrap">{formatBytes(r.size)}</td>
               <td className="p-2">{STATUS_LABEL[r.status] ?? r.status}</td>
               <td className="p-2 whitespace-nowrap">{formatDuration(r.durationSeconds)}</td>
               <td className="p-2 whitespace-nowrap">{r.bytesPerSecond === null ? "—" : formatSpeed(r.bytesPerSecond)}</td>
-              <td className="p-2">{r.ckanResourceUrl ? <a href={r.ckanResourceUrl} className="text-blue-800 underline">Open in CKAN<span className="sr-only"> ({r.fileName})</span></a> : "—"}</td>
+              <td className="p-2">{r.ckanResourceUrl ? <a href={r.ckanResourceUrl} className="text-blue-800 underline">Open in CKAN<span className="sr-only"> (<bdi>{r.fileName}</bdi>)</span></a> : "—"}</td>
             </tr>
           ))}
         </tbody>

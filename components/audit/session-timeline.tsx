@@ -53,7 +53,7 @@ export function SessionTimeline({ entries }: { entries: TimelineEntry[] }) {
           </p>
           <dl className="mt-1 grid grid-cols-[max-content_1fr] gap-x-3 text-sm">
             {facts(e).map(([k, v]) => (
-              <div key={k} className="contents"><dt className="text-slate-700">{k}</dt><dd className="break-all">{v}</dd></div>
+              <div key={k} className="contents"><dt className="text-slate-700">{k}</dt><dd className="break-all"><bdi>{v}</bdi></dd></div>
             ))}
           </dl>
         </li>

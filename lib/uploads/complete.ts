@@ -11,6 +11,7 @@ import { resourceUrlFor } from "@/lib/downloads/links";
 import { objectUrl } from "@/lib/storage/object-url";
 import { ckanAs, ensureUserRow } from "./access";
 import { writeAudit } from "./audit";
+import { neutraliseInvisible } from "./file-name-rule";
 import { formatFromFileName } from "./file-types";
 import { loadOwnedSession, type LoadedSession } from "./session";
 import { sessionView, type SessionView } from "./views";
@@ -136,7 +137,7 @@ async function registerResource(caller: Caller, session: LoadedSession, actor: {
   try {
     resource = await ckanAs(caller).resourceCreate({
       package_id: session.dataset.ckanId,
-      name: session.fileName,
+      name: neutraliseInvisible(session.fileName), // older sessions may predate the name rule (CASES 39)
       url,
       size: Number(session.size),
       mimetype: session.contentType,

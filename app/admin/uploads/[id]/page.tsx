@@ -36,7 +36,7 @@ export default async function AdminUploadPage({ params }: { params: Promise<{ id
     ["User", `${s.user.name} (${s.user.displayName}${s.user.sysadmin ? ", sysadmin" : ""}) · CKAN id ${s.user.ckanId}`],
     ["Dataset", <a key="d" href={`${getConfig().CKAN_URL}/dataset/${encodeURIComponent(s.dataset.name)}`} className="text-blue-800 underline">{s.dataset.title} ({s.dataset.name})</a>],
     ["Organization", s.dataset.organizationTitle ? `${s.dataset.organizationTitle} (${s.dataset.organizationName})` : "—"],
-    ["File name", s.fileName],
+    ["File name", <bdi key="f">{s.fileName}</bdi>],
     ["Size", `${formatBytes(Number(s.size))} (${s.size.toString()} bytes)`],
     ["Bytes confirmed", `${s.bytesConfirmed.toString()} bytes`],
     ["Content type", s.contentType],
@@ -61,7 +61,7 @@ export default async function AdminUploadPage({ params }: { params: Promise<{ id
   return (
     <div className="space-y-6">
       <p><Link href="/admin/uploads" className="text-blue-800 underline">← All uploads</Link></p>
-      <h1 className="text-2xl font-semibold break-all">{s.fileName}</h1>
+      <h1 className="text-2xl font-semibold break-all"><bdi>{s.fileName}</bdi></h1>
       <AdminActions sessionId={s.id} actions={actions} />
       <section aria-labelledby="fields">
         <h2 id="fields" className="mb-2 text-lg font-semibold">Session</h2>
