@@ -15,6 +15,7 @@ const TITLE: Record<string, string> = {
   "session.expired": "Upload expired",
   "admin.registration_retried": "Admin retried the CKAN registration",
   "admin.upload_aborted": "Admin aborted the upload",
+  "object.integrity_failed": "Stored object changed after completion: downloads refused",
 };
 
 const iso = (d: Date) => `${d.toISOString().replace("T", " ").slice(0, 23)} UTC`;

@@ -14,6 +14,7 @@ export const API_ERROR_STATUS = {
   not_found: 404,
   method_not_allowed: 405,
   conflict: 409,
+  object_changed: 409,
   too_large: 413,
   rate_limited: 429,
   internal: 500,

@@ -13,6 +13,7 @@ import { ckanAs, ensureUserRow } from "./access";
 import { writeAudit } from "./audit";
 import { neutraliseInvisible } from "./file-name-rule";
 import { formatFromFileName } from "./file-types";
+import { recordStoredFingerprint } from "./integrity";
 import { loadOwnedSession, type LoadedSession } from "./session";
 import { sessionView, type SessionView } from "./views";
 
@@ -37,6 +38,7 @@ export async function completeUpload(caller: Caller, sessionId: string, input: {
   if (!alreadyStored) {
     try {
       await storeObject(session);
+      await recordStoredFingerprint(session); // post-completion integrity (CASES 38): lib/uploads/integrity.ts
     } catch (err) {
       const missingParts = err instanceof ApiError && err.code === "conflict";
       await db.$transaction(async (tx) => {

@@ -48,6 +48,8 @@ export default async function AdminUploadPage({ params }: { params: Promise<{ id
     ["Parts", `${s.partCount} planned of ${formatBytes(Number(s.partSize))}; ${detail.parts.count} recorded now${detail.parts.count ? ` (${detail.parts.first}–${detail.parts.last}, ${formatBytes(detail.parts.bytes)})` : ""}`],
     ["SHA-256 (browser)", s.sha256 ?? "—"],
     ["ETag", s.etag ?? "—"],
+    ["Stored object", s.storedLastModified ? `Last-Modified ${s.storedLastModified.toISOString()}${s.storedVersionId ? ` · VersionId ${s.storedVersionId}` : ""}${s.storedChecksum ? ` · checksum ${s.storedChecksum}` : ""}` : "—"],
+    ["Integrity", s.integrityFailedAt ? `changed after completion (found ${s.integrityFailedAt.toISOString()}): ${s.integrityProblem ?? ""}` : s.integrityCheckedAt ? `unchanged at the last check, ${s.integrityCheckedAt.toISOString()}` : "—"],
     ["Object URL", s.objectUrl ?? "—"],
     ["CKAN resource", detail.ckanResourceUrl ? <a key="r" href={detail.ckanResourceUrl} className="text-blue-800 underline">{s.resourceId}</a> : "—"],
     ["Created", when(s.createdAt)],
@@ -62,6 +64,12 @@ export default async function AdminUploadPage({ params }: { params: Promise<{ id
     <div className="space-y-6">
       <p><Link href="/admin/uploads" className="text-blue-800 underline">← All uploads</Link></p>
       <h1 className="text-2xl font-semibold break-all"><bdi>{s.fileName}</bdi></h1>
+      {s.integrityFailedAt && (
+        <p role="alert" className="rounded border border-red-300 bg-red-50 p-3 text-sm text-red-900" data-testid="integrity-alert">
+          <strong>The stored object changed after completion.</strong> Downloads are refused: {s.integrityProblem}. The CKAN
+          resource still describes the uploaded file; remove or replace it in CKAN and upload the file again.
+        </p>
+      )}
       <AdminActions sessionId={s.id} actions={actions} />
       <section aria-labelledby="fields">
         <h2 id="fields" className="mb-2 text-lg font-semibold">Session</h2>
