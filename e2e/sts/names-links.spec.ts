@@ -30,15 +30,17 @@ async function isolatedNames(page: Page, name: string): Promise<string[]> {
   );
 }
 
-/** Text nodes holding `name` that are NOT inside a <bdi> (in the visible page body). */
-async function unisolatedCount(page: Page, name: string): Promise<number> {
+/** Shown elements whose own text holds `name` outside any <bdi> (in the page body; scripts excluded), as `tag#id.class: text` for the failure message. */
+async function unisolated(page: Page, name: string): Promise<string[]> {
   return page.evaluate((n) => {
     const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-    let count = 0;
+    const found: string[] = [];
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-      if (node.textContent?.includes(n) && !node.parentElement?.closest("bdi")) count++;
+      const el = node.parentElement;
+      if (!el || ["SCRIPT", "STYLE", "TEMPLATE", "NOSCRIPT"].includes(el.tagName)) continue; // React's payload, not shown
+      if (node.textContent?.includes(n) && !el.closest("bdi")) found.push(`${el?.tagName.toLowerCase()}#${el?.id}.${el?.className}: ${node.textContent}`);
     }
-    return count;
+    return found;
   }, name);
 }
 
@@ -57,7 +59,7 @@ test("‮vsc.exe is refused at upload start with the character named, by the API
   const row = page.getByTestId("upload-row").filter({ hasText: "vsc.exe" });
   await expect(row.getByRole("alert")).toContainText("U+202E RIGHT-TO-LEFT OVERRIDE");
   expect(await isolatedNames(page, DISGUISED)).not.toHaveLength(0);
-  expect(await unisolatedCount(page, DISGUISED)).toBe(0);
+  expect(await unisolated(page, DISGUISED)).toEqual([]);
 });
 
 test("a public dataset's resource URL answers 200 anonymously with the uploaded bytes (no S3_PUBLIC_BASE_URL: the portal's /download/)", async ({ page, playwright }) => {
@@ -113,7 +115,7 @@ test("an older row named ‮vsc.exe renders bidi-isolated on every page and neut
     const isolated = await isolatedNames(page, DISGUISED);
     expect([pathName, isolated.length >= (pathName === "/uploads" ? 1 : 2)]).toEqual([pathName, true]);
     expect(isolated.every((v) => v === "isolate")).toBe(true);
-    expect([pathName, await unisolatedCount(page, DISGUISED)]).toEqual([pathName, 0]);
+    expect([pathName, await unisolated(page, DISGUISED)]).toEqual([pathName, []]);
   }
   await expectNoSeriousA11yViolations(page);
 
@@ -125,7 +127,7 @@ test("an older row named ‮vsc.exe renders bidi-isolated on every page and neut
     const isolated = await isolatedNames(page, DISGUISED);
     expect([pathName, isolated.length >= (pathName === "/admin/uploads" ? 1 : 3)]).toEqual([pathName, true]);
     expect(isolated.every((v) => v === "isolate")).toBe(true);
-    expect([pathName, await unisolatedCount(page, DISGUISED)]).toEqual([pathName, 0]);
+    expect([pathName, await unisolated(page, DISGUISED)]).toEqual([pathName, []]);
   }
   const csv = await page.request.get("/api/admin/uploads/export");
   expect(csv.status()).toBe(200);
