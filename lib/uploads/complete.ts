@@ -134,9 +134,11 @@ async function storeObject(session: LoadedSession): Promise<void> {
 async function registerResource(caller: Caller, session: LoadedSession, actor: { sessionId: string; userId: string; actorName: string }): Promise<SessionView> {
   const config = getConfig();
   const db = getDb();
-  const url = resourceUrlFor(config, session, await isPrivateNow(caller, session));
+  let url = "";
   let resource: { id: string };
   try {
+    // Inside the try: a /download/ link without NEXTAUTH_URL fails as a retryable registration, not a stuck claim.
+    url = resourceUrlFor(config, session, await isPrivateNow(caller, session));
     resource = await ckanAs(caller).resourceCreate({
       package_id: session.dataset.ckanId,
       name: neutraliseInvisible(session.fileName), // older sessions may predate the name rule (CASES 39)
