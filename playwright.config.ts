@@ -88,6 +88,8 @@ export default defineConfig({
         // RGW's shortest STS lifetime is 900 s; refreshing 890 s early makes every credential "expire" after 10 s.
         STS_DURATION_SECONDS: "900",
         STS_REFRESH_MARGIN_SECONDS: "890",
+        // The command line's folder test (e2e/faults/cli.spec.ts) starts 203 uploads in about a minute.
+        RATE_LIMIT_UPLOADS_PER_MINUTE: "1000",
       },
     },
   ],
