@@ -50,7 +50,7 @@ export function DatasetResources({ pkg, ckanUrl }: { pkg: CkanPackage; ckanUrl: 
         <ul className="mt-2 list-disc pl-6">
           {pkg.resources.map((r) => (
             <li key={r.id}>
-              <a href={`${datasetUrl}/resource/${encodeURIComponent(r.id)}`} className="text-blue-800 underline">{r.name || r.id}</a>
+              <a href={`${datasetUrl}/resource/${encodeURIComponent(r.id)}`} className="text-blue-800 underline"><bdi>{r.name || r.id}</bdi></a>
               {r.format ? ` · ${r.format}` : ""}
               {typeof r.size === "number" ? ` · ${formatBytes(r.size)}` : ""}
             </li>

@@ -18,6 +18,7 @@ export const API_ERROR_STATUS = {
   conflict: 409,
   /** The dataset was deleted in CKAN (`state: "deleted"`): it accepts no uploads. */
   dataset_deleted: 410,
+  object_changed: 409,
   too_large: 413,
   rate_limited: 429,
   internal: 500,

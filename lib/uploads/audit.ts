@@ -17,6 +17,7 @@ export type AuditType =
   | "session.aborted"
   | "session.expired"
   | "object.downloaded"
+  | "object.integrity_failed"
   | "admin.registration_retried"
   | "admin.upload_aborted"
   | "dataset.activated"

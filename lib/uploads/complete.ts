@@ -12,7 +12,9 @@ import { objectUrl } from "@/lib/storage/object-url";
 import { ckanAs, ensureUserRow, loadEditableDataset } from "./access";
 import { withdrawnError } from "./credentials";
 import { writeAudit } from "./audit";
+import { neutraliseInvisible } from "./file-name-rule";
 import { formatFromFileName } from "./file-types";
+import { recordStoredFingerprint } from "./integrity";
 import { loadOwnedSession, type LoadedSession } from "./session";
 import { sessionView, type SessionView } from "./views";
 
@@ -42,6 +44,7 @@ export async function completeUpload(caller: Caller, sessionId: string, input: {
   if (!alreadyStored) {
     try {
       await storeObject(session);
+      await recordStoredFingerprint(session); // post-completion integrity (CASES 38): lib/uploads/integrity.ts
     } catch (err) {
       const missingParts = err instanceof ApiError && err.code === "conflict";
       await db.$transaction(async (tx) => {
@@ -186,12 +189,14 @@ async function storeObject(session: LoadedSession): Promise<void> {
 async function registerResource(caller: Caller, session: LoadedSession, actor: { sessionId: string; userId: string; actorName: string }, pkg: CkanPackage): Promise<SessionView> {
   const config = getConfig();
   const db = getDb();
-  const url = resourceUrlFor(config, session, pkg.private);
+  let url = "";
   let resource: { id: string };
   try {
+    // Inside the try: a /download/ link without NEXTAUTH_URL fails as a retryable registration, not a stuck claim.
+    url = resourceUrlFor(config, session, pkg.private);
     resource = await ckanAs(caller).resourceCreate({
       package_id: session.dataset.ckanId,
-      name: session.fileName,
+      name: neutraliseInvisible(session.fileName), // older sessions may predate the name rule (CASES 39)
       url,
       size: Number(session.size),
       mimetype: session.contentType,
