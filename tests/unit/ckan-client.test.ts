@@ -4,7 +4,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import {
   CkanError, canEditDataset, createCkanClient, editableDatasetsFilter, listEditableDatasets, solrQuote,
   toCkanTimestamp, type CkanClient, type FetchLike,
@@ -332,12 +332,23 @@ describe("CKAN client transport", () => {
       signal = init.signal ?? undefined;
       return new Promise<Response>(() => undefined); // ignores the signal entirely
     };
-    const started = Date.now();
-    const error = await caught(createCkanClient({ baseUrl: BASE, token: TOKEN, fetch, timeoutMs: 50 }).packageShow("x"));
-    expect(error).toMatchObject({ kind: "unreachable", status: 0, action: "package_show" });
-    expect(error.message).toBe("CKAN at ckan.test did not answer package_show within 50 ms");
-    expect(signal?.aborted).toBe(true);
-    expect(Date.now() - started).toBeLessThan(2000);
+    // Fake timers: the timeout fires at exactly 50 ms of the test's own clock, whatever the machine's load.
+    vi.useFakeTimers();
+    try {
+      let settled = false;
+      const pending = caught(createCkanClient({ baseUrl: BASE, token: TOKEN, fetch, timeoutMs: 50 }).packageShow("x")).finally(() => {
+        settled = true;
+      });
+      await vi.advanceTimersByTimeAsync(49);
+      expect(settled).toBe(false);
+      await vi.advanceTimersByTimeAsync(1);
+      const error = await pending;
+      expect(error).toMatchObject({ kind: "unreachable", status: 0, action: "package_show" });
+      expect(error.message).toBe("CKAN at ckan.test did not answer package_show within 50 ms");
+      expect(signal?.aborted).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("times out while the body is still arriving", async () => {
