@@ -287,7 +287,7 @@ async function durationFailure(config: Config, sts: STSClient, key: string, err:
     id: "credentials",
     title: "role and scoped credential",
     status: "fail",
-    detail: `STS_DURATION_SECONDS=${config.STS_DURATION_SECONDS} is above the maximum session duration of the role ${roleArn}${limit}: every upload would be refused. ${err.message}`,
+    detail: `STS_DURATION_SECONDS=${config.STS_DURATION_SECONDS} is above the maximum session duration of the role ${roleArn}${limit}: every upload would be refused (STS answered ${err.code ?? "no error code"}${err.httpStatus ? ` (HTTP ${err.httpStatus})` : ""}).`,
     fixes: [
       { what: `raise the role's maximum session duration to ${config.STS_DURATION_SECONDS} s (AWS; at most 43,200)`, command: updateRoleCommand(roleArn, config.STS_DURATION_SECONDS) },
       { what: `or lower the setting (900 s is AWS's minimum and the portal's default: the shortest window for a withdrawn user)`, command: `STS_DURATION_SECONDS=${allowed ?? STS_MIN_DURATION_SECONDS}` },
