@@ -9,10 +9,12 @@ import { ckanDownMessageFromDigest } from "@/lib/ckan/errors";
  * arrives as a CkanError whose `digest` carries the user-facing message (Next hides `message` in
  * production but keeps a thrown error's own digest), so the page says exactly what is wrong:
  * "CKAN at {CKAN_URL} is not answering as a CKAN API (HTTP {status}, {content type})".
+ * **Try again** uses Next's `retry` (refresh the server components, then reset the boundary; `reset`
+ * alone would re-render the same failed payload).
  * Next answers such a page with HTTP 500 (an App Router page can only choose 200, 401, 403, 404 or a
  * redirect; a thrown error is 500): the most honest status it allows. API routes answer 502.
  */
-export default function RouteError({ error, reset }: { error: Error & { digest?: string }; reset: () => void }) {
+export default function RouteError({ error, reset, retry }: { error: Error & { digest?: string }; reset: () => void; retry?: () => void }) {
   const ckanDown = ckanDownMessageFromDigest(error.digest);
   return (
     <div>
@@ -27,7 +29,7 @@ export default function RouteError({ error, reset }: { error: Error & { digest?:
         </p>
       )}
       <div className="flex gap-4">
-        <button type="button" onClick={() => reset()} className="rounded bg-blue-700 px-4 py-2 font-medium text-white hover:bg-blue-800">
+        <button type="button" onClick={() => (retry ?? reset)()} className="rounded bg-blue-700 px-4 py-2 font-medium text-white hover:bg-blue-800">
           Try again
         </button>
         <Link href="/" className="self-center text-blue-800 underline">Back to your datasets</Link>

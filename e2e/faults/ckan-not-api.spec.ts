@@ -31,7 +31,7 @@ async function expectCkanPage(page: Page, path: string, message: string): Promis
   const res = await page.goto(path);
   expect(res?.status()).toBe(500);
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("CKAN is not available");
-  await expect(page.getByRole("alert")).toHaveText(message);
+  await expect(page.getByRole("main").getByRole("alert")).toHaveText(message);
   await expect(page.getByRole("link", { name: "CKAN upload portal" })).toBeVisible(); // the portal's header
   await expect(page.getByText("This page couldn't load")).toHaveCount(0);
   await expectNoSeriousA11yViolations(page);
@@ -92,7 +92,7 @@ test("admin pages keep working while CKAN answers HTML; sign-in names the fault 
   await page.goto("/login");
   await page.getByLabel("CKAN API token").fill(DEMO_TOKENS.editor_user);
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("alert")).toContainText(notCkan(200, "text/html"));
+  await expect(page.getByRole("main").getByRole("alert")).toContainText(notCkan(200, "text/html"));
   await expect(page).toHaveURL(/\/login/);
   await expectNoSeriousA11yViolations(page);
 });
