@@ -81,13 +81,18 @@ test("pages say CKAN is not answering as its API, in the portal's layout (CASES 
 
 test("admin pages keep working while CKAN answers HTML; sign-in names the fault (CASES 28)", async ({ page }) => {
   await signIn(page, DEMO_TOKENS.ckan_admin);
+  const headers = { origin: new URL(page.url()).origin };
+  const created = await page.request.post("/api/uploads", { headers, data: { datasetId: "test-dataset", fileName: `admin-view-${Date.now()}.csv`, size: 100 } });
+  expect(created.status()).toBe(200);
+  const { sessionId } = (await created.json()) as { sessionId: string };
   await ckanAnswers("login-page", 200);
-  for (const path of ["/admin/uploads", "/uploads"]) {
+  for (const path of ["/admin/uploads", `/admin/uploads/${sessionId}`, "/uploads"]) {
     const res = await page.goto(path);
     // Either the page needs nothing from CKAN (200), or it says CKAN is not answering (never a generic error).
     if (res?.status() === 200) await expect(page.getByRole("heading", { level: 1 })).not.toHaveText("This page could not be shown");
     else await expectCkanPage(page, path, notCkan(200, "text/html"));
   }
+  expect((await page.request.post(`/api/uploads/${sessionId}/abort`, { headers })).status()).toBe(200);
   await page.context().clearCookies();
   await page.goto("/login");
   await page.getByLabel("CKAN API token").fill(DEMO_TOKENS.editor_user);
