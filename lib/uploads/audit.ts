@@ -18,7 +18,9 @@ export type AuditType =
   | "session.expired"
   | "object.downloaded"
   | "admin.registration_retried"
-  | "admin.upload_aborted";
+  | "admin.upload_aborted"
+  | "dataset.activated"
+  | "dataset.activation_failed";
 
 /**
  * Appends one audit event. Call it inside the transaction that makes the change it records.

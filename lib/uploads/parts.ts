@@ -5,6 +5,7 @@ import { getDb } from "@/lib/db";
 import { writeAudit } from "./audit";
 import { upsertPartRows } from "./part-rows";
 import { ensureUserRow } from "./access";
+import { recheckPermission } from "./credentials";
 import { ACTIVE_STATUSES, assertStatus, expectedPartSize, loadOwnedSession } from "./session";
 
 export interface RecordedPart {
@@ -20,11 +21,13 @@ export interface RecordedPart {
  * re-recording a part replaces it (a retried part gets a new ETag). The batch is written with one SQL
  * statement (lib/uploads/part-rows.ts), its audit event with one more, in one short transaction.
  * @returns bytesConfirmed: the sum of recorded part sizes, in bytes.
- * @throws ApiError 400 (bad part number or size), 404/403, 409 (session not active).
+ * CKAN is asked again whether the caller may still edit the dataset (cached at most CKAN_AUTHZ_MAX_AGE_SECONDS).
+ * @throws ApiError 400 (bad part number or size), 404/403 (403 `permission_withdrawn`), 410 `dataset_deleted`, 409 (session not active).
  */
 export async function recordParts(caller: Caller, sessionId: string, parts: RecordedPart[]): Promise<{ bytesConfirmed: number }> {
   const session = await loadOwnedSession(caller, sessionId);
   assertStatus(session, ACTIVE_STATUSES, "record parts");
+  await recheckPermission(caller, session);
   for (const p of parts) {
     if (p.partNumber > session.partCount) {
       throw new ApiError("validation_failed", `Part ${p.partNumber} does not exist: this upload has ${session.partCount} parts.`);
