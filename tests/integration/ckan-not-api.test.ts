@@ -26,7 +26,8 @@ let env: Awaited<ReturnType<typeof startIntegrationEnv>>;
 let ckan: DemoCkan;
 
 beforeAll(async () => {
-  env = await startIntegrationEnv();
+  // Ask CKAN at every decision (no cached answers), so each call below reaches the faulty CKAN.
+  env = await startIntegrationEnv({ CKAN_AUTHZ_MAX_AGE_SECONDS: "0" });
   ckan = env.ckan;
 });
 afterAll(async () => env?.close());
