@@ -5,6 +5,13 @@ const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
 export const S3_MAX_OBJECT_BYTES = 10_000 * 5 * GiB;
 
+/**
+ * AssumeRole `DurationSeconds` bounds (AWS STS API Reference, AssumeRole): at least 900 s, at most the
+ * role's maximum session duration, which is 3,600 s by default and can be raised to 43,200 s (12 h).
+ */
+export const STS_MIN_DURATION_SECONDS = 900;
+export const STS_MAX_DURATION_SECONDS = 43_200;
+
 /** Demo secrets: accepted only outside NODE_ENV=production (see issue "Security hardening"). */
 export const DEMO_NEXTAUTH_SECRET = "demo-only-secret-change-me-0123456789abcdef";
 
@@ -13,6 +20,7 @@ const bool = z
   .transform((v) => v === "true" || v === "1" || v === "yes");
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const url = z.string().url();
+const durationMessage = `must be between ${STS_MIN_DURATION_SECONDS} and ${STS_MAX_DURATION_SECONDS.toLocaleString("en")} seconds (AWS STS AssumeRole DurationSeconds; above 3,600 the role's maximum session duration must allow it — npm run doctor checks)`;
 
 /**
  * Every environment variable the portal reads, with its default. README's configuration table
@@ -34,7 +42,17 @@ export const configSchema = z
       .default("uploads/"),
     S3_PUBLIC_BASE_URL: url.transform((u) => u.replace(/\/+$/, "")).optional(),
     S3_ROLE_ARN: z.string().regex(/^arn:aws:iam::\d*:role\/.+$/, "must be an IAM role ARN").optional(),
-    STS_DURATION_SECONDS: int(60, 43_200).default(3600),
+    /**
+     * Lifetime of each upload credential. Default 900 s, AWS's minimum: the shortest window in which a
+     * user whose CKAN rights were withdrawn can still write their one object (issue 9); browsers refresh
+     * STS_REFRESH_MARGIN_SECONDS before expiry. Above 3,600 s the role's maximum session duration must be raised.
+     */
+    STS_DURATION_SECONDS: z.coerce
+      .number()
+      .int("must be a whole number of seconds")
+      .min(STS_MIN_DURATION_SECONDS, durationMessage)
+      .max(STS_MAX_DURATION_SECONDS, durationMessage)
+      .default(STS_MIN_DURATION_SECONDS),
     CREDENTIALS_MODE: z.enum(["sts", "presigned"]).default("sts"),
     PRESIGN_EXPIRES_SECONDS: int(60, 7 * 24 * 3600).default(900),
     MAX_UPLOAD_BYTES: int(0, S3_MAX_OBJECT_BYTES).default(S3_MAX_OBJECT_BYTES),
@@ -71,6 +89,15 @@ export const configSchema = z
   .superRefine((c, ctx) => {
     if (c.CREDENTIALS_MODE === "sts" && !c.S3_ROLE_ARN) {
       ctx.addIssue({ code: "custom", path: ["S3_ROLE_ARN"], message: "is required when CREDENTIALS_MODE=sts" });
+    }
+    // A margin as long as the credential would make every credential "due for refresh" on arrival.
+    const durationValid = c.STS_DURATION_SECONDS >= STS_MIN_DURATION_SECONDS && c.STS_DURATION_SECONDS <= STS_MAX_DURATION_SECONDS;
+    if (c.CREDENTIALS_MODE === "sts" && durationValid && c.STS_REFRESH_MARGIN_SECONDS >= c.STS_DURATION_SECONDS) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["STS_REFRESH_MARGIN_SECONDS"],
+        message: `must be less than STS_DURATION_SECONDS (${c.STS_DURATION_SECONDS}): browsers refresh credentials this many seconds before they expire`,
+      });
     }
   });
 
