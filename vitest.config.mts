@@ -1,5 +1,9 @@
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
+
+// An ES module (.mts): Vite loads it natively, without the CommonJS-loading warning.
+const root = path.dirname(fileURLToPath(import.meta.url));
 
 /**
  * Two projects:
@@ -10,9 +14,9 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   resolve: {
     alias: {
-      "@": path.resolve(__dirname),
+      "@": root,
       // `server-only` throws outside React Server Components; tests run server modules directly.
-      "server-only": path.resolve(__dirname, "tests/support/empty.ts"),
+      "server-only": path.resolve(root, "tests/support/empty.ts"),
     },
   },
   test: {
