@@ -6,10 +6,12 @@ import { defineConfig } from "vitest/config";
 const root = path.dirname(fileURLToPath(import.meta.url));
 
 /**
- * Two projects:
+ * Three projects:
  * - unit: pure code and contract tests, no network peers (tests/unit, lib/**\/*.test.ts).
  * - integration: real SQLite, Ceph RGW, demo CKAN (tests/integration). Needs the peers
  *   started by scripts/test-all.sh (a missing peer fails the run, it never skips).
+ * - service: the standalone build run as processes (two instances behind a load balancer, health,
+ *   metrics, logs, shutdown; tests/service). Needs `npm run build`, RGW and PostgreSQL.
  */
 export default defineConfig({
   resolve: {
@@ -20,6 +22,8 @@ export default defineConfig({
     },
   },
   test: {
+    // Structured logs (pino) of the code under test stay quiet unless a test asks for them.
+    env: { LOG_LEVEL: process.env.LOG_LEVEL ?? "warn" },
     projects: [
       {
         extends: true,
@@ -33,6 +37,18 @@ export default defineConfig({
           environment: "node",
           testTimeout: 120_000,
           hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        extends: true,
+        // Needs `npm run build` (the standalone server), RGW and PostgreSQL: npm test's "service tests" step.
+        test: {
+          name: "service",
+          include: ["tests/service/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 240_000,
+          hookTimeout: 240_000,
           fileParallelism: false,
         },
       },

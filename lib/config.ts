@@ -1,3 +1,4 @@
+import ipaddr from "ipaddr.js";
 import { z } from "zod";
 
 /** S3 limits (AWS S3 User Guide, "Amazon S3 multipart upload limits"). */
@@ -13,6 +14,17 @@ const bool = z
   .transform((v) => v === "true" || v === "1" || v === "yes");
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const url = z.string().url();
+
+/** True for "10.0.0.0/8", "::1/128" or a bare address ("127.0.0.1"). */
+function isCidrOrAddress(s: string): boolean {
+  try {
+    if (s.includes("/")) ipaddr.parseCIDR(s);
+    else ipaddr.parse(s);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * Every environment variable the portal reads, with its default. README's configuration table
@@ -62,6 +74,17 @@ export const configSchema = z
     PORTAL_DEMO: bool.default(false),
     /** Client IP kept in the audit trail: `full`, `truncated` (IPv4 /24, IPv6 /48) or `off`. */
     AUDIT_STORE_IP: z.enum(["full", "truncated", "off"]).default("truncated"),
+    // ---- running as a service (issue 14; docs/operations.md) ----
+    /** Comma-separated CIDRs (or addresses) of reverse proxies whose X-Forwarded-For is believed; empty = none. */
+    TRUSTED_PROXIES: z
+      .string()
+      .default("")
+      .transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean))
+      .refine((list) => list.every(isCidrOrAddress), "must be a comma-separated list of CIDRs or IP addresses (e.g. 127.0.0.1/32,10.0.0.0/8)"),
+    /** Bearer token that unlocks GET /metrics (Prometheus); unset = /metrics answers 404. */
+    METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+    /** pino log level. */
+    LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
   })
   .superRefine((c, ctx) => {
     if (c.CREDENTIALS_MODE === "sts" && !c.S3_ROLE_ARN) {

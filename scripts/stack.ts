@@ -1,6 +1,6 @@
 /**
  * Starts the portal with its peers on 127.0.0.1 — the demo CKAN server (project code, seeded), an
- * S3 store, a migrated database — then `next start` (or `next dev` with --dev).
+ * S3 store, a migrated database — then the standalone build's `node server.js` (or `next dev` with --dev).
  *
  *   tsx scripts/stack.ts                      # the demo: embedded S3 (s3rver), presigned mode
  *   tsx scripts/stack.ts --storage env        # S3/STS from the environment (e.g. Ceph RGW), sts mode
@@ -66,11 +66,17 @@ async function main(): Promise<void> {
     env.CREDENTIALS_MODE ??= "sts";
   }
 
+  // The standalone server runs in .next/standalone: a relative SQLite path must not move with it.
+  if (env.DATABASE_URL.startsWith("file:")) env.DATABASE_URL = `file:${path.resolve(root, env.DATABASE_URL.slice(5))}`;
   run(bin("prisma"), ["migrate", "deploy"], env);
   if (!dev && !fs.existsSync(path.join(root, ".next", "BUILD_ID"))) run(bin("next"), ["build"], env);
+  // `next build` alone leaves the standalone output without static files and the entry server.
+  if (!dev) run(process.execPath, [path.join(root, "scripts", "standalone.mjs")], env);
 
   const logFile = process.env.PORTAL_LOG_FILE ? fs.createWriteStream(path.resolve(root, process.env.PORTAL_LOG_FILE), { flags: "a" }) : null;
-  const portal = spawn(bin("next"), [dev ? "dev" : "start", "-H", host, "-p", String(port)], { cwd: root, env, stdio: logFile ? ["inherit", "pipe", "pipe"] : "inherit" });
+  // Production: the standalone build's entry server (server/portal-server.js), as `npm start` runs it.
+  const [cmd, argv] = dev ? [bin("next"), ["dev", "-H", host, "-p", String(port)]] : [process.execPath, [path.join(root, ".next", "standalone", "server.js")]];
+  const portal = spawn(cmd, argv, { cwd: root, env: { ...env, HOSTNAME: host, PORT: String(port) }, stdio: logFile ? ["inherit", "pipe", "pipe"] : "inherit" });
   if (logFile) {
     portal.stdout?.on("data", (chunk: Buffer) => (process.stdout.write(chunk), logFile.write(chunk)));
     portal.stderr?.on("data", (chunk: Buffer) => (process.stderr.write(chunk), logFile.write(chunk)));
