@@ -8,7 +8,8 @@
  * Environment: PORT (portal, default 3000), CKAN_DEMO_PORT (5055), S3_DEMO_PORT (4568),
  * DATABASE_URL (default file:./data/demo.db), DEMO_DATA_DIR (./data). Stops everything on Ctrl-C.
  * Tests: DEMO_SECURITY_PERSONAS=1 adds the authorization matrix's extra CKAN users; PORTAL_LOG_FILE
- * also writes the portal's stdout and stderr to that file (the token-leak test searches it).
+ * writes the portal's stdout (JSON logs, LOG_LEVEL info) and stderr to that file (the token-leak test
+ * searches it). Without it, LOG_LEVEL defaults to warn here.
  */
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -41,6 +42,9 @@ async function main(): Promise<void> {
   env.NEXTAUTH_SECRET ??= DEMO_NEXTAUTH_SECRET;
   // The demo may run `next start` (NODE_ENV=production) on its demo secret and s3rver keys.
   env.PORTAL_DEMO ??= "true";
+  // One JSON line per request would bury the banner: the terminal shows warnings and errors only,
+  // unless LOG_LEVEL says otherwise; a PORTAL_LOG_FILE gets the full request log.
+  env.LOG_LEVEL ??= process.env.PORTAL_LOG_FILE ? "info" : "warn";
 
   // CKAN_DEMO_FAULT_CONTROL=1 (end-to-end tests only) lets tests make demo CKAN calls fail.
   const ckan = await startDemoCkan({ host, port: Number(process.env.CKAN_DEMO_PORT ?? 5055), faultControl: process.env.CKAN_DEMO_FAULT_CONTROL === "1" });
@@ -78,7 +82,8 @@ async function main(): Promise<void> {
   const [cmd, argv] = dev ? [bin("next"), ["dev", "-H", host, "-p", String(port)]] : [process.execPath, [path.join(root, ".next", "standalone", "server.js")]];
   const portal = spawn(cmd, argv, { cwd: root, env: { ...env, HOSTNAME: host, PORT: String(port) }, stdio: logFile ? ["inherit", "pipe", "pipe"] : "inherit" });
   if (logFile) {
-    portal.stdout?.on("data", (chunk: Buffer) => (process.stdout.write(chunk), logFile.write(chunk)));
+    // stdout (the JSON logs) goes to the file only; stderr to both.
+    portal.stdout?.on("data", (chunk: Buffer) => logFile.write(chunk));
     portal.stderr?.on("data", (chunk: Buffer) => (process.stderr.write(chunk), logFile.write(chunk)));
   }
   const stop = async (code: number) => {

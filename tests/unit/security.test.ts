@@ -182,7 +182,9 @@ describe("secrets (NODE_ENV=production refuses demo secrets and credentials)", (
   });
 });
 
-describe("start-up under NODE_ENV=production", () => {
+// Each test spawns tsx (a cold TypeScript compile per call): on a loaded 2-core machine that can pass
+// the default 5 s, so the guard is longer (the outcome asserted does not depend on it).
+describe("start-up under NODE_ENV=production", { timeout: 60_000 }, () => {
   const ROOT = path.resolve(__dirname, "../..");
   const run = (env: Record<string, string>) =>
     spawnSync(path.join(ROOT, "node_modules/.bin/tsx"), ["-e", "require('./lib/startup').checkConfigAtStartup(); console.log('started')"], {
