@@ -45,7 +45,7 @@ export async function startPortalInstance(port: number, env: Record<string, stri
   const deadline = Date.now() + 120_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`portal instance on ${port} exited (${child.exitCode}):\n${lines.join("\n")}`);
-    const ok = await fetch(`${url}/api/health`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(10_000) }).then((r) => r.ok, () => false);
     if (ok) break;
     if (Date.now() > deadline) throw new Error(`portal instance on ${port} did not answer /api/health:\n${lines.join("\n")}`);
     await new Promise((r) => setTimeout(r, 100));
