@@ -10,6 +10,7 @@
  * Tests: DEMO_SECURITY_PERSONAS=1 adds the authorization matrix's extra CKAN users; PORTAL_LOG_FILE
  * writes the portal's stdout (JSON logs, LOG_LEVEL info) and stderr to that file (the token-leak test
  * searches it). Without it, LOG_LEVEL defaults to warn here.
+ * CKAN_DEMO_SYSADMIN_CONTROL=1 opens demo CKAN's `POST /_demo/sysadmin` (the stand-in for `ckan sysadmin remove`).
  */
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -47,7 +48,7 @@ async function main(): Promise<void> {
   env.LOG_LEVEL ??= process.env.PORTAL_LOG_FILE ? "info" : "warn";
 
   // CKAN_DEMO_FAULT_CONTROL=1 (end-to-end tests only) lets tests make demo CKAN calls fail.
-  const ckan = await startDemoCkan({ host, port: Number(process.env.CKAN_DEMO_PORT ?? 5055), faultControl: process.env.CKAN_DEMO_FAULT_CONTROL === "1" });
+  const ckan = await startDemoCkan({ host, port: Number(process.env.CKAN_DEMO_PORT ?? 5055), faultControl: process.env.CKAN_DEMO_FAULT_CONTROL === "1", sysadminControl: process.env.CKAN_DEMO_SYSADMIN_CONTROL === "1" });
   env.CKAN_URL = ckan.url;
   if (process.env.DEMO_SECURITY_PERSONAS === "1") addSecurityPersonas(ckan.state);
   const closers: Array<() => Promise<void>> = [() => ckan.close()];

@@ -15,6 +15,9 @@ const TITLE: Record<string, string> = {
   "session.expired": "Upload expired",
   "admin.registration_retried": "Admin retried the CKAN registration",
   "admin.upload_aborted": "Admin aborted the upload",
+  "credentials.refused": "CKAN refused: permission withdrawn",
+  "dataset.activated": "Draft dataset made active in CKAN",
+  "dataset.activation_failed": "Draft dataset could not be made active",
 };
 
 const iso = (d: Date) => `${d.toISOString().replace("T", " ").slice(0, 23)} UTC`;

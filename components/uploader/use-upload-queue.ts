@@ -4,7 +4,7 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import type { ChecksumAlgorithm, FileUploadState, ProgressSnapshot, UploadErrorInfo } from "@/lib/uploader";
 import { createFileUpload, createPortalApi, type FileUpload } from "@/lib/uploader";
 import { createWorkerFileHasher } from "@/lib/uploader/worker-file-hasher";
-import { createResumeWriter, findResume, forgetResume, type ResumeRecord } from "./resume-store";
+import { createResumeWriter, findResume, findServerResume, forgetResume, type ResumeRecord } from "./resume-store";
 
 /** What the UI shows for one file. */
 export interface UploadItem {
@@ -96,7 +96,9 @@ export function useUploadQueue(opts: { datasetId: string } & EngineSettings) {
             patch(next.id, { error: ev.error, registrationPending: ev.error.apiCode === "ckan_failed" });
           }
         } else if (ev.type === "completed") {
-          patch(next.id, { ckanResourceUrl: ev.result.ckanResourceUrl ?? null, resultStatus: ev.result.status, registrationPending: false });
+          // `notice`: e.g. a draft dataset that CKAN did not make active (the upload itself completed).
+          const notice = typeof ev.result.notice === "string" ? ev.result.notice : null;
+          patch(next.id, { ckanResourceUrl: ev.result.ckanResourceUrl ?? null, resultStatus: ev.result.status, registrationPending: false, ...(notice ? { notice } : {}) });
         } else if (ev.type === "state") {
           if (!restarting) patch(next.id, { state: ev.state, ...(ev.state === "uploading" || ev.state === "completing" ? { error: null } : {}) });
           if (ev.state === "paused" || ev.state === "failed") void writer.flush();
@@ -115,7 +117,8 @@ export function useUploadQueue(opts: { datasetId: string } & EngineSettings) {
 
   const addFiles = useCallback(
     (list: File[]) => {
-      void Promise.all(list.map(async (file) => ({ file, record: await findResume(opts.datasetId, file) }))).then((found) => {
+      // This browser's record first; else the portal's (an upload started by the command line: issue 13).
+      void Promise.all(list.map(async (file) => ({ file, record: (await findResume(opts.datasetId, file)) ?? (await findServerResume(opts.datasetId, file)) }))).then((found) => {
         const added = found.map(({ file, record }) => ({ id: `${Date.now()}-${Math.random().toString(36).slice(2)}`, file, record }));
         for (const a of added) {
           files.current.set(a.id, a.file);

@@ -10,10 +10,14 @@ export const API_ERROR_STATUS = {
   validation_failed: 400,
   unauthenticated: 401,
   forbidden: 403,
+  /** CKAN withdrew the caller's right to add files to the dataset while an upload was under way. */
+  permission_withdrawn: 403,
   cross_site_request: 403,
   not_found: 404,
   method_not_allowed: 405,
   conflict: 409,
+  /** The dataset was deleted in CKAN (`state: "deleted"`): it accepts no uploads. */
+  dataset_deleted: 410,
   too_large: 413,
   rate_limited: 429,
   internal: 500,

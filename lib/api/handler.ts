@@ -7,6 +7,7 @@ import { getConfig } from "@/lib/config";
 import { clientAddress } from "@/lib/ops/client-address";
 import { requestIdFrom, withRequestContext } from "@/lib/ops/request-context";
 import { ApiError, errorResponse, toErrorResponse } from "./errors";
+import { bearerToken, callerFromApiToken } from "./token-auth";
 
 /** Largest JSON body a portal API route accepts, in bytes (part lists stay well below it). */
 export const MAX_JSON_BODY_BYTES = 256 * 1024;
@@ -14,8 +15,10 @@ export const MAX_JSON_BODY_BYTES = 256 * 1024;
 type RouteContext<P> = { params: Promise<P> };
 
 /**
- * Wraps a route handler: refuses cross-site state-changing requests (403 `cross_site_request`, see
- * lib/security/same-origin.ts), resolves the signed-in caller (401 `unauthenticated` when there is none)
+ * Wraps a route handler: resolves the caller — from `Authorization: Bearer <CKAN API token>` (API clients
+ * such as the command line, lib/api/token-auth.ts; 401 with CKAN's verdict when the token is refused) or
+ * else from the session cookie, where cross-site state-changing requests are refused (403
+ * `cross_site_request`, lib/security/same-origin.ts); 401 `unauthenticated` when there is neither —
  * and turns every thrown error into `{error: {code, message}}` with its status. Responses are never cached.
  */
 export function withCaller<P = Record<string, never>>(
@@ -26,8 +29,9 @@ export function withCaller<P = Record<string, never>>(
     const requestId = requestIdFrom(req.headers);
     const res = await withRequestContext({ requestId }, async () => {
       try {
-        assertSameOrigin(req);
-        const caller = await getCaller();
+        const token = bearerToken(req.headers);
+        if (token === null) assertSameOrigin(req); // cookies are ambient; a bearer token is not
+        const caller = token !== null ? await callerFromApiToken(token) : await getCaller();
         if (!caller) throw new ApiError("unauthenticated", "Sign in with your CKAN API token first.");
         const result = await handler(req, { caller, params: await ctx.params });
         if (result instanceof NextResponse) return result;

@@ -22,7 +22,9 @@ export type AuditType =
   | "object.downloaded"
   | "admin.registration_retried"
   | "admin.upload_aborted"
-  | "sweeper.ran";
+  | "sweeper.ran"
+  | "dataset.activated"
+  | "dataset.activation_failed";
 
 /**
  * Appends one audit event. Call it inside the transaction that makes the change it records.
