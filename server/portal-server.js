@@ -23,7 +23,7 @@ process.env.NODE_ENV = "production";
 // The app believes x-portal-peer only when this server put it there (lib/ops/client-address.ts).
 process.env.PORTAL_ENTRY_SERVER = "1";
 
-const port = parseInt(process.env.PORT || "", 10) || 3000;
+const port = process.env.PORT ? parseInt(process.env.PORT, 10) : 3000; // 0: any free port
 const hostname = process.env.HOSTNAME || "0.0.0.0";
 const shutdownMs = (Number(process.env.SHUTDOWN_TIMEOUT_SECONDS) || 30) * 1000;
 const keepAliveTimeout = parseInt(process.env.KEEP_ALIVE_TIMEOUT || "", 10);
