@@ -1,3 +1,4 @@
+import ipaddr from "ipaddr.js";
 import { z } from "zod";
 
 /** S3 limits (AWS S3 User Guide, "Amazon S3 multipart upload limits"). */
@@ -21,6 +22,17 @@ const bool = z
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const url = z.string().url();
 const durationMessage = `must be between ${STS_MIN_DURATION_SECONDS} and ${STS_MAX_DURATION_SECONDS.toLocaleString("en")} seconds (AWS STS AssumeRole DurationSeconds; above 3,600 the role's maximum session duration must allow it — npm run doctor checks)`;
+
+/** True for "10.0.0.0/8", "::1/128" or a bare address ("127.0.0.1"). */
+function isCidrOrAddress(s: string): boolean {
+  try {
+    if (s.includes("/")) ipaddr.parseCIDR(s);
+    else ipaddr.parse(s);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * Every environment variable the portal reads, with its default. README's configuration table
@@ -85,6 +97,17 @@ export const configSchema = z
     CKAN_AUTHZ_MAX_AGE_SECONDS: int(0, 3600).default(60),
     /** The first completed upload to a `draft` dataset makes it `active` (CKAN package_patch as the user), as CKAN's own "Finish" step does. */
     ACTIVATE_DRAFT_DATASETS: bool.default(true),
+    // ---- running as a service (issue 14; docs/operations.md) ----
+    /** Comma-separated CIDRs (or addresses) of reverse proxies whose X-Forwarded-For is believed; empty = none. */
+    TRUSTED_PROXIES: z
+      .string()
+      .default("")
+      .transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean))
+      .refine((list) => list.every(isCidrOrAddress), "must be a comma-separated list of CIDRs or IP addresses (e.g. 127.0.0.1/32,10.0.0.0/8)"),
+    /** Bearer token that unlocks GET /metrics (Prometheus); unset = /metrics answers 404. */
+    METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+    /** pino log level. */
+    LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
   })
   .superRefine((c, ctx) => {
     if (c.CREDENTIALS_MODE === "sts" && !c.S3_ROLE_ARN) {

@@ -10,6 +10,7 @@
 import { CkanError, errorKindFor, fieldErrorsOf, redact } from "./errors";
 import type { CkanErrorInit, CkanErrorKind } from "./errors";
 import { envelopeSchema } from "./types";
+import { getMetrics, timed } from "@/lib/ops/metrics";
 
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
@@ -63,6 +64,12 @@ export async function callAction(
   params: ActionParams = {},
   method: "GET" | "POST" = "GET",
 ): Promise<unknown> {
+  // Latency and errors by action: ckan_portal_ckan_request_duration_seconds / _errors_total (lib/ops/metrics.ts).
+  const m = getMetrics();
+  return timed(m.ckanSeconds, m.ckanErrors, action, () => callActionOnce(options, action, params, method));
+}
+
+async function callActionOnce(options: TransportOptions, action: string, params: ActionParams, method: "GET" | "POST"): Promise<unknown> {
   const base = actionUrl(options.baseUrl, action);
   let url = base;
   const headers: Record<string, string> = { Accept: "application/json" };

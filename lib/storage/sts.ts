@@ -1,5 +1,6 @@
 import "server-only";
 import { AssumeRoleCommand, type STSClient } from "@aws-sdk/client-sts";
+import { getMetrics, timed } from "@/lib/ops/metrics";
 import { createHash } from "node:crypto";
 import { StorageError } from "./errors";
 import { diagnoseAssumeRoleError } from "./sts-diagnosis";
@@ -23,13 +24,16 @@ export async function assumeUploadRole(
   const policy = JSON.stringify(buildSessionPolicy(input.bucket, input.key));
   const sessionName = roleSessionName(input.userName);
   try {
-    const out = await sts.send(
-      new AssumeRoleCommand({
-        RoleArn: input.roleArn,
-        RoleSessionName: sessionName,
-        Policy: policy,
-        DurationSeconds: input.durationSeconds,
-      }),
+    const m = getMetrics();
+    const out = await timed(m.stsSeconds, m.stsErrors, "AssumeRole", () =>
+      sts.send(
+        new AssumeRoleCommand({
+          RoleArn: input.roleArn,
+          RoleSessionName: sessionName,
+          Policy: policy,
+          DurationSeconds: input.durationSeconds,
+        }),
+      ),
     );
     const c = out.Credentials;
     if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) {
