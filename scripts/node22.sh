@@ -33,7 +33,9 @@ if [ ! -f "$built" ]; then
   (cd "$NODE22_DIR/better-sqlite3-abi$abi" && "$node22" "$gyp" rebuild --release --jobs=2 --nodedir="$NODE22_DIR/node_modules/$pkg" >/dev/null)
 fi
 
-cp "$addon" "$addon.node20"
+# Swap by renaming, never by writing into the installed file: node_modules may be hard-linked (cp -al)
+# into other checkouts, and overwriting that inode would hand them a Node 22 addon too.
+mv -f "$addon" "$addon.node20"
 trap 'mv -f "$addon.node20" "$addon"' EXIT
 cp "$built" "$addon"
 echo "node22: running on Node $version: $*" >&2
