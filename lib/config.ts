@@ -62,6 +62,13 @@ export const configSchema = z
     PORTAL_DEMO: bool.default(false),
     /** Client IP kept in the audit trail: `full`, `truncated` (IPv4 /24, IPv6 /48) or `off`. */
     AUDIT_STORE_IP: z.enum(["full", "truncated", "off"]).default("truncated"),
+    // ---- sign-in that outlives a fixed lifetime (issue 10) ----
+    /** Idle timeout, minutes: a session not renewed (no activity, no running upload) for this long ends. Decimals allowed (tests). */
+    SESSION_IDLE_MINUTES: z.coerce.number().min(0.1).max(7 * 24 * 60).default(480),
+    /** Absolute cap, hours since sign-in: no renewal extends a session past it. */
+    SESSION_MAX_AGE_HOURS: z.coerce.number().min(0.01).max(365 * 24).default(168),
+    /** While a session is renewed, its CKAN API token is checked again (`user_show`) at most this often, minutes. */
+    SESSION_CKAN_CHECK_MINUTES: z.coerce.number().min(0).max(24 * 60).default(10),
   })
   .superRefine((c, ctx) => {
     if (c.CREDENTIALS_MODE === "sts" && !c.S3_ROLE_ARN) {

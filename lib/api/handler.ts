@@ -1,7 +1,7 @@
 import "server-only";
 import { NextResponse, type NextRequest } from "next/server";
 import type { z } from "zod";
-import { getCaller, type Caller } from "@/lib/auth";
+import { readSession, type Caller } from "@/lib/auth";
 import { assertSameOrigin } from "@/lib/security/same-origin";
 import { ApiError, errorResponse, toErrorResponse } from "./errors";
 
@@ -13,7 +13,7 @@ type RouteContext<P> = { params: Promise<P> };
 /**
  * Wraps a route handler: refuses cross-site state-changing requests (403 `cross_site_request`, see
  * lib/security/same-origin.ts), resolves the signed-in caller (401 `unauthenticated` when there is none)
- * and turns every thrown error into `{error: {code, message}}` with its status. Responses are never cached.
+ * (401 `session_expired` when its session cookie is no longer valid) and turns every thrown error into `{error: {code, message}}` with its status. Responses are never cached.
  */
 export function withCaller<P = Record<string, never>>(
   handler: (req: NextRequest, ctx: { caller: Caller; params: P }) => Promise<unknown>,
@@ -21,7 +21,8 @@ export function withCaller<P = Record<string, never>>(
   return async (req: NextRequest, ctx: RouteContext<P>): Promise<NextResponse> => {
     try {
       assertSameOrigin(req);
-      const caller = await getCaller();
+      const { caller, expired } = await readSession();
+      if (!caller && expired) throw new ApiError("session_expired", "Your sign-in has ended. Sign in again with your CKAN API token; an upload in progress continues by itself.");
       if (!caller) throw new ApiError("unauthenticated", "Sign in with your CKAN API token first.");
       const result = await handler(req, { caller, params: await ctx.params });
       if (result instanceof NextResponse) return result;
