@@ -3,7 +3,7 @@
  * is detected, what the user reads, what is kept, and whether the engine retries — against the
  * scripted fake store and portal in lib/uploader/testing.
  */
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { Clock } from "@/lib/uploader/clock";
 import { UploadEngineError, throwIfAborted } from "@/lib/uploader/errors";
 import type { FileUploadEvent } from "@/lib/uploader/events";
@@ -154,6 +154,16 @@ describe("failure table: the store", () => {
     expect(t.s3.puts).toHaveLength(2);
   });
 
+  it.each([
+    [404, "NoSuchUpload", "http"],
+    [400, "BadDigest", "checksum_mismatch"],
+  ])("%i %s: fails at once (%s), not retried", async (status, code, engineCode) => {
+    const t = setup({ faults: (p) => (p.partNumber === 1 ? { kind: "status", status, code } : undefined), concurrency: 1 });
+    await t.upload.start();
+    expect(t.errors()).toEqual([expect.objectContaining({ code: engineCode, message: expect.stringContaining(code) })]);
+    expect(t.s3.puts).toHaveLength(1);
+  });
+
   it("credentials refused once (a key the store had not seen yet): the refresh cures it, completes", async () => {
     const t = setup({ mode: "sts", faults: (p) => (p.index === 1 ? { kind: "status", status: 403, code: "InvalidAccessKeyId" } : undefined), concurrency: 1 });
     await t.upload.start();
@@ -234,6 +244,26 @@ describe("failure table: the portal and CKAN", () => {
     expect(t.errors()[0].message).toContain("The portal could not be reached");
   });
 
+  it("portal rate limit (429): retried, completes", async () => {
+    const limited = () => new UploadEngineError("api", "Too many requests", { status: 429, apiCode: "rate_limited", retryable: true });
+    const t = setup({ wrapApi: failing("complete", 2, limited) });
+    await t.upload.start();
+    t.intact();
+  });
+
+  it.each([
+    [404, "not_found"],
+    [409, "conflict"],
+    [403, "forbidden"],
+  ])("portal %i %s: fails at once with the portal's message, nothing aborted", async (status, apiCode) => {
+    const refused = () => new UploadEngineError("api", `The portal says ${apiCode}`, { status, apiCode });
+    const t = setup({ wrapApi: failing("complete", 100, refused) });
+    await t.upload.start();
+    expect(t.errors()).toEqual([expect.objectContaining({ code: "api", apiCode, message: `The portal says ${apiCode}` })]);
+    expect(t.events.filter((e) => e.type === "retry" && e.what === "complete")).toHaveLength(0);
+    expect(t.portal.callsOf("abort")).toHaveLength(0);
+  });
+
   it("CKAN down (portal 502 ckan_failed): retried, then reported with the portal's words; the object stays stored", async () => {
     const ckan = () => new UploadEngineError("api", "CKAN failed or is unreachable (http): 503", { status: 502, apiCode: "ckan_failed", retryable: true });
     const t = setup({ wrapApi: failing("complete", 100, ckan) });
@@ -242,6 +272,21 @@ describe("failure table: the portal and CKAN", () => {
     expect(t.errors()).toEqual([expect.objectContaining({ code: "api", apiCode: "ckan_failed", message: expect.stringContaining("CKAN") })]);
     expect(t.events.filter((e) => e.type === "retry" && e.what === "complete")).toHaveLength(5); // 6 attempts
     expect(t.portal.callsOf("abort")).toHaveLength(0);
+  });
+});
+
+describe("failure table: the page's resume store", () => {
+  it("a store that cannot be written (no IndexedDB, quota) is reported once and never throws", async () => {
+    const { createResumeWriter } = await import("@/components/uploader/resume-store");
+    vi.stubGlobal("indexedDB", { open: () => { throw new DOMException("The quota has been exceeded.", "QuotaExceededError"); } });
+    const seen: unknown[] = [];
+    const writer = createResumeWriter("ds-1", new File(["x"], "a.csv"), 0, (e) => seen.push(e));
+    writer.start({ sessionId: "s1", key: "k", uploadId: "u", partSize: 5, partCount: 1 });
+    await writer.flush();
+    await writer.flush();
+    expect(seen).toHaveLength(1);
+    expect((seen[0] as DOMException).name).toBe("QuotaExceededError");
+    vi.unstubAllGlobals();
   });
 });
 
