@@ -141,6 +141,7 @@ export function useUploadQueue(opts: { datasetId: string } & EngineSettings) {
             // Never merged: tell the user and upload this file as a new upload.
             restarting = true;
             void writer.forget();
+            releaseLease(next.id); // the new upload's session gets its own lock
             pending.current.unshift({ id: next.id, file: next.file });
             patch(next.id, { notice: `${ev.error.message.replace(/ Start a new upload\.$| start a new upload\.$/, "")} — a new upload of this file has started.`, error: null, progress: emptyProgress(next.file.size) });
           } else {
@@ -193,12 +194,15 @@ export function useUploadQueue(opts: { datasetId: string } & EngineSettings) {
 
   const addFiles = useCallback(
     (list: File[]) => {
-      void probeCapabilities().then(() => Promise.all(list.map(async (file) => {
+      void probeCapabilities().then((c) => {
+        caps.current = c;
+        return Promise.all(list.map(async (file) => {
         const record = await findResume(opts.datasetId, file);
         // An upload of this file that another tab owns right now is not offered: this tab waits for it.
         const lease = record ? await tabLocks().tryHold(uploadLockName(record.sessionId)) : null;
         return { file, record, elsewhere: !!record && !lease, lease };
-      }))).then((found) => {
+      }));
+      }).then((found) => {
         const added = found.map(({ file, record, elsewhere, lease }) => ({ id: `${Date.now()}-${Math.random().toString(36).slice(2)}`, file, record, elsewhere, lease }));
         for (const a of added) {
           files.current.set(a.id, a.file);
