@@ -4,22 +4,27 @@
  * CORS rule within seconds instead of waiting out the 5-minute outage tolerance.
  */
 import { expect, test } from "@playwright/test";
-import { DeleteBucketCorsCommand, GetBucketCorsCommand, PutBucketCorsCommand } from "@aws-sdk/client-s3";
+import { DeleteBucketCorsCommand, GetBucketCorsCommand, type GetBucketCorsCommandOutput, PutBucketCorsCommand } from "@aws-sdk/client-s3";
 import type { FaultProxy } from "../../tests/support/fault-proxy";
 import { makeFile } from "../support/files";
 import { rgwClient } from "../support/s3";
 import { MiB, openUploader, recordedParts, baseName, startProxy } from "./support";
 
+const bucket = process.env.S3_BUCKET ?? "ckan-uploads";
 let proxy: FaultProxy;
+let saved: GetBucketCorsCommandOutput | undefined;
 test.beforeAll(async () => {
   proxy = await startProxy();
+  saved = await rgwClient().send(new GetBucketCorsCommand({ Bucket: bucket }));
 });
-test.afterAll(async () => proxy?.close());
+// In a hook, not a finally: a hook runs even when the test times out, so the bucket always gets its rule back.
+test.afterAll(async () => {
+  if (saved) await rgwClient().send(new PutBucketCorsCommand({ Bucket: bucket, CORSConfiguration: { CORSRules: saved.CORSRules } }));
+  await proxy?.close();
+});
 
 test("the bucket's CORS rule removed: named within seconds, not waited out as an outage; the parts are kept", async ({ page }) => {
-  const bucket = process.env.S3_BUCKET ?? "ckan-uploads";
   const s3 = rgwClient();
-  const saved = await s3.send(new GetBucketCorsCommand({ Bucket: bucket }));
   const file = makeFile(`cors-${Date.now()}.bin`, 6 * MiB);
   await openUploader(page);
   await s3.send(new DeleteBucketCorsCommand({ Bucket: bucket }));
@@ -34,7 +39,7 @@ test("the bucket's CORS rule removed: named within seconds, not waited out as an
     await expect(row.getByRole("alert")).toContainText("AllowedHeaders");
     expect(recordedParts(baseName(file.path))).toBe(0);
   } finally {
-    await s3.send(new PutBucketCorsCommand({ Bucket: bucket, CORSConfiguration: { CORSRules: saved.CORSRules } }));
+    await s3.send(new PutBucketCorsCommand({ Bucket: bucket, CORSConfiguration: { CORSRules: saved!.CORSRules } }));
   }
   // With the rule back, Retry finishes the same upload.
   await page.getByRole("button", { name: /^Retry/ }).click();
