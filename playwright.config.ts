@@ -61,6 +61,9 @@ export default defineConfig({
         // Authorization matrix and token-leak tests (e2e/sts/authorization.spec.ts, security.spec.ts).
         DEMO_SECURITY_PERSONAS: "1",
         PORTAL_ADMINS: "portal_admin_user",
+        // The matrix's time dimension: every decision asks CKAN (bound 0), and tests may demote a sysadmin.
+        CKAN_AUTHZ_MAX_AGE_SECONDS: "0",
+        CKAN_DEMO_SYSADMIN_CONTROL: "1",
         PORTAL_LOG_FILE: ".tmp/e2e-sts-portal.log",
       },
     },
@@ -95,6 +98,8 @@ export default defineConfig({
         // RGW's shortest STS lifetime is 900 s; refreshing 890 s early makes every credential "expire" after 10 s.
         STS_DURATION_SECONDS: "900",
         STS_REFRESH_MARGIN_SECONDS: "890",
+        // The command line's folder test (e2e/faults/cli.spec.ts) starts 203 uploads in about a minute.
+        RATE_LIMIT_UPLOADS_PER_MINUTE: "1000",
       },
     },
     {

@@ -34,6 +34,8 @@ export async function proxy(req: NextRequest): Promise<NextResponse> {
     const requestHeaders = new Headers(req.headers);
     requestHeaders.set("content-security-policy", csp);
     requestHeaders.set("x-nonce", nonce);
+    // The path, for not-found boundaries (they get no params); set here, so a client cannot supply it.
+    requestHeaders.set("x-portal-pathname", req.nextUrl.pathname);
     res = NextResponse.next({ request: { headers: requestHeaders } });
   } else {
     const url = req.nextUrl.clone();

@@ -4,8 +4,8 @@ import "./globals.css";
 import { getCaller } from "@/lib/auth";
 import { SignOutButton } from "@/components/sign-out-button";
 import { SessionKeepAlive } from "@/components/session-keep-alive";
+import { currentCkanUser } from "@/lib/authz/ckan-authz";
 import { getConfig } from "@/lib/config";
-import { isPortalAdmin } from "@/lib/uploads/access";
 
 export const metadata: Metadata = {
   title: { default: "CKAN upload portal", template: "%s · CKAN upload portal" },
@@ -15,6 +15,9 @@ export const metadata: Metadata = {
 /** App shell: header with navigation and the signed-in user, skip link, main landmark. */
 export default async function RootLayout({ children }: { children: React.ReactNode }) {
   const caller = await getCaller().catch(() => null);
+  // What CKAN says now (cached at most CKAN_AUTHZ_MAX_AGE_SECONDS), not the sysadmin flag of the sign-in cookie.
+  const ckanUser = caller ? await currentCkanUser(caller).catch(() => null) : null;
+  const admin = caller ? getConfig().PORTAL_ADMINS.includes(caller.name) || Boolean(ckanUser?.sysadmin) : false;
   return (
     <html lang="en">
       <body className="min-h-screen bg-slate-50 font-sans text-slate-900">
@@ -30,10 +33,10 @@ export default async function RootLayout({ children }: { children: React.ReactNo
               <nav aria-label="Main" className="flex items-center gap-4 text-sm">
                 <Link href="/" className="text-blue-800 underline-offset-2 hover:underline">Datasets</Link>
                 <Link href="/uploads" className="text-blue-800 underline-offset-2 hover:underline">My uploads</Link>
-                {isPortalAdmin(caller) && <Link href="/admin/uploads" className="text-blue-800 underline-offset-2 hover:underline">Upload audit</Link>}
+                {admin && <Link href="/admin/uploads" className="text-blue-800 underline-offset-2 hover:underline">Upload audit</Link>}
                 <span className="text-slate-700">
                   Signed in as <strong>{caller.displayName}</strong>
-                  {caller.sysadmin ? " (sysadmin)" : ""}
+                  {ckanUser?.sysadmin ? " (sysadmin)" : ""}
                 </span>
                 <SignOutButton />
               </nav>

@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { listEditableDatasets } from "@/lib/ckan";
 import { requireCaller } from "@/lib/page-auth";
+import { currentCkanUser } from "@/lib/authz/ckan-authz";
 import { ckanAs } from "@/lib/uploads/access";
 
 const PAGE_SIZE = 20;
@@ -17,7 +18,9 @@ export default async function HomePage({ searchParams }: { searchParams: Promise
   let result: Awaited<ReturnType<typeof listEditableDatasets>> | null = null;
   let error: string | null = null;
   try {
-    result = await listEditableDatasets(ckanAs(caller), caller, { q, rows: PAGE_SIZE, start: (page - 1) * PAGE_SIZE });
+    // The sysadmin flag as CKAN says now (cached at most CKAN_AUTHZ_MAX_AGE_SECONDS), not the sign-in cookie's.
+    const user = await currentCkanUser(caller);
+    result = await listEditableDatasets(ckanAs(caller), user, { q, rows: PAGE_SIZE, start: (page - 1) * PAGE_SIZE });
   } catch (err) {
     error = `CKAN could not list your datasets: ${(err as Error).message}`;
   }

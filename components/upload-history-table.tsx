@@ -1,6 +1,7 @@
 import Link from "next/link";
 import type { HistoryRow } from "@/lib/uploads/history";
 import { formatBytes } from "@/lib/format";
+import { CancelUploadButton } from "./cancel-upload-button";
 import { RetryRegistrationButton } from "./retry-registration-button";
 
 /** User-facing names of upload statuses (lower-case keys). */
@@ -15,8 +16,11 @@ export const STATUS_LABEL: Record<string, string> = {
   expired: "Expired",
 };
 
-/** Upload sessions as a table: time, file, size, dataset, status, CKAN resource link. */
-export function UploadHistoryTable({ rows, caption, showDataset = true, showUser = false, emptyText = "No uploads yet." }: { rows: HistoryRow[]; caption: string; showDataset?: boolean; showUser?: boolean; emptyText?: string }) {
+/**
+ * Upload sessions as a table: time, file, size, dataset, status, CKAN resource link. `ownRows`: the rows
+ * are the caller's own (/uploads), so failed ones get a "Cancel upload" button.
+ */
+export function UploadHistoryTable({ rows, caption, showDataset = true, showUser = false, ownRows = false, emptyText = "No uploads yet." }: { rows: HistoryRow[]; caption: string; showDataset?: boolean; showUser?: boolean; ownRows?: boolean; emptyText?: string }) {
   if (rows.length === 0) return <p className="text-slate-700">{emptyText}</p>;
   return (
     <div className="overflow-x-auto rounded border border-slate-200 bg-white">
@@ -37,7 +41,7 @@ export function UploadHistoryTable({ rows, caption, showDataset = true, showUser
           {rows.map((r) => (
             <tr key={r.id} className="border-t border-slate-200" data-session-id={r.id}>
               <td className="p-2 whitespace-nowrap"><time dateTime={r.createdAt.toISOString()}>{r.createdAt.toISOString().replace("T", " ").slice(0, 16)} UTC</time></td>
-              <td className="p-2 break-all">{r.fileName}</td>
+              <td className="p-2 break-all"><bdi>{r.fileName}</bdi></td>
               <td className="p-2 whitespace-nowrap">{formatBytes(r.size)}</td>
               {showDataset && (
                 <td className="p-2">
@@ -49,9 +53,10 @@ export function UploadHistoryTable({ rows, caption, showDataset = true, showUser
                 {STATUS_LABEL[r.status] ?? r.status}
                 {r.errorMessage && r.status !== "completed" ? <span className="block text-xs text-red-800">{r.errorMessage}</span> : null}
                 {r.status === "uploaded" && <RetryRegistrationButton sessionId={r.id} fileName={r.fileName} />}
+                {ownRows && r.status === "failed" && <CancelUploadButton sessionId={r.id} fileName={r.fileName} />}
               </td>
               <td className="p-2">
-                {r.ckanResourceUrl ? <a href={r.ckanResourceUrl} className="text-blue-800 underline">Open in CKAN<span className="sr-only"> ({r.fileName})</span></a> : "—"}
+                {r.ckanResourceUrl ? <a href={r.ckanResourceUrl} className="text-blue-800 underline">Open in CKAN<span className="sr-only"> (<bdi>{r.fileName}</bdi>)</span></a> : "—"}
               </td>
             </tr>
           ))}

@@ -62,6 +62,11 @@ export const configSchema = z
     PORTAL_DEMO: bool.default(false),
     /** Client IP kept in the audit trail: `full`, `truncated` (IPv4 /24, IPv6 /48) or `off`. */
     AUDIT_STORE_IP: z.enum(["full", "truncated", "off"]).default("truncated"),
+    // ---- CKAN decides for the whole life of an upload (issue 9) ----
+    /** Oldest CKAN authorization answer (sysadmin flag, dataset editability and state) a decision may use, seconds; 0 = ask CKAN every time. */
+    CKAN_AUTHZ_MAX_AGE_SECONDS: int(0, 3600).default(60),
+    /** The first completed upload to a `draft` dataset makes it `active` (CKAN package_patch as the user), as CKAN's own "Finish" step does. */
+    ACTIVATE_DRAFT_DATASETS: bool.default(true),
     // ---- sign-in that outlives a fixed lifetime (issue 10) ----
     /** Idle timeout, minutes: a session not renewed (no activity, no running upload) for this long ends. Decimals allowed (tests). */
     SESSION_IDLE_MINUTES: z.coerce.number().min(0.1).max(7 * 24 * 60).default(480),

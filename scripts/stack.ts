@@ -8,7 +8,8 @@
  * Environment: PORT (portal, default 3000), CKAN_DEMO_PORT (5055), S3_DEMO_PORT (4568),
  * DATABASE_URL (default file:./data/demo.db), DEMO_DATA_DIR (./data). Stops everything on Ctrl-C.
  * Tests: DEMO_SECURITY_PERSONAS=1 adds the authorization matrix's extra CKAN users; PORTAL_LOG_FILE
- * also writes the portal's stdout and stderr to that file (the token-leak test searches it).
+ * also writes the portal's stdout and stderr to that file (the token-leak test searches it);
+ * CKAN_DEMO_SYSADMIN_CONTROL=1 opens demo CKAN's `POST /_demo/sysadmin` (the stand-in for `ckan sysadmin remove`).
  */
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -43,7 +44,7 @@ async function main(): Promise<void> {
   env.PORTAL_DEMO ??= "true";
 
   // CKAN_DEMO_FAULT_CONTROL=1 (end-to-end tests only) lets tests make demo CKAN calls fail.
-  const ckan = await startDemoCkan({ host, port: Number(process.env.CKAN_DEMO_PORT ?? 5055), faultControl: process.env.CKAN_DEMO_FAULT_CONTROL === "1" });
+  const ckan = await startDemoCkan({ host, port: Number(process.env.CKAN_DEMO_PORT ?? 5055), faultControl: process.env.CKAN_DEMO_FAULT_CONTROL === "1", sysadminControl: process.env.CKAN_DEMO_SYSADMIN_CONTROL === "1" });
   env.CKAN_URL = ckan.url;
   if (process.env.DEMO_SECURITY_PERSONAS === "1") addSecurityPersonas(ckan.state);
   const closers: Array<() => Promise<void>> = [() => ckan.close()];

@@ -2,7 +2,9 @@
  * `npm run sweep`: expires upload sessions idle longer than STALE_UPLOAD_HOURS (default 72) — aborts
  * their S3 multipart uploads and marks them `expired` with an audit event (lib/uploads/sweep.ts).
  * Reads the portal's configuration from the environment, like the server. Run it from cron, e.g. hourly.
- * Exit status 1 when any abort failed (those sessions are retried by the next run).
+ * Then checks up to 1,000 stored objects against the fingerprint recorded at completion (CASES 38).
+ * Exit status 1 when any abort or check failed (retried by the next run) or an object was found
+ * changed after completion (flagged on /admin/uploads; cron mails the output to the operator).
  */
 import { sweepStaleUploads } from "../lib/uploads/sweep";
 
@@ -10,7 +12,11 @@ sweepStaleUploads()
   .then((r) => {
     console.log(`sweep: expired ${r.expired.length} stale upload session(s)${r.expired.length ? `: ${r.expired.join(", ")}` : ""}`);
     for (const f of r.failed) console.error(`sweep: could not expire ${f.sessionId}: ${f.error}`);
-    process.exit(r.failed.length ? 1 : 0);
+    const i = r.integrity;
+    console.log(`sweep: checked ${i.checked} stored object(s) against their completion fingerprint`);
+    for (const id of i.flagged) console.error(`sweep: INTEGRITY: the object of session ${id} changed after completion; downloads are refused (see /admin/uploads/${id})`);
+    for (const f of i.failed) console.error(`sweep: could not check ${f.sessionId}: ${f.error}`);
+    process.exit(r.failed.length || i.flagged.length || i.failed.length ? 1 : 0);
   })
   .catch((err) => {
     console.error(`sweep failed: ${err instanceof Error ? err.message : String(err)}`);

@@ -25,7 +25,7 @@ export default async function MyUploadsPage({ searchParams }: { searchParams: Se
       <h1 className="mb-4 text-2xl font-semibold">My uploads</h1>
       <UploadFilterForm filter={filter} action="/uploads" invalid={invalid} />
       <p className="mb-2 text-sm text-slate-700" role="status">{total.toLocaleString("en")} upload{total === 1 ? "" : "s"}</p>
-      <UploadHistoryTable rows={rows} caption="Your uploads, newest first" emptyText={hasFilter(filter) ? "No uploads match this filter." : "No uploads yet."} />
+      <UploadHistoryTable rows={rows} ownRows caption="Your uploads, newest first" emptyText={hasFilter(filter) ? "No uploads match this filter." : "No uploads yet."} />
       <Pagination filter={filter} pages={pages} basePath="/uploads" />
     </div>
   );

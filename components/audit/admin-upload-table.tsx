@@ -5,6 +5,15 @@ import { formatBytes, formatDuration, formatSpeed } from "@/lib/format";
 import { STATUS_LABEL } from "@/components/upload-history-table";
 import { SortableHeader } from "./sortable-header";
 
+/** The admin-visible flag of an object changed after completion (CASES 38); the title says what differs. */
+export function IntegrityFlag({ problem }: { problem: string }) {
+  return (
+    <span className="ml-1 inline-block rounded bg-red-100 px-1.5 py-0.5 text-xs font-semibold text-red-900" data-testid="integrity-flag" title={problem}>
+      Object changed after completion — downloads refused
+    </span>
+  );
+}
+
 /**
  * The admin table of upload sessions: time, user, organization, dataset, file, size, status, duration,
  * average MB/s, CKAN resource; sortable headers (server-side); each file name opens the session's page.
@@ -37,12 +46,15 @@ export function AdminUploadTable({ rows, filter, basePath }: { rows: UploadRow[]
               <td className="p-2">{r.userName}</td>
               <td className="p-2">{r.organizationName ?? "—"}</td>
               <td className="p-2">{r.datasetName}</td>
-              <td className="p-2 break-all"><Link href={`/admin/uploads/${r.id}`} className="text-blue-800 underline">{r.fileName}</Link></td>
+              <td className="p-2 break-all"><Link href={`/admin/uploads/${r.id}`} className="text-blue-800 underline"><bdi>{r.fileName}</bdi></Link></td>
               <td className="p-2 whitespace-nowrap">{formatBytes(r.size)}</td>
-              <td className="p-2">{STATUS_LABEL[r.status] ?? r.status}</td>
+              <td className="p-2">
+                {STATUS_LABEL[r.status] ?? r.status}
+                {r.integrityProblem && <IntegrityFlag problem={r.integrityProblem} />}
+              </td>
               <td className="p-2 whitespace-nowrap">{formatDuration(r.durationSeconds)}</td>
               <td className="p-2 whitespace-nowrap">{r.bytesPerSecond === null ? "—" : formatSpeed(r.bytesPerSecond)}</td>
-              <td className="p-2">{r.ckanResourceUrl ? <a href={r.ckanResourceUrl} className="text-blue-800 underline">Open in CKAN<span className="sr-only"> ({r.fileName})</span></a> : "—"}</td>
+              <td className="p-2">{r.ckanResourceUrl ? <a href={r.ckanResourceUrl} className="text-blue-800 underline">Open in CKAN<span className="sr-only"> (<bdi>{r.fileName}</bdi>)</span></a> : "—"}</td>
             </tr>
           ))}
         </tbody>

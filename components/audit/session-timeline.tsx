@@ -15,6 +15,10 @@ const TITLE: Record<string, string> = {
   "session.expired": "Upload expired",
   "admin.registration_retried": "Admin retried the CKAN registration",
   "admin.upload_aborted": "Admin aborted the upload",
+  "credentials.refused": "CKAN refused: permission withdrawn",
+  "dataset.activated": "Draft dataset made active in CKAN",
+  "dataset.activation_failed": "Draft dataset could not be made active",
+  "object.integrity_failed": "Stored object changed after completion: downloads refused",
 };
 
 const iso = (d: Date) => `${d.toISOString().replace("T", " ").slice(0, 23)} UTC`;
@@ -53,7 +57,7 @@ export function SessionTimeline({ entries }: { entries: TimelineEntry[] }) {
           </p>
           <dl className="mt-1 grid grid-cols-[max-content_1fr] gap-x-3 text-sm">
             {facts(e).map(([k, v]) => (
-              <div key={k} className="contents"><dt className="text-slate-700">{k}</dt><dd className="break-all">{v}</dd></div>
+              <div key={k} className="contents"><dt className="text-slate-700">{k}</dt><dd className="break-all"><bdi>{v}</bdi></dd></div>
             ))}
           </dl>
         </li>

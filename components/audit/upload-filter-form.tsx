@@ -33,6 +33,15 @@ export function UploadFilterForm({ filter, action, showUser = false, invalid = [
             {STATUS_VALUES.map((s) => <option key={s} value={s}>{STATUS_LABEL[s] ?? s}</option>)}
           </select>
         </label>
+        {showUser && (
+          <label className="text-sm">
+            Integrity
+            <select name="integrity" defaultValue={filter.integrity ?? ""} className={input}>
+              <option value="">Any</option>
+              <option value="changed">Object changed after completion</option>
+            </select>
+          </label>
+        )}
         {text("from", "From (UTC day)", "date")}
         {text("to", "To (UTC day)", "date")}
         {text("minSize", "Min size (bytes)", "number", { min: "0", step: "1" })}

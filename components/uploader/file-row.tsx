@@ -42,7 +42,7 @@ export function FileRow({ item, onCancel, onPause, onResume, onAcceptResume, onS
   return (
     <li ref={rowRef} tabIndex={-1} className="rounded border border-slate-200 bg-white p-4" data-testid="upload-row" data-state={item.state} data-signed-out={signedOut ? "true" : undefined}>
       <div className="flex flex-wrap items-baseline justify-between gap-2">
-        <p className="font-medium break-all" id={`name-${item.id}`}>{item.name}</p>
+        <p className="font-medium break-all" id={`name-${item.id}`}><bdi>{item.name}</bdi></p>
         <p className="text-sm text-slate-700">{formatBytes(item.size)}</p>
       </div>
       <progress
@@ -82,7 +82,7 @@ export function FileRow({ item, onCancel, onPause, onResume, onAcceptResume, onS
       )}
       {item.ckanResourceUrl && (
         <p className="mt-2">
-          <a href={item.ckanResourceUrl} className="text-blue-800 underline">Open the resource in CKAN<span className="sr-only"> ({item.name})</span></a>
+          <a href={item.ckanResourceUrl} className="text-blue-800 underline">Open the resource in CKAN<span className="sr-only"> (<bdi>{item.name}</bdi>)</span></a>
         </p>
       )}
       <div
@@ -96,7 +96,7 @@ export function FileRow({ item, onCancel, onPause, onResume, onAcceptResume, onS
         {(canPause || canResume) && (
           <button type="button" onClick={canPause ? onPause : onResume} className="rounded border border-slate-400 px-3 py-1 text-sm hover:bg-slate-100">
             {canPause ? "Pause" : stored ? "Retry registration" : item.state === "failed" ? "Retry" : "Resume"}
-            <span className="sr-only"> {item.name}</span>
+            <span className="sr-only"> <bdi>{item.name}</bdi></span>
           </button>
         )}
         {item.state === "elsewhere" && (
@@ -106,11 +106,11 @@ export function FileRow({ item, onCancel, onPause, onResume, onAcceptResume, onS
       )}
       {item.state === "offer" && (
           <>
-            <button type="button" onClick={onAcceptResume} className="rounded bg-blue-700 px-3 py-1 text-sm font-medium text-white hover:bg-blue-800">Resume upload<span className="sr-only"> of {item.name}</span></button>
-            <button type="button" onClick={onStartOver} className="rounded border border-slate-400 px-3 py-1 text-sm hover:bg-slate-100">Start over<span className="sr-only"> with {item.name}</span></button>
+            <button type="button" onClick={onAcceptResume} className="rounded bg-blue-700 px-3 py-1 text-sm font-medium text-white hover:bg-blue-800">Resume upload<span className="sr-only"> of <bdi>{item.name}</bdi></span></button>
+            <button type="button" onClick={onStartOver} className="rounded border border-slate-400 px-3 py-1 text-sm hover:bg-slate-100">Start over<span className="sr-only"> with <bdi>{item.name}</bdi></span></button>
           </>
         )}
-        {canCancel && <button type="button" onClick={onCancel} className="rounded border border-red-700 px-3 py-1 text-sm text-red-800 hover:bg-red-50">Cancel<span className="sr-only"> {item.name}</span></button>}
+        {canCancel && <button type="button" onClick={onCancel} className="rounded border border-red-700 px-3 py-1 text-sm text-red-800 hover:bg-red-50">Cancel<span className="sr-only"> <bdi>{item.name}</bdi></span></button>}
       </div>
     </li>
   );

@@ -50,6 +50,34 @@ export async function findResume(datasetId: string, file: File): Promise<ResumeR
   }
 }
 
+/**
+ * The portal's record of an unfinished upload of this file on this dataset, when this browser has none
+ * (the upload was started by the command line, or on another machine): the newest of the user's
+ * resumable sessions (`GET /api/uploads?datasetId=…&status=resumable`) with the same name, size and
+ * modification time. Its digests are the CRC32Cs the portal recorded for stored parts; the engine
+ * compares the first and last with this file before skipping any (CASES 15), and sends parts without
+ * a recorded checksum again. Never throws.
+ */
+export async function findServerResume(datasetId: string, file: File): Promise<ResumeRecord | undefined> {
+  try {
+    const q = new URLSearchParams({ datasetId, status: "resumable", limit: "50" });
+    const list = await fetch(`/api/uploads?${q}`, { headers: { accept: "application/json" }, credentials: "same-origin" });
+    if (!list.ok) return undefined;
+    const { uploads } = (await list.json()) as { uploads: Array<{ sessionId: string; fileName: string; size: number; lastModified: number | null }> };
+    const match = uploads.find((u) => u.fileName === file.name && u.size === file.size && u.lastModified === file.lastModified);
+    if (!match) return undefined;
+    const res = await fetch(`/api/uploads/${encodeURIComponent(match.sessionId)}`, { headers: { accept: "application/json" }, credentials: "same-origin" });
+    if (!res.ok) return undefined;
+    const s = (await res.json()) as { resumable: boolean; key: string; uploadId: string | null; partSize: number; partCount: number; recordedParts: Array<{ partNumber: number; checksum: string | null }> };
+    if (!s.resumable) return undefined;
+    const digests: Record<number, string> = {};
+    for (const p of s.recordedParts) if (typeof p.checksum === "string" && p.checksum.length === 8) digests[p.partNumber] = p.checksum; // CRC32C, base64
+    return { sessionId: match.sessionId, key: s.key, uploadId: s.uploadId, partSize: s.partSize, partCount: s.partCount, datasetId, fileName: file.name, size: file.size, lastModified: file.lastModified, digests, savedAt: Date.now() };
+  } catch {
+    return undefined;
+  }
+}
+
 /** Forgets the record (completed, cancelled, or no longer resumable). Never throws. */
 export async function forgetResume(datasetId: string, file: File): Promise<void> {
   if (!available()) return;

@@ -20,7 +20,7 @@ export function Uploader(props: { datasetId: string; datasetName: string; partSi
   });
   const [dragging, setDragging] = useState(false);
   const hydrated = useHydrated();
-  const [announcement, setAnnouncement] = useState("");
+  const [announcement, setAnnouncement] = useState<{ name: string; text: string } | null>(null);
   const lastAnnounced = useRef(new Map<string, string>());
 
   useEffect(() => {
@@ -30,21 +30,21 @@ export function Uploader(props: { datasetId: string; datasetName: string; partSi
       if ((lastAnnounced.current.get(`${item.id}:signed-out`) ?? "") !== signedOut) {
         lastAnnounced.current.set(`${item.id}:signed-out`, signedOut);
         if (signedOut) {
-          setAnnouncement(`${item.name}: ${signedOut}`);
+          setAnnouncement({ name: item.name, text: `: ${signedOut}` });
           continue;
         }
       }
       const key = item.state === "uploading" ? `uploading ${decile}` : item.state;
       if (lastAnnounced.current.get(item.id) === key) continue;
       lastAnnounced.current.set(item.id, key);
-      if (item.state === "uploading") setAnnouncement(`${item.name}: ${decile} percent uploaded`);
-      else if (item.state === "completed") setAnnouncement(`${item.name}: upload complete`);
-      else if (item.state === "failed" && item.registrationPending) setAnnouncement(`${item.name}: stored, not yet registered in CKAN. ${item.error?.message ?? ""}`);
-      else if (item.state === "failed") setAnnouncement(`${item.name}: upload failed. ${item.error?.message ?? ""}`);
-      else if (item.state === "offer") setAnnouncement(`${item.name}: an interrupted upload of this file can be resumed`);
-      else if (item.state === "elsewhere") setAnnouncement(`${item.name}: uploading in another tab`);
-      else if (item.state === "cancelled") setAnnouncement(`${item.name}: upload cancelled`);
-      else if (item.state === "paused") setAnnouncement(`${item.name}: upload paused`);
+      if (item.state === "uploading") setAnnouncement({ name: item.name, text: `: ${decile} percent uploaded` });
+      else if (item.state === "completed") setAnnouncement({ name: item.name, text: `: upload complete` });
+      else if (item.state === "failed" && item.registrationPending) setAnnouncement({ name: item.name, text: `: stored, not yet registered in CKAN. ${item.error?.message ?? ""}` });
+      else if (item.state === "failed") setAnnouncement({ name: item.name, text: `: upload failed. ${item.error?.message ?? ""}` });
+      else if (item.state === "offer") setAnnouncement({ name: item.name, text: `: an interrupted upload of this file can be resumed` });
+      else if (item.state === "elsewhere") setAnnouncement({ name: item.name, text: `: uploading in another tab` });
+      else if (item.state === "cancelled") setAnnouncement({ name: item.name, text: `: upload cancelled` });
+      else if (item.state === "paused") setAnnouncement({ name: item.name, text: `: upload paused` });
     }
   }, [items]);
 
@@ -96,7 +96,7 @@ export function Uploader(props: { datasetId: string; datasetName: string; partSi
           ))}
         </ul>
       )}
-      <div aria-live="polite" role="status" className="sr-only" data-testid="announcer">{announcement}</div>
+      <div aria-live="polite" role="status" className="sr-only" data-testid="announcer">{announcement && <><bdi>{announcement.name}</bdi>{announcement.text}</>}</div>
       {items.length > 0 && (
         <>
           <p className="text-sm text-slate-700">{active > 0 ? `${active} upload${active === 1 ? "" : "s"} in progress. Keep this page open until they finish.` : "All uploads have finished."}</p>

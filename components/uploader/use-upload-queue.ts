@@ -8,7 +8,7 @@ import { type Capabilities, detectCapabilities } from "@/lib/uploader/capabiliti
 import { createPortalSignInWatcher } from "@/lib/uploader/sign-in";
 import { type TabLease, type TabLocks, defaultTabLocks, uploadLockName } from "@/lib/uploader/tab-lock";
 import { setUploadsRunning } from "@/components/session-activity";
-import { createResumeWriter, disableResumeStore, findResume, forgetResume, type ResumeRecord } from "./resume-store";
+import { createResumeWriter, disableResumeStore, findResume, findServerResume, forgetResume, type ResumeRecord } from "./resume-store";
 
 /** What the UI shows for one file. */
 export interface UploadItem {
@@ -148,7 +148,9 @@ export function useUploadQueue(opts: { datasetId: string } & EngineSettings) {
             patch(next.id, { error: ev.error, registrationPending: ev.error.apiCode === "ckan_failed" });
           }
         } else if (ev.type === "completed") {
-          patch(next.id, { ckanResourceUrl: ev.result.ckanResourceUrl ?? null, resultStatus: ev.result.status, registrationPending: false });
+          // `notice`: e.g. a draft dataset that CKAN did not make active (the upload itself completed).
+          const notice = typeof ev.result.notice === "string" ? ev.result.notice : null;
+          patch(next.id, { ckanResourceUrl: ev.result.ckanResourceUrl ?? null, resultStatus: ev.result.status, registrationPending: false, ...(notice ? { notice } : {}) });
         } else if (ev.type === "state") {
           if (!restarting) patch(next.id, { state: ev.state, ...(ev.state === "uploading" || ev.state === "completing" ? { error: null } : {}) });
           if (ev.state === "paused" || ev.state === "failed") void writer.flush();
@@ -197,7 +199,8 @@ export function useUploadQueue(opts: { datasetId: string } & EngineSettings) {
       void probeCapabilities().then((c) => {
         caps.current = c;
         return Promise.all(list.map(async (file) => {
-        const record = await findResume(opts.datasetId, file);
+        // This browser's record first; else the portal's (an upload started by the command line: issue 13).
+        const record = (await findResume(opts.datasetId, file)) ?? (await findServerResume(opts.datasetId, file));
         // An upload of this file that another tab owns right now is not offered: this tab waits for it.
         const lease = record ? await tabLocks().tryHold(uploadLockName(record.sessionId)) : null;
         return { file, record, elsewhere: !!record && !lease, lease };

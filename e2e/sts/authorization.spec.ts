@@ -6,9 +6,17 @@
  * CKAN must still allow editing the dataset whenever new credentials are handed out.
  *
  * Table-driven: add a row to ROUTES (e.g. the admin pages) with its eight expected statuses.
+ *
+ * The time dimension (issue 9): each role change made in CKAN — `ckan sysadmin remove` (the demo's
+ * stand-in), organization_member_delete, package_collaborator_delete, package_delete — shows in the very
+ * next request of a session signed in before it (the stack runs with CKAN_AUTHZ_MAX_AGE_SECONDS=0; the
+ * bound itself is tested with an injected clock in tests/integration/authz-freshness.test.ts).
  */
 import { expect, test, type APIRequestContext, type APIResponse } from "@playwright/test";
-import { clientFor, PERSONA_NAMES, type Persona } from "../support/personas";
+import { PERSONA_TOKENS } from "../../scripts/ckan-demo/personas";
+import { ckanAction, setSysadmin } from "../support/ckan";
+import { openDb } from "../support/portal";
+import { clientFor, clientWithToken, DEMO_TOKENS_FOR_TESTS, PERSONA_NAMES, type Persona } from "../support/personas";
 
 const DATASET = "private-dataset";
 const OWNER: Persona = "collaborator (editor)";
@@ -49,7 +57,8 @@ const ROUTES: Route[] = [
   {
     name: "POST /api/uploads/{id}/parts",
     call: ({ as }) => as.post(`/api/uploads/${shared}/parts`, { data: { parts: [{ partNumber: 1, size: 10, etag: '"0123456789abcdef0123456789abcdef"' }] } }),
-    expect: [401, 403, 403, 200, 403, 403, 200, 200],
+    // Recording parts asks CKAN too: the portal admin may act on the session but CKAN does not let them edit the dataset.
+    expect: [401, 403, 403, 200, 403, 403, 200, 403],
   },
   {
     // A 0-byte upload completes with one PutObject; the portal admin has no CKAN rights, so CKAN refuses resource_create.
@@ -120,4 +129,88 @@ test("a new credential is refused once CKAN withdraws the right to edit, with a 
   const res = await clients.get("portal admin")!.post(`/api/uploads/${shared}/credentials`);
   expect(res.status()).toBe(403);
   expect((await res.json()).error.message).toMatch(/no longer allows you to add files .* The parts sent so far are kept/);
+});
+
+test.describe("time dimension: a role change in CKAN shows within CKAN_AUTHZ_MAX_AGE_SECONDS (0 here)", () => {
+  const sysadminToken = DEMO_TOKENS_FOR_TESTS.ckan_admin;
+  const baseURL = () => String(test.info().project.use.baseURL);
+  const start = async (ctx: APIRequestContext, datasetId: string, fileName: string) => {
+    const res = await ctx.post("/api/uploads", { data: { datasetId, fileName, size: 10, contentType: "" } });
+    expect(res.status(), await res.text()).toBe(200);
+    return ((await res.json()) as { sessionId: string }).sessionId;
+  };
+  const errorOf = async (res: APIResponse) => [res.status(), ((await res.json()) as { error: { code: string } }).error.code];
+
+  test("a demoted sysadmin's old session: /admin/uploads, the admin API and another organization's dataset answer 403", async () => {
+    const old = await clientWithToken(baseURL(), PERSONA_TOKENS.demoted_sysadmin, "demoted sysadmin");
+    try {
+      expect((await old.get("/admin/uploads")).status()).toBe(200);
+      expect((await old.get("/api/admin/uploads")).status()).toBe(200);
+      const before = await start(old, "other-dataset", "demoted-before.bin");
+      await setSysadmin("demoted_sysadmin", false); // `ckan sysadmin remove demoted_sysadmin`
+      expect((await old.get("/admin/uploads")).status()).toBe(403);
+      expect((await old.get("/api/admin/uploads")).status()).toBe(403);
+      expect((await old.get(`/admin/uploads/${before}`)).status()).toBe(403);
+      expect(await errorOf(await old.post("/api/uploads", { data: { datasetId: "other-dataset", fileName: "demoted-after.bin", size: 10, contentType: "" } }))).toEqual([403, "forbidden"]);
+      expect(await errorOf(await old.post(`/api/uploads/${before}/credentials`))).toEqual([403, "permission_withdrawn"]);
+      expect((await old.get(`/datasets/other-dataset/upload`)).status()).toBe(403);
+      expect((await old.post(`/api/uploads/${before}/abort`)).status()).toBe(200); // its own upload: cancelling needs no rights
+    } finally {
+      await setSysadmin("demoted_sysadmin", true);
+      await old.dispose();
+    }
+  });
+
+  test("an editor removed from the organization: credentials, parts and completion refused (permission_withdrawn), the session failed; the user cancels it", async () => {
+    const user = await clientWithToken(baseURL(), PERSONA_TOKENS.leaving_editor, "leaving editor");
+    try {
+      const id = await start(user, "test-dataset", "leaving-editor.bin");
+      expect((await user.post(`/api/uploads/${id}/credentials`)).status()).toBe(200);
+      await ckanAction(sysadminToken, "organization_member_delete", { id: "test-org", username: "leaving_editor" });
+      expect(await errorOf(await user.post(`/api/uploads/${id}/credentials`))).toEqual([403, "permission_withdrawn"]);
+      expect(await errorOf(await user.post(`/api/uploads/${id}/parts`, { data: { parts: [{ partNumber: 1, size: 10, etag: '"0123456789abcdef0123456789abcdef"' }] } }))).toEqual([403, "permission_withdrawn"]);
+      expect(await errorOf(await user.post(`/api/uploads/${id}/complete`, { data: {} }))).toEqual([403, "permission_withdrawn"]);
+      const db = openDb("file:./.tmp/e2e-sts.db");
+      try {
+        const row = db.prepare("SELECT status, errorCode, errorMessage FROM UploadSession WHERE id = ?").get(id) as { status: string; errorCode: string; errorMessage: string };
+        expect([row.status, row.errorCode]).toEqual(["FAILED", "permission_withdrawn"]);
+        expect(row.errorMessage).toMatch(/CKAN no longer allows you to add files to the dataset "Test Dataset"/);
+      } finally {
+        db.close();
+      }
+      const aborted = await user.post(`/api/uploads/${id}/abort`);
+      expect([aborted.status(), ((await aborted.json()) as { status: string }).status]).toEqual([200, "aborted"]);
+    } finally {
+      await user.dispose();
+    }
+  });
+
+  test("a removed collaborator: refused at the next request; an admin aborts the failed upload through the admin API", async () => {
+    const user = await clientWithToken(baseURL(), PERSONA_TOKENS.leaving_collaborator, "leaving collaborator");
+    const admin = await clientWithToken(baseURL(), sysadminToken, "sysadmin");
+    try {
+      const id = await start(user, DATASET, "leaving-collaborator.bin");
+      await ckanAction(sysadminToken, "package_collaborator_delete", { id: DATASET, user_id: "leaving_collaborator" });
+      expect(await errorOf(await user.post(`/api/uploads/${id}/credentials`))).toEqual([403, "permission_withdrawn"]);
+      expect(await errorOf(await user.post(`/api/uploads/${id}/complete`, { data: {} }))).toEqual([403, "permission_withdrawn"]);
+      expect((await user.get(`/datasets/${DATASET}/upload`)).status()).toBe(404); // private: no longer visible at all
+      const aborted = await admin.post(`/api/admin/uploads/${id}/abort`);
+      expect([aborted.status(), ((await aborted.json()) as { status: string }).status]).toEqual([200, "aborted"]);
+    } finally {
+      await user.dispose();
+      await admin.dispose();
+    }
+  });
+
+  test("a dataset deleted in CKAN (package_delete): the deep link answers 404 saying so, the API 410 dataset_deleted", async () => {
+    const editor = await clientWithToken(baseURL(), DEMO_TOKENS_FOR_TESTS.editor_user, "editor");
+    try {
+      const page = await editor.get("/datasets/deleted-dataset/upload");
+      expect(page.status()).toBe(404);
+      expect(await page.text()).toContain("was deleted in CKAN, so it accepts no uploads");
+      expect(await errorOf(await editor.post("/api/uploads", { data: { datasetId: "deleted-dataset", fileName: "x.bin", size: 10, contentType: "" } }))).toEqual([410, "dataset_deleted"]);
+    } finally {
+      await editor.dispose();
+    }
+  });
 });

@@ -143,8 +143,9 @@ test("the API answers JSON errors with the right status codes", async ({ page, r
     expect([url, res.status()]).toEqual([url, status]);
     expect((await res.json()).error.code).toBe(code);
   }
-  const wrongMethod = await page.request.get("/api/uploads");
+  // GET /api/uploads lists the caller's own uploads (issue 13); other methods stay 405.
+  const wrongMethod = await page.request.delete("/api/uploads");
   expect(wrongMethod.status()).toBe(405);
-  expect(wrongMethod.headers()["allow"]).toBe("POST");
+  expect(wrongMethod.headers()["allow"]).toBe("GET, POST");
   expect((await wrongMethod.json()).error.code).toBe("method_not_allowed");
 });

@@ -16,6 +16,8 @@ export const PERSONAS = {
 } as const;
 
 export type Persona = keyof typeof PERSONAS;
+/** The seeded users' tokens, for tests that sign in as a specific user. */
+export const DEMO_TOKENS_FOR_TESTS = DEMO_TOKENS;
 export const PERSONA_NAMES = Object.keys(PERSONAS) as Persona[];
 
 /**
@@ -23,9 +25,14 @@ export const PERSONA_NAMES = Object.keys(PERSONAS) as Persona[];
  * POST /api/auth/callback/ckan-token), keeping the session cookie. Redirects are not followed.
  */
 export async function clientFor(baseURL: string, persona: Persona): Promise<APIRequestContext> {
+  return clientWithToken(baseURL, PERSONAS[persona], persona);
+}
+
+/** Like clientFor, for any CKAN token (null: signed out); `label` names it in assertion messages. */
+export async function clientWithToken(baseURL: string, token: string | null, label = "user"): Promise<APIRequestContext> {
   const ctx = await request.newContext({ baseURL, maxRedirects: 0 });
-  const token = PERSONAS[persona];
   if (token === null) return ctx;
+  const persona = label;
   const { csrfToken } = (await (await ctx.get("/api/auth/csrf")).json()) as { csrfToken: string };
   const res = await ctx.post("/api/auth/callback/ckan-token", { form: { token, csrfToken, callbackUrl: "/", json: "true" } });
   expect(res.status(), `sign-in of ${persona}`).toBeLessThan(400);

@@ -23,7 +23,7 @@ async function auditAdminAction(caller: Caller, sessionId: string, type: AuditTy
  * @throws ApiError 403 (not an admin), 404, 409 (not `uploaded`), 502/403 (CKAN refused or failed).
  */
 export async function retryRegistration(caller: Caller, sessionId: string): Promise<SessionView> {
-  requireAdmin(caller);
+  await requireAdmin(caller);
   const session = await loadOwnedSession(caller, sessionId);
   assertStatus(session, ["UPLOADED"], "retry the CKAN registration");
   await auditAdminAction(caller, sessionId, "admin.registration_retried", { previousError: session.errorMessage });
@@ -37,7 +37,7 @@ export async function retryRegistration(caller: Caller, sessionId: string): Prom
  * @throws ApiError 403 (not an admin), 404, 409 (completed, uploaded or completing), 502 (S3).
  */
 export async function adminAbortUpload(caller: Caller, sessionId: string): Promise<SessionView> {
-  requireAdmin(caller);
+  await requireAdmin(caller);
   const session = await loadOwnedSession(caller, sessionId);
   if (session.status === "ABORTED") throw new ApiError("conflict", "The upload is already aborted.");
   // COMPLETING is passed on: abortUpload takes over a claim only when the completion died (stale).

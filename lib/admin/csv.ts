@@ -4,6 +4,7 @@ import { stringify } from "csv-stringify";
 import { getDb } from "@/lib/db";
 import type { UploadFilter } from "./filters";
 import { Prisma, type UploadSession } from "@/lib/generated/sqlite/client";
+import { neutraliseInvisible } from "@/lib/uploads/file-name-rule";
 import { ckanResourcePageUrl } from "@/lib/uploads/views";
 import { sessionTiming } from "./uploads";
 import { sqlDateParam, uploadFromSql, type UploadScope } from "./where";
@@ -45,12 +46,12 @@ export async function* exportRecords(filter: UploadFilter, scope: UploadScope = 
     for (const r of batch) {
       const size = Number(r.size);
       const t = sessionTiming({ ...r, size: BigInt(size), status: r.status as UploadSession["status"] });
-      yield [
+      yield neutraliseCells([
         r.id, r.createdAt.toISOString(), r.completedAt?.toISOString() ?? null, r.userName, r.userDisplayName, r.organizationName, r.datasetName,
         r.fileName, size, r.status.toLowerCase(), t.durationSeconds === null ? null : Math.round(t.durationSeconds * 1000) / 1000,
         t.bytesPerSecond === null ? null : Math.round(t.bytesPerSecond / 1e3) / 1e3, r.sha256, r.bucket, r.key, r.uploadId,
         r.resourceId, r.resourceId ? ckanResourcePageUrl(r.datasetName, r.resourceId) : null, r.clientIp, r.userAgent, r.errorMessage,
-      ];
+      ]);
     }
     if (batch.length < EXPORT_BATCH) return;
     last = batch[batch.length - 1];
@@ -58,9 +59,17 @@ export async function* exportRecords(filter: UploadFilter, scope: UploadScope = 
 }
 
 /**
+ * Text cells with bidi controls and other invisible format characters replaced by a visible `<U+XXXX>`
+ * (CASES 39): a spreadsheet cannot isolate a cell, so `‮vsc.exe` would display as `exe.csv`.
+ */
+export function neutraliseCells(cells: Array<string | number | null>): Array<string | number | null> {
+  return cells.map((c) => (typeof c === "string" ? neutraliseInvisible(c) : c));
+}
+
+/**
  * The export as a UTF-8 CSV byte stream (RFC 4180, with a BOM so spreadsheets read UTF-8), via
  * csv-stringify with `escape_formulas`: a text cell starting with `=`, `+`, `-`, `@`, tab or CR gets a
- * leading `'` (OWASP "CSV Injection"), so spreadsheets show it as text instead of running it.
+ * leading `'` (OWASP "CSV Injection"), so spreadsheets show it as text instead of running it; invisible format characters become `<U+XXXX>` ({@link neutraliseCells}).
  */
 export function exportCsvStream(filter: UploadFilter, scope: UploadScope = {}): ReadableStream<Uint8Array> {
   const csv = stringify({ header: true, columns: [...CSV_COLUMNS], bom: true, escape_formulas: true, record_delimiter: "windows" });

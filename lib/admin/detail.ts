@@ -38,7 +38,7 @@ function parseDetail(e: AuditEvent): Record<string, unknown> {
 }
 
 /** Lifecycle order of event types: breaks ties between events written in the same millisecond. */
-const TYPE_ORDER = ["user.signed_in", "session.created", "credentials.granted", "parts.signed", "parts.recorded", "session.completing", "object.stored", "registration.failed", "admin.registration_retried", "session.completed", "session.failed", "admin.upload_aborted", "session.aborted", "session.expired"];
+const TYPE_ORDER = ["user.signed_in", "session.created", "credentials.granted", "parts.signed", "parts.recorded", "session.completing", "object.stored", "registration.failed", "admin.registration_retried", "session.completed", "dataset.activated", "dataset.activation_failed", "session.failed", "admin.upload_aborted", "session.aborted", "session.expired"];
 
 /** Events oldest first; same-millisecond events in lifecycle order. */
 export function sortEvents(events: AuditEvent[]): AuditEvent[] {

@@ -16,7 +16,7 @@ const text = z.string().trim().max(200);
  * The filter of an upload table, exactly as kept in the URL query so a filtered view can be shared:
  * `user` (CKAN user name), `org` (organization name), `dataset` (dataset name), `status`, `from`/`to`
  * (UTC dates, both inclusive), `minSize`/`maxSize` (bytes, inclusive), `q` (text in the file name,
- * case-insensitive), `sort` + `dir`, `page` (1-based). Empty values mean "no filter".
+ * case-insensitive), `integrity=changed` (objects flagged as changed after completion), `sort` + `dir`, `page` (1-based). Empty values mean "no filter".
  */
 export const uploadFilterSchema = z.object({
   user: text.optional(),
@@ -28,6 +28,8 @@ export const uploadFilterSchema = z.object({
   minSize: bytes.optional(),
   maxSize: bytes.optional(),
   q: text.optional(),
+  /** `changed`: only sessions whose object was found changed after completion (CASES 38). */
+  integrity: z.enum(["changed"]).optional(),
   sort: z.enum(SORT_VALUES).default("time"),
   dir: z.enum(["asc", "desc"]).default("desc"),
   page: z.coerce.number().int().min(1).max(1_000_000).default(1),
@@ -35,7 +37,7 @@ export const uploadFilterSchema = z.object({
 export type UploadFilter = z.infer<typeof uploadFilterSchema>;
 
 /** The keys that narrow the rows (everything but sort, dir and page). */
-export const FILTER_KEYS = ["user", "org", "dataset", "status", "from", "to", "minSize", "maxSize", "q"] as const;
+export const FILTER_KEYS = ["user", "org", "dataset", "status", "from", "to", "minSize", "maxSize", "q", "integrity"] as const;
 
 /**
  * Parses a URL query (URLSearchParams or Next's `searchParams` object) into a filter. Blank values are

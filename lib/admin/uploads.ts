@@ -17,6 +17,8 @@ export interface UploadRow extends HistoryRow {
   durationSeconds: number | null;
   /** Average bytes per second over `durationSeconds`; null when unknown. */
   bytesPerSecond: number | null;
+  /** Set when the stored object was found changed after completion (CASES 38): what differs. */
+  integrityProblem: string | null;
 }
 
 type SessionWithRefs = UploadSession & { dataset: Dataset; user: User };
@@ -48,6 +50,7 @@ export function toUploadRow(s: SessionWithRefs): UploadRow {
     userDisplayName: s.user.displayName,
     organizationName: s.dataset.organizationName,
     errorMessage: s.errorMessage,
+    integrityProblem: s.integrityFailedAt ? (s.integrityProblem ?? "changed after completion") : null,
     ...sessionTiming(s),
   };
 }

@@ -53,6 +53,7 @@ function uploadConditionsSql(filter: UploadFilter, scope: UploadScope): Prisma.S
   if (filter.user) parts.push(Prisma.sql`u."name" = ${filter.user}`);
   if (filter.dataset) parts.push(Prisma.sql`d."name" = ${filter.dataset}`);
   if (filter.org) parts.push(Prisma.sql`d."organizationName" = ${filter.org}`);
+  if (filter.integrity === "changed") parts.push(Prisma.sql`s."integrityFailedAt" IS NOT NULL`);
   if (filter.status) parts.push(Prisma.sql`CAST(s."status" AS TEXT) = ${filter.status.toUpperCase()}`);
   const dates = dateBounds(filter);
   if (dates.gte) parts.push(Prisma.sql`s."createdAt" >= ${sqlDate(dates.gte, pg)}`);

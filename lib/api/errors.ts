@@ -12,10 +12,15 @@ export const API_ERROR_STATUS = {
   /** A session cookie came but is no longer valid (expired, past SESSION_MAX_AGE_HOURS): sign in again. */
   session_expired: 401,
   forbidden: 403,
+  /** CKAN withdrew the caller's right to add files to the dataset while an upload was under way. */
+  permission_withdrawn: 403,
   cross_site_request: 403,
   not_found: 404,
   method_not_allowed: 405,
   conflict: 409,
+  /** The dataset was deleted in CKAN (`state: "deleted"`): it accepts no uploads. */
+  dataset_deleted: 410,
+  object_changed: 409,
   too_large: 413,
   rate_limited: 429,
   internal: 500,

@@ -4,6 +4,7 @@ import type { z } from "zod";
 import { readSession, type Caller } from "@/lib/auth";
 import { assertSameOrigin } from "@/lib/security/same-origin";
 import { ApiError, errorResponse, toErrorResponse } from "./errors";
+import { bearerToken, callerFromApiToken } from "./token-auth";
 
 /** Largest JSON body a portal API route accepts, in bytes (part lists stay well below it). */
 export const MAX_JSON_BODY_BYTES = 256 * 1024;
@@ -11,18 +12,26 @@ export const MAX_JSON_BODY_BYTES = 256 * 1024;
 type RouteContext<P> = { params: Promise<P> };
 
 /**
- * Wraps a route handler: refuses cross-site state-changing requests (403 `cross_site_request`, see
- * lib/security/same-origin.ts), resolves the signed-in caller (401 `unauthenticated` when there is none)
- * (401 `session_expired` when its session cookie is no longer valid) and turns every thrown error into `{error: {code, message}}` with its status. Responses are never cached.
+ * Wraps a route handler: resolves the caller — from `Authorization: Bearer <CKAN API token>` (API clients
+ * such as the command line, lib/api/token-auth.ts; 401 with CKAN's verdict when the token is refused) or
+ * else from the session cookie, where cross-site state-changing requests are refused (403
+ * `cross_site_request`, lib/security/same-origin.ts); 401 `unauthenticated` when there is neither —
+ * and turns every thrown error into `{error: {code, message}}` with its status. Responses are never cached.
  */
 export function withCaller<P = Record<string, never>>(
   handler: (req: NextRequest, ctx: { caller: Caller; params: P }) => Promise<unknown>,
 ) {
   return async (req: NextRequest, ctx: RouteContext<P>): Promise<NextResponse> => {
     try {
-      assertSameOrigin(req);
-      const { caller, expired } = await readSession();
-      if (!caller && expired) throw new ApiError("session_expired", "Your sign-in has ended. Sign in again with your CKAN API token; an upload in progress continues by itself.");
+      const token = bearerToken(req.headers);
+      if (token === null) assertSameOrigin(req); // cookies are ambient; a bearer token is not
+      let caller: Caller | null;
+      if (token !== null) caller = await callerFromApiToken(token);
+      else {
+        const session = await readSession();
+        if (!session.caller && session.expired) throw new ApiError("session_expired", "Your sign-in has ended. Sign in again with your CKAN API token; an upload in progress continues by itself.");
+        caller = session.caller;
+      }
       if (!caller) throw new ApiError("unauthenticated", "Sign in with your CKAN API token first.");
       const result = await handler(req, { caller, params: await ctx.params });
       if (result instanceof NextResponse) return result;

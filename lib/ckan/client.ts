@@ -196,6 +196,19 @@ export function createCkanClient(options: CkanClientOptions) {
       return parseResult("resource_patch", resourceSchema, await post("resource_patch", resourceBody(input)));
     },
 
+    /**
+     * `POST package_patch`: update the given fields of dataset `id` (id or name), keeping the others
+     * (CKAN merges with package_show, then runs package_update). The portal sends only
+     * `{id, state: "active"}` to finish a draft, as CKAN's own "Finish" step does; CKAN checks
+     * package_update rights (ckan/logic/auth/update.py) and keeps `state` only for users allowed
+     * `package_change_state` (editors, admins, sysadmins).
+     * @returns the dataset as CKAN stored it.
+     * @throws CkanError "authorization" | "not_found" | "validation".
+     */
+    async packagePatch(input: { id: string } & Record<string, unknown>): Promise<CkanPackage> {
+      return toPackage(parseResult("package_patch", packageSchema, await post("package_patch", input)));
+    },
+
     /** `GET status_show`: {ckan_version, site_url, site_title, extensions, ...}. Anonymous is fine. */
     async statusShow(): Promise<CkanStatus> {
       return parseResult("status_show", statusSchema, await get("status_show"));

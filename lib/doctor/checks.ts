@@ -18,11 +18,13 @@ import { createCkanClient } from "@/lib/ckan";
 import type { Config } from "@/lib/config";
 import { createS3Client, createStsClient } from "@/lib/storage/clients";
 import { assumeUploadRole } from "@/lib/storage/sts";
+import { publicLinkMode } from "@/lib/downloads/links";
+import { checkLinks } from "./links";
 import { BROWSER_UPLOAD_HEADERS, corsFix, lifecycleFix, portalPrincipalPolicy, rolePolicy, roleTrustPolicy } from "./fixes";
 
 /** One check's outcome. `fixes` hold the exact JSON to apply; `applied` when --apply fixed it. */
 export interface CheckResult {
-  id: "config" | "bucket" | "cors" | "lifecycle" | "credentials" | "ckan";
+  id: "config" | "bucket" | "cors" | "lifecycle" | "credentials" | "ckan" | "links";
   title: string;
   status: "ok" | "fail" | "skip";
   detail: string;
@@ -94,7 +96,9 @@ export function ckanVersionSupported(version: string): boolean {
  * S3_KEY_PREFIX; 4. credentials — sts: AssumeRole on S3_ROLE_ARN with a one-key session policy, then
  * that credential uploads part 1 of a test key `{prefix}_doctor/{uuid}/probe.bin` and may not start
  * an upload of another key (presigned: a presigned UploadPart URL works); the test upload is aborted;
- * 5. ckan — status_show answers and ckan_version ≥ 2.10. `apply` writes the CORS and lifecycle fixes.
+ * 5. ckan — status_show answers and ckan_version ≥ 2.10; 6. links — which link mode public datasets'
+ * resources get, and with S3_PUBLIC_BASE_URL an anonymous GET of a probe object through it must return
+ * its bytes. `apply` writes the CORS and lifecycle fixes.
  * Never throws for a failed check: each result says what failed and the JSON that fixes it.
  */
 export async function runDoctor(config: Config, opts: DoctorOptions = {}): Promise<CheckResult[]> {
@@ -134,6 +138,9 @@ export async function runDoctor(config: Config, opts: DoctorOptions = {}): Promi
 
   // 5. CKAN
   results.push(await checkCkan(config));
+
+  // 6. resource links (lib/doctor/links.ts)
+  results.push(bucketOk || publicLinkMode(config) === "redirect" ? await checkLinks(config, s3) : { id: "links", title: "resource links", status: "skip", detail: "bucket not reachable" });
   return results;
 }
 

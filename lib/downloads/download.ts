@@ -10,6 +10,7 @@ import { getS3Client } from "@/lib/storage/clients";
 import { toStorageError } from "@/lib/storage/errors";
 import { ckanAs, ensureUserRow } from "@/lib/uploads/access";
 import { writeAudit } from "@/lib/uploads/audit";
+import { integrityRefusalMessage, verifyStoredObject } from "@/lib/uploads/integrity";
 import { attachmentDisposition } from "./content-disposition";
 
 const ID_PATTERN = /^[0-9a-f-]{36}$/;
@@ -30,7 +31,8 @@ export type DownloadDecision =
  * (`object.downloaded`, with the user, or none when anonymous).
  * @returns a redirect, or `sign_in` for a signed-out visitor CKAN refuses.
  * @throws ApiError 404 (unknown session or name, no object yet, or a dataset the caller may not see:
- *   the same answer, so a private dataset's existence is not revealed), 502 (CKAN or S3 failed).
+ *   the same answer, so a private dataset's existence is not revealed), 409 `object_changed` (the object
+ *   was replaced after completion: flagged for admins, never served), 502 (CKAN or S3 failed).
  */
 export async function decideDownload(caller: Caller | null, sessionId: string, fileName: string): Promise<DownloadDecision> {
   const config = getConfig();
@@ -50,6 +52,10 @@ export async function decideDownload(caller: Caller | null, sessionId: string, f
     throw err;
   }
 
+  // Post-completion integrity (CASES 38): the object must still be the one recorded at completion.
+  const verdict = await verifyStoredObject(session, "download");
+  if (!verdict.ok) throw new ApiError("object_changed", integrityRefusalMessage(verdict.problem));
+
   const expiresIn = config.DOWNLOAD_URL_SECONDS;
   let url: string;
   try {
@@ -58,6 +64,9 @@ export async function decideDownload(caller: Caller | null, sessionId: string, f
       new GetObjectCommand({
         Bucket: session.bucket,
         Key: session.key,
+        // In a versioned bucket the GET names the version recorded at completion: a write after this
+        // check (within DOWNLOAD_URL_SECONDS) cannot change what this URL serves.
+        ...(verdict.versionId ? { VersionId: verdict.versionId } : {}),
         ResponseContentDisposition: attachmentDisposition(session.fileName),
         ResponseContentType: session.contentType,
       }),

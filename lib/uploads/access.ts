@@ -1,7 +1,8 @@
 import "server-only";
 import type { Caller } from "@/lib/auth";
 import { ApiError } from "@/lib/api/errors";
-import { canEditDataset, CkanError, createCkanClient, type CkanClient, type CkanPackage } from "@/lib/ckan";
+import { datasetAnswer, isPortalAdminNow, type AuthzOptions, type DatasetAnswer } from "@/lib/authz/ckan-authz";
+import { CkanError, createCkanClient, type CkanClient, type CkanPackage } from "@/lib/ckan";
 import { getConfig } from "@/lib/config";
 import { getDb } from "@/lib/db";
 
@@ -23,29 +24,36 @@ export function ckanApiError(err: unknown, what: string): never {
 }
 
 /**
- * Loads dataset `idOrName` as the caller and proves they may add files to it.
+ * Loads dataset `idOrName` as the caller and proves they may add files to it now: CKAN's
+ * `package_show` and package_update rules with a fresh sysadmin flag, asked with the caller's token
+ * or cached at most CKAN_AUTHZ_MAX_AGE_SECONDS (`fresh: true` always asks; lib/authz/ckan-authz.ts).
+ * Dataset state (CKAN `package_show` `state`): `active` and `draft` accept uploads; `deleted` does not.
  * @returns the CKAN package.
  * @throws ApiError 404 when it does not exist or is private and invisible to the caller (CASES 23),
- *   403 when they may see but not edit it, 502 when CKAN fails.
+ *   410 `dataset_deleted` when it was deleted in CKAN (CASES 37), 403 when they may see but not edit it,
+ *   502 when CKAN fails.
  */
-export async function loadEditableDataset(caller: Caller, idOrName: string): Promise<CkanPackage> {
-  const ckan = ckanAs(caller);
-  let pkg: CkanPackage;
+export async function loadEditableDataset(caller: Caller, idOrName: string, opts: AuthzOptions = {}): Promise<CkanPackage> {
+  let answer: DatasetAnswer;
   try {
-    pkg = await ckan.packageShow(idOrName);
+    answer = await datasetAnswer(caller, idOrName, opts);
   } catch (err) {
-    if (err instanceof CkanError && (err.kind === "not_found" || err.kind === "authorization")) {
+    if (err instanceof CkanError && (err.kind === "not_found" || err.kind === "authorization") && err.action === "package_show") {
       throw new ApiError("not_found", `Dataset "${idOrName}" was not found.`);
+    }
+    if (err instanceof CkanError && err.kind === "not_found" && err.action === "user_show") {
+      throw new ApiError("unauthenticated", "CKAN no longer accepts your API token (it was revoked or expired). Sign in again with a new token.");
     }
     ckanApiError(err, `Dataset "${idOrName}"`);
   }
-  let allowed: boolean;
-  try {
-    allowed = await canEditDataset(ckan, caller, pkg);
-  } catch (err) {
-    ckanApiError(err, "Your permissions");
+  const { pkg, canEdit } = answer;
+  if (pkg.state === "deleted") {
+    throw new ApiError(
+      "dataset_deleted",
+      `The dataset "${pkg.title || pkg.name}" was deleted in CKAN, so it accepts no uploads. An editor of its organization can restore it in CKAN (or a sysadmin from the trash).`,
+    );
   }
-  if (!allowed) {
+  if (!canEdit) {
     throw new ApiError("forbidden", `You may not add files to the dataset "${pkg.title || pkg.name}". Ask an editor or admin of its organization for access.`);
   }
   return pkg;
@@ -76,7 +84,11 @@ export async function ensureDatasetRow(pkg: CkanPackage): Promise<string> {
   return row.id;
 }
 
-/** Portal admins: CKAN sysadmins plus the user names in PORTAL_ADMINS. */
-export function isPortalAdmin(caller: Pick<Caller, "name" | "sysadmin">): boolean {
-  return caller.sysadmin || getConfig().PORTAL_ADMINS.includes(caller.name);
+/**
+ * Portal admins: the user names in PORTAL_ADMINS, plus CKAN sysadmins as CKAN says now (`user_show`,
+ * cached at most CKAN_AUTHZ_MAX_AGE_SECONDS; never the flag kept in the sign-in cookie).
+ * @throws CkanError when CKAN cannot answer (admin rights fail closed).
+ */
+export function isPortalAdmin(caller: Pick<Caller, "name" | "ckanToken">): Promise<boolean> {
+  return isPortalAdminNow(caller);
 }

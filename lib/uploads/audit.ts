@@ -17,8 +17,11 @@ export type AuditType =
   | "session.aborted"
   | "session.expired"
   | "object.downloaded"
+  | "object.integrity_failed"
   | "admin.registration_retried"
-  | "admin.upload_aborted";
+  | "admin.upload_aborted"
+  | "dataset.activated"
+  | "dataset.activation_failed";
 
 /**
  * Appends one audit event. Call it inside the transaction that makes the change it records.

@@ -1,7 +1,7 @@
 import "server-only";
 import type { Caller } from "@/lib/auth";
 import { ApiError } from "@/lib/api/errors";
-import { CkanError } from "@/lib/ckan";
+import { CkanError, type CkanPackage } from "@/lib/ckan";
 import { getConfig } from "@/lib/config";
 import { getDb } from "@/lib/db";
 import { getS3Client } from "@/lib/storage/clients";
@@ -9,9 +9,12 @@ import { StorageError } from "@/lib/storage/errors";
 import { completeMultipartUpload, deleteObject, headObject, putEmptyObject } from "@/lib/storage/multipart";
 import { resourceUrlFor } from "@/lib/downloads/links";
 import { objectUrl } from "@/lib/storage/object-url";
-import { ckanAs, ensureUserRow } from "./access";
+import { ckanAs, ensureUserRow, loadEditableDataset } from "./access";
+import { withdrawnError } from "./credentials";
 import { writeAudit } from "./audit";
+import { neutraliseInvisible } from "./file-name-rule";
 import { formatFromFileName } from "./file-types";
+import { recordStoredFingerprint } from "./integrity";
 import { loadOwnedSession, type LoadedSession } from "./session";
 import { sessionView, type SessionView } from "./views";
 
@@ -21,8 +24,10 @@ import { sessionView, type SessionView } from "./views";
  * own token (`package_id`, `name`, `url`, `size`, `mimetype`, `format`, `hash`, `last_modified`;
  * never `url_type`). Idempotent: a completed session returns its resource and creates nothing. If
  * CKAN fails after the object is stored, the session stays `uploaded` and calling this again retries
- * only the registration (CASES 13).
- * @throws ApiError 404/403, 409 (missing parts, wrong state, completion in progress), 502 (S3 or CKAN).
+ * only the registration (CASES 13). CKAN is asked afresh first (authorizeCompletion): a refused
+ * completion keeps the parts and fails the session with `permission_withdrawn`. A `draft` dataset is
+ * made active after its first registered upload (activateDraft).
+ * @throws ApiError 404/403 (403 `permission_withdrawn`), 410 `dataset_deleted`, 409 (missing parts, wrong state, completion in progress), 502 (S3 or CKAN).
  */
 export async function completeUpload(caller: Caller, sessionId: string, input: { sha256?: string }): Promise<SessionView> {
   const session = await loadOwnedSession(caller, sessionId);
@@ -31,11 +36,15 @@ export async function completeUpload(caller: Caller, sessionId: string, input: {
   const actor = { sessionId, userId, actorName: caller.name };
   const db = getDb();
   const alreadyStored = session.status === "UPLOADED";
+  // CKAN decides at the moment of completion, asked afresh (never from the cache): before
+  // CompleteMultipartUpload assembles anything, and before resource_create.
+  const pkg = await authorizeCompletion(caller, session, actor);
   await claimCompletion(session, input.sha256);
 
   if (!alreadyStored) {
     try {
       await storeObject(session);
+      await recordStoredFingerprint(session); // post-completion integrity (CASES 38): lib/uploads/integrity.ts
     } catch (err) {
       const missingParts = err instanceof ApiError && err.code === "conflict";
       await db.$transaction(async (tx) => {
@@ -56,7 +65,56 @@ export async function completeUpload(caller: Caller, sessionId: string, input: {
     });
   }
   const fresh = await db.uploadSession.findUniqueOrThrow({ where: { id: sessionId }, include: { dataset: true, user: true } });
-  return registerResource(caller, fresh, actor);
+  return registerResource(caller, fresh, actor, pkg);
+}
+
+/**
+ * Asks CKAN afresh (`package_show` + package_update rules + `user_show`, no cache) whether the caller
+ * may still add files to the dataset. When not, nothing is assembled and nothing is thrown away: the
+ * parts stay in S3 (no AbortMultipartUpload), a session that was sending parts becomes `failed` with
+ * errorCode `permission_withdrawn` and a message saying why (audit `session.failed`, stage
+ * `authorize`); its owner or an admin can cancel it, or complete it once access is restored.
+ * @returns the dataset as CKAN shows it now.
+ * @throws ApiError 403 `permission_withdrawn`, 410 `dataset_deleted`, 401, 502 (CKAN failed: the session is unchanged).
+ */
+async function authorizeCompletion(caller: Caller, session: LoadedSession, actor: { sessionId: string; userId: string; actorName: string }): Promise<CkanPackage> {
+  try {
+    return await loadEditableDataset(caller, session.dataset.ckanId, { fresh: true });
+  } catch (err) {
+    if (!(err instanceof ApiError) || !["forbidden", "not_found", "dataset_deleted"].includes(err.code)) throw err;
+    const refusal = withdrawnError(err.code, session);
+    await getDb().$transaction(async (tx) => {
+      const moved = await tx.uploadSession.updateMany({
+        where: { id: session.id, status: { in: ["CREATED", "UPLOADING", "FAILED"] } },
+        data: { status: "FAILED", errorCode: "permission_withdrawn", errorMessage: refusal.message },
+      });
+      await writeAudit(tx, { ...actor, type: "session.failed", detail: { stage: "authorize", reason: err.code, error: refusal.message, statusChanged: moved.count > 0 } });
+    });
+    throw refusal;
+  }
+}
+
+/**
+ * Finishes a `draft` dataset after its first completed upload, as CKAN's own "Finish" step does:
+ * `package_patch {id, state: "active"}` with the caller's token (unless ACTIVATE_DRAFT_DATASETS=false).
+ * Audited as `dataset.activated` or `dataset.activation_failed`; a failure never undoes the completed
+ * upload. @returns a notice for the user when the dataset stays a draft, else undefined.
+ */
+async function activateDraft(caller: Caller, pkg: CkanPackage, actor: { sessionId: string; userId: string; actorName: string }): Promise<string | undefined> {
+  if (pkg.state !== "draft") return undefined;
+  const title = pkg.title || pkg.name;
+  if (!getConfig().ACTIVATE_DRAFT_DATASETS) {
+    return `The dataset "${title}" is still a draft in CKAN (hidden from search): finish it in CKAN to publish it.`;
+  }
+  try {
+    await ckanAs(caller).packagePatch({ id: pkg.id, state: "active" });
+  } catch (err) {
+    const message = err instanceof CkanError ? `${err.kind}: ${err.message}` : (err as Error).message;
+    await writeAudit(getDb(), { ...actor, type: "dataset.activation_failed", detail: { packageId: pkg.id, error: message } });
+    return `The file is registered, but CKAN did not make the draft dataset "${title}" active (${message}). It stays hidden from search until it is finished in CKAN.`;
+  }
+  await writeAudit(getDb(), { ...actor, type: "dataset.activated", detail: { packageId: pkg.id, from: "draft", to: "active" } });
+  return undefined;
 }
 
 /** A claim older than this is taken to belong to a request that died (a crash or a restart). */
@@ -128,15 +186,17 @@ async function storeObject(session: LoadedSession): Promise<void> {
 }
 
 /** CKAN resource_create for a stored object (the caller holds the COMPLETING claim); on failure the session becomes `uploaded` with the error. */
-async function registerResource(caller: Caller, session: LoadedSession, actor: { sessionId: string; userId: string; actorName: string }): Promise<SessionView> {
+async function registerResource(caller: Caller, session: LoadedSession, actor: { sessionId: string; userId: string; actorName: string }, pkg: CkanPackage): Promise<SessionView> {
   const config = getConfig();
   const db = getDb();
-  const url = resourceUrlFor(config, session, await isPrivateNow(caller, session));
+  let url = "";
   let resource: { id: string };
   try {
+    // Inside the try: a /download/ link without NEXTAUTH_URL fails as a retryable registration, not a stuck claim.
+    url = resourceUrlFor(config, session, pkg.private);
     resource = await ckanAs(caller).resourceCreate({
       package_id: session.dataset.ckanId,
-      name: session.fileName,
+      name: neutraliseInvisible(session.fileName), // older sessions may predate the name rule (CASES 39)
       url,
       size: Number(session.size),
       mimetype: session.contentType,
@@ -161,17 +221,6 @@ async function registerResource(caller: Caller, session: LoadedSession, actor: {
       data: { status: "COMPLETED", resourceId: resource.id, resourceUrl: url, objectUrl: objectUrl(config, session.key), errorCode: null, errorMessage: null, completedAt: new Date() },
     });
   });
-  return sessionView(done, session.dataset.name);
-}
-
-/**
- * Whether the session's dataset is private now (CKAN `package_show` as the caller; it may have changed
- * since the upload started). Falls back to the flag recorded at start when CKAN cannot answer.
- */
-async function isPrivateNow(caller: Caller, session: LoadedSession): Promise<boolean> {
-  try {
-    return (await ckanAs(caller).packageShow(session.dataset.ckanId)).private;
-  } catch {
-    return session.dataset.private;
-  }
+  const notice = await activateDraft(caller, pkg, actor);
+  return { ...sessionView(done, session.dataset.name), ...(notice ? { notice } : {}) };
 }

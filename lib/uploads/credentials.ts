@@ -11,24 +11,38 @@ import { writeAudit } from "./audit";
 import { ACTIVE_STATUSES, assertStatus, loadOwnedSession, type LoadedSession } from "./session";
 
 /**
- * Asks CKAN again whether the caller may still add files to the session's dataset (each credential
- * refresh and sign batch). When not — removed from the organization or as collaborator, or the dataset
- * is gone or hidden — records `credentials.refused` and answers 403 with a message saying the parts
- * are kept; nothing in S3 or the session changes, so the upload can resume once access is restored.
- * @throws ApiError 403 (permission withdrawn), 502 (CKAN failed).
+ * Asks CKAN again whether the caller may still add files to the session's dataset (upload start,
+ * each credential refresh, sign batch and part record: cached at most CKAN_AUTHZ_MAX_AGE_SECONDS;
+ * completion passes `fresh: true`). When not — removed from the organization or as collaborator, the
+ * dataset deleted, gone or hidden — records `credentials.refused` with the reason and answers with a
+ * message saying the parts are kept; nothing in S3 or the session changes here, so the upload can resume
+ * once access is restored (or be cancelled by its owner).
+ * @throws ApiError 403 `permission_withdrawn`, 410 `dataset_deleted`, 401 (token no longer accepted), 502 (CKAN failed).
  */
-async function recheckPermission(caller: Caller, session: LoadedSession): Promise<void> {
+export async function recheckPermission(caller: Caller, session: LoadedSession, opts: { fresh?: boolean } = {}): Promise<void> {
   try {
-    await loadEditableDataset(caller, session.dataset.ckanId);
+    await loadEditableDataset(caller, session.dataset.ckanId, opts);
   } catch (err) {
-    if (!(err instanceof ApiError) || (err.code !== "forbidden" && err.code !== "not_found")) throw err;
+    if (!(err instanceof ApiError) || !["forbidden", "not_found", "dataset_deleted"].includes(err.code)) throw err;
     const userId = await ensureUserRow(caller);
     await writeAudit(getDb(), { sessionId: session.id, userId, actorName: caller.name, type: "credentials.refused", detail: { reason: err.code } });
-    throw new ApiError(
-      "forbidden",
-      `CKAN no longer allows you to add files to the dataset "${session.dataset.title || session.dataset.name}", so this upload cannot continue. The parts sent so far are kept: ask an editor or admin of its organization to restore your access, then resume.`,
+    throw withdrawnError(err.code, session);
+  }
+}
+
+/** The refusal a withdrawn permission gets: 410 `dataset_deleted` or 403 `permission_withdrawn`, saying why and that the parts are kept. */
+export function withdrawnError(reason: string, session: LoadedSession): ApiError {
+  const title = session.dataset.title || session.dataset.name;
+  if (reason === "dataset_deleted") {
+    return new ApiError(
+      "dataset_deleted",
+      `The dataset "${title}" was deleted in CKAN, so this upload cannot continue. The parts sent so far are kept: once the dataset is restored in CKAN you can resume, or cancel the upload to remove them.`,
     );
   }
+  return new ApiError(
+    "permission_withdrawn",
+    `CKAN no longer allows you to add files to the dataset "${title}", so this upload cannot continue. The parts sent so far are kept: ask an editor or admin of its organization to restore your access, then resume (or cancel the upload to remove them).`,
+  );
 }
 
 /**

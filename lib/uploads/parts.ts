@@ -4,6 +4,7 @@ import { ApiError } from "@/lib/api/errors";
 import { getDb } from "@/lib/db";
 import { writeAudit } from "./audit";
 import { ensureUserRow } from "./access";
+import { recheckPermission } from "./credentials";
 import { ACTIVE_STATUSES, assertStatus, expectedPartSize, loadOwnedSession } from "./session";
 
 export interface RecordedPart {
@@ -18,11 +19,13 @@ export interface RecordedPart {
  * exist in the plan and its size must match it (partSize, or the remainder for the last part);
  * re-recording a part replaces it (a retried part gets a new ETag).
  * @returns bytesConfirmed: the sum of recorded part sizes, in bytes.
- * @throws ApiError 400 (bad part number or size), 404/403, 409 (session not active).
+ * CKAN is asked again whether the caller may still edit the dataset (cached at most CKAN_AUTHZ_MAX_AGE_SECONDS).
+ * @throws ApiError 400 (bad part number or size), 404/403 (403 `permission_withdrawn`), 410 `dataset_deleted`, 409 (session not active).
  */
 export async function recordParts(caller: Caller, sessionId: string, parts: RecordedPart[]): Promise<{ bytesConfirmed: number }> {
   const session = await loadOwnedSession(caller, sessionId);
   assertStatus(session, ACTIVE_STATUSES, "record parts");
+  await recheckPermission(caller, session);
   for (const p of parts) {
     if (p.partNumber > session.partCount) {
       throw new ApiError("validation_failed", `Part ${p.partNumber} does not exist: this upload has ${session.partCount} parts.`);

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { invisibleCharacterMessage } from "./file-name-rule";
 
 /** Body of `POST /api/uploads`. Sizes in bytes; `lastModified` in ms since the epoch (File.lastModified). */
 export const createUploadSchema = z.object({
@@ -7,7 +8,12 @@ export const createUploadSchema = z.object({
     .string()
     .min(1, "is required")
     .max(1024, "is longer than 1,024 characters")
-    .refine((n) => !/[\u0000-\u001f\u007f]/.test(n), "must not contain control characters (line breaks, tabs)"),
+    .refine((n) => !/[\u0000-\u001f\u007f]/.test(n), "must not contain control characters (line breaks, tabs)")
+    // Bidi controls and other invisible format characters (CASES 39): the message names the character and its position.
+    .superRefine((n, ctx) => {
+      const message = invisibleCharacterMessage(n);
+      if (message) ctx.addIssue({ code: "custom", message });
+    }),
   size: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
   contentType: z.string().max(255).optional().default(""),
   /** ECMAScript's largest time value is 8.64e15 ms (ECMA-262 §21.4.1.1); anything beyond is no date. */

@@ -11,14 +11,15 @@ const ID_PATTERN = /^[0-9a-f-]{36}$/;
 
 /**
  * Loads upload session `id` and proves the caller may act on it: its owner, or a portal admin.
- * @throws ApiError 404 (unknown id), 403 (another user's session).
+ * @throws ApiError 404 (unknown id), 403 (another user's session); CkanError when CKAN cannot say whether a non-owner is an admin.
  */
 export async function loadOwnedSession(caller: Caller, id: string): Promise<LoadedSession> {
   const session = ID_PATTERN.test(id)
     ? await getDb().uploadSession.findUnique({ where: { id }, include: { dataset: true, user: true } })
     : null;
   if (!session) throw new ApiError("not_found", "Upload session not found.");
-  if (session.user.ckanId !== caller.id && !isPortalAdmin(caller)) {
+  // Not the owner: only a portal admin, as CKAN says now (never the sign-in cookie's sysadmin flag).
+  if (session.user.ckanId !== caller.id && !(await isPortalAdmin(caller))) {
     throw new ApiError("forbidden", "This upload session belongs to another user.");
   }
   return session;

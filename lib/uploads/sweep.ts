@@ -4,6 +4,7 @@ import { getDb } from "@/lib/db";
 import { getS3Client } from "@/lib/storage/clients";
 import { abortMultipartUpload } from "@/lib/storage/multipart";
 import { writeAudit } from "./audit";
+import { verifyCompletedObjects, type IntegritySweepResult } from "./integrity";
 
 /** Statuses a stale session may be swept from: parts may still arrive, or a failed upload waits for resume. */
 const SWEEPABLE = ["CREATED", "UPLOADING", "FAILED"] as const;
@@ -14,6 +15,8 @@ export interface SweepResult {
   expired: string[];
   /** Sessions whose abort failed (left as they were; the next sweep tries again), with the error. */
   failed: Array<{ sessionId: string; error: string }>;
+  /** The integrity pass over stored objects (CASES 38): checked, newly flagged, S3 failures. */
+  integrity: IntegritySweepResult;
 }
 
 /**
@@ -25,9 +28,12 @@ export interface SweepResult {
  * and `failed` sessions are swept; `completing`, `uploaded` (stored, waiting for CKAN) and final
  * sessions never are. The claim is conditional on `updatedAt`, so a session that wakes up during the
  * sweep is left alone. Safe to run concurrently with itself.
+ * Then the integrity pass: up to `integrityLimit` (default 1,000) stored objects, least recently checked
+ * first, are compared with the fingerprint recorded at completion (one HeadObject each; a mismatch is
+ * flagged and audited, lib/uploads/integrity.ts).
  * @param opts.now the current time (tests), `limit` sessions per run (default 500).
  */
-export async function sweepStaleUploads(opts: { now?: Date; staleHours?: number; limit?: number } = {}): Promise<SweepResult> {
+export async function sweepStaleUploads(opts: { now?: Date; staleHours?: number; limit?: number; integrityLimit?: number } = {}): Promise<SweepResult> {
   const config = getConfig();
   const db = getDb();
   const now = opts.now ?? new Date();
@@ -37,7 +43,7 @@ export async function sweepStaleUploads(opts: { now?: Date; staleHours?: number;
     orderBy: { updatedAt: "asc" },
     take: opts.limit ?? 500,
   });
-  const result: SweepResult = { expired: [], failed: [] };
+  const result: SweepResult = { expired: [], failed: [], integrity: { checked: 0, flagged: [], failed: [] } };
   for (const s of candidates) {
     try {
       if (s.uploadId) await abortMultipartUpload(getS3Client(config), { bucket: s.bucket, key: s.key, uploadId: s.uploadId });
@@ -61,6 +67,7 @@ export async function sweepStaleUploads(opts: { now?: Date; staleHours?: number;
       result.failed.push({ sessionId: s.id, error: (err as Error).message });
     }
   }
+  result.integrity = await verifyCompletedObjects({ now, limit: opts.integrityLimit });
   return result;
 }
 
@@ -77,6 +84,7 @@ export function startSweeperInterval(): void {
     sweepStaleUploads()
       .then((r) => {
         if (r.expired.length || r.failed.length) console.log(`[sweeper] expired ${r.expired.length} stale upload(s); ${r.failed.length} failed`);
+        if (r.integrity.flagged.length) console.error(`[sweeper] ${r.integrity.flagged.length} stored object(s) changed after completion: ${r.integrity.flagged.join(", ")}`);
       })
       .catch((err) => console.error("[sweeper]", err));
   globalForSweeper.portalSweeper = setInterval(tick, minutes * 60_000);

@@ -19,6 +19,8 @@ export interface SessionView {
   error: { code: string; message: string } | null;
   createdAt: string;
   completedAt: string | null;
+  /** Only in the answer to the completion that made it: something the user should know that is not an error (e.g. a draft dataset could not be made active). */
+  notice?: string;
 }
 
 /** Link to a CKAN resource page: `{CKAN_URL}/dataset/{dataset}/resource/{id}`. */

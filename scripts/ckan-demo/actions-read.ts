@@ -49,8 +49,9 @@ function packageSearch({ state, user }: ActionContext, params: ActionParams) {
   const fq = stringParam(params, "fq");
   const sort = stringParam(params, "sort");
   try {
+    // Search shows active datasets only (drafts need include_drafts, which the portal never sends; deleted ones never).
     const visible = [...state.datasets.values()].filter(
-      (d) => (includePrivate ? state.canRead(d, user) : !d.private) && matchesText(d, q) && matchesFilter(state, d, fq),
+      (d) => d.state === "active" && (includePrivate ? state.canRead(d, user) : !d.private) && matchesText(d, q) && matchesFilter(state, d, fq),
     );
     const sorted = sortDatasets(visible, sort);
     return {

@@ -1,10 +1,11 @@
 /**
- * Write actions of the demo CKAN: resource_create and resource_patch, in CKAN 2.10's order
+ * Write actions of the demo CKAN: resource_create, resource_patch, package_patch, package_delete,
+ * organization_member_delete and package_collaborator_delete, in CKAN 2.10's order
  * of checks (ckan/logic/action/create.py, patch.py; auth in ckan/logic/auth/create.py,
  * update.py): required ids → dataset lookup → read access → edit access → field validation.
  */
 import { randomUUID } from "node:crypto";
-import { resourceDict } from "./dictize";
+import { packageDict, resourceDict } from "./dictize";
 import {
   callerName, notAuthorized, notFound, stringParam, validationError,
   type ActionContext, type ActionDefinition, type ActionParams,
@@ -63,9 +64,97 @@ function resourcePatch({ state, user, origin }: ActionContext, params: ActionPar
   return resourceDict(dataset, resource);
 }
 
+const DATASET_STATES: readonly string[] = ["active", "draft", "deleted"];
+
+/**
+ * package_patch (ckan/logic/action/patch.py): package_show merged with the given fields, then
+ * package_update. Auth package_update ("User X not authorized to edit package <id>"); `state` is kept
+ * for users allowed package_change_state (the same rule). The demo patches `state`, `title`, `notes`
+ * and `private`; other keys are ignored.
+ */
+function packagePatch({ state, user }: ActionContext, params: ActionParams) {
+  const id = stringParam(params, "id");
+  if (!id) throw validationError({ id: ["Missing value"] });
+  const dataset = state.getDataset(id);
+  if (!dataset) throw notFound();
+  if (!state.canEdit(dataset, user)) throw notAuthorized(`User ${callerName(user)} not authorized to edit package ${dataset.id}`);
+  const next = params.state;
+  if (next !== undefined && (typeof next !== "string" || !DATASET_STATES.includes(next))) {
+    throw validationError({ state: [`Invalid state: ${String(next)}`] });
+  }
+  if (typeof next === "string") dataset.state = next as DemoDataset["state"];
+  if (typeof params.title === "string") dataset.title = params.title;
+  if (typeof params.notes === "string") dataset.notes = params.notes;
+  if (typeof params.private === "boolean") dataset.private = params.private;
+  dataset.metadataModified = ckanTimestamp();
+  return packageDict(state, dataset);
+}
+
+/**
+ * package_delete (ckan/logic/action/delete.py): the dataset stays, with `state: "deleted"` (package_show
+ * still shows it to organization members, collaborators and sysadmins; search hides it). Auth is
+ * package_update's. Result null.
+ */
+function packageDelete({ state, user }: ActionContext, params: ActionParams) {
+  const id = stringParam(params, "id");
+  if (!id) throw validationError({ id: ["Missing value"] });
+  const dataset = state.getDataset(id);
+  if (!dataset) throw notFound();
+  if (!state.canEdit(dataset, user)) throw notAuthorized(`User ${callerName(user)} not authorized to edit package ${dataset.id}`);
+  state.setDatasetState(dataset.id, "deleted");
+  return null;
+}
+
+/**
+ * organization_member_delete (delete.py `_group_or_org_member_delete` → member_delete): `id` (organization)
+ * and `username` (or `user_id`). Auth member_create's: the `update` permission in the organization, i.e.
+ * organization admins and sysadmins ("User X not authorized to edit group <id>"). Result null; removing a
+ * non-member is a no-op, as in CKAN.
+ */
+function organizationMemberDelete({ state, user }: ActionContext, params: ActionParams) {
+  const orgId = stringParam(params, "id");
+  const userId = stringParam(params, "username") ?? stringParam(params, "user_id");
+  if (!orgId) throw validationError({ id: ["Missing value"] });
+  if (!userId) throw validationError({ object: ["Missing value"] });
+  const org = state.getOrganization(orgId);
+  if (!org) throw notFound("Group was not found.");
+  const target = state.getUser(userId);
+  if (!target) throw notFound("User was not found.");
+  if (!user || !(user.sysadmin || org.members.get(user.id) === "admin")) {
+    throw notAuthorized(`User ${callerName(user)} not authorized to edit group ${org.id}`);
+  }
+  state.removeMember(org.id, target.id);
+  return null;
+}
+
+/**
+ * package_collaborator_delete (delete.py): `id` (dataset) and `user_id`. Auth package_collaborator_create's:
+ * sysadmins and admins of the owner organization ("User X not authorized to add collaborators to this
+ * dataset"); 409 when collaborators are disabled; 404 when the user is no collaborator. Result null.
+ */
+function packageCollaboratorDelete({ state, user }: ActionContext, params: ActionParams) {
+  const id = stringParam(params, "id");
+  const userId = stringParam(params, "user_id");
+  if (!id || !userId) throw validationError({ ...(id ? {} : { id: ["Missing value"] }), ...(userId ? {} : { user_id: ["Missing value"] }) });
+  const dataset = state.getDataset(id);
+  if (!dataset) throw notFound("Package not found");
+  const orgAdmin = user !== null && dataset.ownerOrg !== null && state.orgCapacity(dataset.ownerOrg, user) === "admin";
+  if (!user || !(user.sysadmin || orgAdmin)) throw notAuthorized(`User ${callerName(user)} not authorized to add collaborators to this dataset`);
+  if (!state.allowDatasetCollaborators) throw validationError({ message: "Dataset collaborators not enabled" });
+  const target = state.getUser(userId);
+  if (!target) throw notFound("User not found");
+  if (!dataset.collaborators.has(target.id)) throw notFound(`User ${userId} is not a collaborator on this dataset`);
+  state.removeCollaborator(dataset.id, target.id);
+  return null;
+}
+
 const write = (run: ActionDefinition["run"]): ActionDefinition => ({ sideEffectFree: false, run });
 
 export const writeActions: Record<string, ActionDefinition> = {
   resource_create: write(resourceCreate),
   resource_patch: write(resourcePatch),
+  package_patch: write(packagePatch),
+  package_delete: write(packageDelete),
+  organization_member_delete: write(organizationMemberDelete),
+  package_collaborator_delete: write(packageCollaboratorDelete),
 };

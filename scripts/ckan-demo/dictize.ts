@@ -103,7 +103,7 @@ export function packageDict(state: DemoState, dataset: DemoDataset): Record<stri
     organization: org ? organizationRef(org) : null,
     owner_org: dataset.ownerOrg,
     private: dataset.private,
-    state: "active",
+    state: dataset.state,
     title: dataset.title,
     type: "dataset",
     url: null,

@@ -6,6 +6,8 @@ import { randomBytes } from "node:crypto";
 
 export type OrgCapacity = "admin" | "editor" | "member";
 export type CollaboratorCapacity = "admin" | "editor" | "member";
+/** CKAN's package states: `draft` (created in the web form, not finished), `active`, `deleted` (package_delete keeps the row). */
+export type DatasetState = "active" | "draft" | "deleted";
 
 export interface DemoUser {
   id: string;
@@ -42,6 +44,7 @@ export interface DemoDataset {
   /** Owner organization id. */
   ownerOrg: string | null;
   private: boolean;
+  state: DatasetState;
   creatorUserId: string;
   metadataCreated: string;
   metadataModified: string;

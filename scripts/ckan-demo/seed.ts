@@ -1,7 +1,8 @@
 /**
  * Seed data of the demo CKAN. DEFAULT_SEED mirrors the site the fixtures in
  * shared/fixtures/ckan-2.10/ were captured from (same names, and the same ids where a
- * fixture shows one), plus `collab_editor` and `other-org` / `other-dataset`.
+ * fixture shows one), plus `collab_editor`, `other-org` / `other-dataset`, and a `draft-dataset` and a
+ * `deleted-dataset` of test-org (CKAN's other two package states).
  *
  * The tokens are fixed so the demo can print them and docs can quote them. They are demo
  * secrets only: never configure a real CKAN with them.
@@ -93,6 +94,26 @@ export const DEFAULT_SEED: DemoSeed = {
       owner_org: "other-org",
       id: "8f536af8-ef4a-4817-bbad-81aba4242638",
       creator: "ckan_admin",
+    },
+    {
+      // Created in CKAN's web form without files: hidden from search until "Finish" (or the portal's first upload).
+      name: "draft-dataset",
+      title: "Draft Dataset",
+      notes: "A draft dataset of test-org (not finished in CKAN's form).",
+      owner_org: "test-org",
+      state: "draft",
+      id: "5b0c1f1e-8d0a-4a53-9d35-3c4f3e2f7a10",
+      creator: "editor_user",
+    },
+    {
+      // package_delete keeps the row: package_show still answers, with state "deleted".
+      name: "deleted-dataset",
+      title: "Deleted Dataset",
+      notes: "A dataset of test-org deleted in CKAN.",
+      owner_org: "test-org",
+      state: "deleted",
+      id: "0d6f7c2a-61a4-4a8e-8f0b-7b1f0c9e5d21",
+      creator: "editor_user",
     },
   ],
 };

@@ -31,6 +31,12 @@ export interface DemoCkanOptions {
    * process. Default false: never on in the demo.
    */
   faultControl?: boolean;
+  /**
+   * Accept `POST /_demo/sysadmin` `{user, sysadmin}` (answers 204): the test-only stand-in for
+   * `ckan sysadmin add|remove NAME` (`DemoState.setSysadmin`; CKAN 2.10 has no action for it), for
+   * end-to-end tests. Default false: never on in the demo.
+   */
+  sysadminControl?: boolean;
 }
 
 export interface DemoCkan {
@@ -138,6 +144,14 @@ export async function startDemoCkan(options: DemoCkanOptions = {}): Promise<Demo
         const body = JSON.parse((await readBody(req)) || "{}") as { action?: string; status?: number; count?: number };
         if (!body.action || !body.status) return send(res, 400, JSON.stringify("action and status are required"));
         state.failNext(body.action, body.status, body.count ?? 1);
+        res.writeHead(204).end();
+        return;
+      }
+      if (options.sysadminControl && req.method === "POST" && url.pathname === "/_demo/sysadmin") {
+        const body = JSON.parse((await readBody(req)) || "{}") as { user?: string; sysadmin?: boolean };
+        if (!body.user || typeof body.sysadmin !== "boolean") return send(res, 400, JSON.stringify("user and sysadmin (boolean) are required"));
+        if (!state.getUser(body.user)) return send(res, 404, JSON.stringify(`no user ${body.user}`));
+        state.setSysadmin(body.user, body.sysadmin);
         res.writeHead(204).end();
         return;
       }

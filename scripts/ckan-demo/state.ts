@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import {
   EDIT_CAPACITIES, ckanTimestamp, newToken,
-  type CollaboratorCapacity, type DemoCall, type DemoDataset, type DemoOrganization,
+  type CollaboratorCapacity, type DatasetState, type DemoCall, type DemoDataset, type DemoOrganization,
   type DemoResource, type DemoUser, type OrgCapacity,
 } from "./model";
 
@@ -19,6 +19,8 @@ export interface DatasetInput {
   /** Owner organization name or id; null/omitted = unowned. */
   owner_org?: string | null;
   private?: boolean;
+  /** Default "active". */
+  state?: DatasetState;
   id?: string;
   /** User name or id of the creator; default: the first sysadmin. */
   creator?: string;
@@ -99,6 +101,21 @@ export class DemoState {
     this.requireDataset(dataset).collaborators.delete(this.requireUser(user).id);
   }
 
+  /**
+   * Test-only stand-in for `ckan sysadmin add|remove NAME` (CKAN 2.10 has no action for it): sets the
+   * user's sysadmin flag. Existing tokens keep working, as in CKAN.
+   */
+  setSysadmin(user: string, sysadmin: boolean): void {
+    this.requireUser(user).sysadmin = sysadmin;
+  }
+
+  /** Sets a dataset's state directly (no auth), e.g. `deleted` as package_delete would. */
+  setDatasetState(dataset: string, state: DatasetState): void {
+    const ds = this.requireDataset(dataset);
+    ds.state = state;
+    ds.metadataModified = ckanTimestamp();
+  }
+
   addDataset(input: DatasetInput): DemoDataset {
     if (this.getDataset(input.name)) throw new Error(`demo CKAN: dataset ${input.name} exists`);
     const creator = input.creator
@@ -112,6 +129,7 @@ export class DemoState {
       notes: input.notes ?? null,
       ownerOrg: input.owner_org ? this.requireOrganization(input.owner_org).id : null,
       private: input.private ?? false,
+      state: input.state ?? "active",
       creatorUserId: creator?.id ?? "",
       metadataCreated: now,
       metadataModified: now,
@@ -244,8 +262,15 @@ export class DemoState {
     return dataset.collaborators.get(user.id)?.capacity ?? null;
   }
 
+  /**
+   * ckan/logic/auth/get.py package_show (2.10): a draft only with package_update rights; an active
+   * public (or unowned) one for everyone; otherwise (private, or deleted) organization members with
+   * `read` (any capacity) and collaborators; sysadmins always.
+   */
   canRead(dataset: DemoDataset, user: DemoUser | null): boolean {
-    if (!dataset.private || user?.sysadmin) return true;
+    if (user?.sysadmin) return true;
+    if (dataset.state === "draft") return this.canEdit(dataset, user);
+    if (dataset.state === "active" && !dataset.private) return true;
     if (!user) return false;
     const viaOrg = dataset.ownerOrg ? this.orgCapacity(dataset.ownerOrg, user) !== null : dataset.creatorUserId === user.id;
     return viaOrg || this.collaboratorCapacity(dataset, user) !== null;

@@ -3,6 +3,11 @@
  * 127.0.0.1, with the bucket and a CORS rule that allows PUT from any origin and exposes ETag.
  * s3rver accepts any credentials and lacks STS, ListParts and AbortMultipartUpload, so the demo
  * runs CREDENTIALS_MODE=presigned (see DESIGN.md "Test peers").
+ *
+ * DEMO ONLY: s3rver enforces no access control at all — it answers an anonymous GET of any object
+ * with 200 — so the portal's guarantee "objects are never public" does not hold for the demo's
+ * store. It listens on 127.0.0.1 only; never expose it or put real data in it. The portal itself
+ * still links every resource through /download/ (no S3_PUBLIC_BASE_URL), as it does in production.
  */
 import fs from "node:fs";
 // @ts-expect-error s3rver ships no type declarations

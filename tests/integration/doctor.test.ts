@@ -9,7 +9,7 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CreateBucketCommand, GetBucketCorsCommand, GetBucketLifecycleConfigurationCommand, PutBucketCorsCommand, PutBucketLifecycleConfigurationCommand, type CORSRule, type LifecycleRule } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, ListObjectsV2Command, PutBucketPolicyCommand, GetBucketCorsCommand, GetBucketLifecycleConfigurationCommand, PutBucketCorsCommand, PutBucketLifecycleConfigurationCommand, type CORSRule, type LifecycleRule } from "@aws-sdk/client-s3";
 import { parseConfig } from "@/lib/config";
 import { runDoctor, type CheckResult } from "@/lib/doctor/checks";
 import { portalCorsRule, portalLifecycleRule } from "@/lib/doctor/fixes";
@@ -63,20 +63,21 @@ describe("npm run doctor", () => {
   it("passes every check for a correctly set-up bucket, and the CLI prints ✓ and exits 0", async () => {
     const bucket = await makeBucket("ok", { cors: [portalCorsRule(ORIGIN)], lifecycle: [portalLifecycleRule("uploads/")] });
     const r = await doctor(bucket);
-    expect(statuses(r)).toEqual({ bucket: "ok", cors: "ok", lifecycle: "ok", credentials: "ok", ckan: "ok" });
+    expect(statuses(r)).toEqual({ bucket: "ok", cors: "ok", lifecycle: "ok", credentials: "ok", ckan: "ok", links: "ok" });
     expect(r.credentials.detail).toMatch(/uploaded part 1 of uploads\/_doctor\/[0-9a-f-]{36}\/probe\.bin \(then aborted\) and was refused another key/);
     expect(r.ckan.detail).toBe("reachable, version 2.10.10");
 
     const cli = await promisify(execFile)("npm", ["run", "-s", "doctor"], { cwd: ROOT, env: env(bucket) as NodeJS.ProcessEnv });
     expect(cli.stdout).toMatch(/^✓ bucket doctor-ok-\S+: reachable at http:\/\/127\.0\.0\.1:\d+$/m);
-    expect(cli.stdout.match(/^✓ /gm)).toHaveLength(5);
+    expect(cli.stdout.match(/^✓ /gm)).toHaveLength(6);
+    expect(cli.stdout).toMatch(/^✓ resource links: link mode: redirect \(S3_PUBLIC_BASE_URL is not set\) — every CKAN resource links http:\/\/portal\.test:3000\/download\//m);
     expect(cli.stdout).toContain("All checks passed.");
   });
 
   it("a bare bucket: ✗ CORS and ✗ lifecycle with the exact JSON; --apply fixes both and the next run passes", async () => {
     const bucket = await makeBucket("bare");
     const before = await doctor(bucket);
-    expect(statuses(before)).toEqual({ bucket: "ok", cors: "fail", lifecycle: "fail", credentials: "ok", ckan: "ok" });
+    expect(statuses(before)).toEqual({ bucket: "ok", cors: "fail", lifecycle: "fail", credentials: "ok", ckan: "ok", links: "ok" });
     expect(before.cors.detail).toBe("no CORS configuration: browsers cannot send parts");
     expect(before.cors.fixes![0].json).toEqual({ CORSRules: [portalCorsRule(ORIGIN)] });
     expect(before.lifecycle.fixes![0].json).toEqual({ Rules: [portalLifecycleRule("uploads/")] });
@@ -93,14 +94,14 @@ describe("npm run doctor", () => {
     expect(cli!.stdout).toContain("2 checks failed.");
 
     const applied = await doctor(bucket, {}, true);
-    expect(statuses(applied)).toEqual({ bucket: "ok", cors: "ok", lifecycle: "ok", credentials: "ok", ckan: "ok" });
+    expect(statuses(applied)).toEqual({ bucket: "ok", cors: "ok", lifecycle: "ok", credentials: "ok", ckan: "ok", links: "ok" });
     expect([applied.cors.applied, applied.lifecycle.applied]).toEqual([true, true]);
     // Really stored in the bucket, and a fresh run passes without --apply.
     const cors = await portalS3().send(new GetBucketCorsCommand({ Bucket: bucket }));
     expect(cors.CORSRules?.[0]?.ExposeHeaders).toContain("ETag");
     const lc = await portalS3().send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket }));
     expect(lc.Rules?.[0]?.AbortIncompleteMultipartUpload?.DaysAfterInitiation).toBe(7);
-    expect(statuses(await doctor(bucket))).toEqual({ bucket: "ok", cors: "ok", lifecycle: "ok", credentials: "ok", ckan: "ok" });
+    expect(statuses(await doctor(bucket))).toEqual({ bucket: "ok", cors: "ok", lifecycle: "ok", credentials: "ok", ckan: "ok", links: "ok" });
   });
 
   it("a CORS rule that hides ETag, or allows another origin, fails and names what is missing; --apply keeps the other rules", async () => {
@@ -132,7 +133,7 @@ describe("npm run doctor", () => {
 
   it("a missing bucket fails the bucket check and skips the checks that need it", async () => {
     const r = await doctor(`doctor-missing-${Date.now().toString(36)}`);
-    expect(statuses(r)).toEqual({ bucket: "fail", cors: "skip", lifecycle: "skip", credentials: "skip", ckan: "ok" });
+    expect(statuses(r)).toEqual({ bucket: "fail", cors: "skip", lifecycle: "skip", credentials: "skip", ckan: "ok", links: "ok" });
     expect(r.bucket.detail).toMatch(/^does not exist/);
     expect(JSON.stringify(r.bucket.fixes![0].json)).toContain("s3:AbortMultipartUpload");
   });
@@ -152,6 +153,26 @@ describe("npm run doctor", () => {
     const r = await doctor(bucket, { CREDENTIALS_MODE: "presigned" });
     expect(r.credentials.status).toBe("ok");
     expect(r.credentials.detail).toMatch(/^a presigned URL uploaded part 1 of uploads\/_doctor\//);
+  });
+
+  it("resource links: S3_PUBLIC_BASE_URL that does not serve anonymously fails; one that does passes (link mode direct); no NEXTAUTH_URL fails redirect mode", async () => {
+    const bucket = await makeBucket("links", { cors: [portalCorsRule(ORIGIN)], lifecycle: [portalLifecycleRule("uploads/")] });
+    const base = `${process.env.S3_ENDPOINT}/${bucket}`;
+    const closed = await doctor(bucket, { S3_PUBLIC_BASE_URL: base });
+    expect(closed.links.status).toBe("fail");
+    expect(closed.links.detail).toMatch(/^link mode: direct, but an anonymous GET of .*\/uploads\/_doctor\/[0-9a-f-]{36}\/public-probe\.txt answered HTTP 403: public datasets' resource links would be dead/);
+
+    await portalS3().send(new PutBucketPolicyCommand({
+      Bucket: bucket,
+      Policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: `arn:aws:s3:::${bucket}/uploads/*` }] }),
+    }));
+    const open = await doctor(bucket, { S3_PUBLIC_BASE_URL: base });
+    expect([open.links.status, open.links.detail]).toEqual(["ok", expect.stringMatching(/^link mode: direct — public datasets' resources link /)]);
+    expect((await portalS3().send(new ListObjectsV2Command({ Bucket: bucket, Prefix: "uploads/_doctor/" }))).KeyCount ?? 0).toBe(0); // the probe is deleted
+
+    const noUrl = await doctor(bucket, { NEXTAUTH_URL: "" });
+    expect(noUrl.links.status).toBe("fail");
+    expect(noUrl.links.detail).toMatch(/NEXTAUTH_URL is not set/);
   });
 
   it("CKAN older than 2.10, or unreachable, fails", async () => {

@@ -5,7 +5,7 @@
  * Content-Disposition carries a quoted `filename` and an RFC 5987 `filename*` (CASES 6, 26).
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { GetObjectAclCommand } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, GetObjectAclCommand, PutBucketPolicyCommand } from "@aws-sdk/client-s3";
 import { ApiError } from "@/lib/api/errors";
 import { resetConfigForTests } from "@/lib/config";
 import { getDb } from "@/lib/db";
@@ -27,6 +27,7 @@ beforeAll(async () => {
 afterAll(async () => env?.close());
 afterEach(() => {
   process.env.DOWNLOAD_MODE = "direct";
+  delete process.env.S3_PUBLIC_BASE_URL;
   resetConfigForTests();
 });
 
@@ -123,18 +124,48 @@ describe("a private dataset's files", () => {
 });
 
 describe("a public dataset's files", () => {
-  it("link the object URL by default (DOWNLOAD_MODE=direct), and anyone may use /download/", async () => {
-    const { created, resource } = await upload("editor_user", "test-dataset", "open.csv", testBytes(20, 6));
-    expect(resource.url).toBe(`${process.env.S3_ENDPOINT}/${process.env.S3_BUCKET}/${created.key}`);
+  it("link /download/ by default (no S3_PUBLIC_BASE_URL: the bucket serves nothing anonymously), and the link answers 200 anonymously with the bytes", async () => {
+    const bytes = testBytes(20, 6);
+    const { created, resource } = await upload("editor_user", "test-dataset", "open.csv", bytes);
+    expect(resource.url).toBe(`${PORTAL}/download/${created.sessionId}/open.csv`);
+    // The raw object URL would be a dead link: objects are never public.
+    const row = await getDb().uploadSession.findUniqueOrThrow({ where: { id: created.sessionId } });
+    expect((await fetch(row.objectUrl!)).status).toBe(403);
     const got = await fetchRedirect(await decideDownload(null, created.sessionId, "open.csv"));
     expect(got.status).toBe(200);
+    expect(sha256(got.bytes)).toBe(sha256(bytes));
     expect(got.disposition).toBe(`attachment; filename="open.csv"; filename*=UTF-8''open.csv`);
   });
 
-  it("link /download/ when DOWNLOAD_MODE=redirect", async () => {
+  it("link /download/ when DOWNLOAD_MODE=redirect, even with S3_PUBLIC_BASE_URL", async () => {
     process.env.DOWNLOAD_MODE = "redirect";
+    process.env.S3_PUBLIC_BASE_URL = "https://files.example.org";
     resetConfigForTests();
     const { created, resource } = await upload("editor_user", "test-dataset", "redirected.csv", testBytes(20, 7));
     expect(resource.url).toBe(`${PORTAL}/download/${created.sessionId}/redirected.csv`);
+  });
+
+  it("link S3_PUBLIC_BASE_URL/{key} when set and the store serves it anonymously (a bucket policy here), answering 200 with the bytes", async () => {
+    const bucket = `ckan-public-${Date.now().toString(36)}`;
+    await portalS3().send(new CreateBucketCommand({ Bucket: bucket }));
+    await portalS3().send(new PutBucketPolicyCommand({
+      Bucket: bucket,
+      Policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: `arn:aws:s3:::${bucket}/uploads/*` }] }),
+    }));
+    Object.assign(process.env, { S3_BUCKET: bucket, S3_PUBLIC_BASE_URL: `${process.env.S3_ENDPOINT}/${bucket}` });
+    resetConfigForTests();
+    try {
+      const bytes = testBytes(30, 8);
+      const { created, resource } = await upload("editor_user", "test-dataset", "cdn.csv", bytes);
+      expect(resource.url).toBe(`${process.env.S3_ENDPOINT}/${bucket}/${created.key}`);
+      const res = await fetch(String(resource.url));
+      expect(res.status).toBe(200);
+      expect(sha256(new Uint8Array(await res.arrayBuffer()))).toBe(sha256(bytes));
+      // A private dataset still links /download/.
+      const priv = await upload("collab_editor", "private-dataset", "still-private.csv", testBytes(10, 9));
+      expect(priv.resource.url).toBe(`${PORTAL}/download/${priv.created.sessionId}/still-private.csv`);
+    } finally {
+      process.env.S3_BUCKET = "ckan-uploads";
+    }
   });
 });

@@ -22,7 +22,9 @@ let env: Awaited<ReturnType<typeof startIntegrationEnv>>;
 let ckan: DemoCkan;
 
 beforeAll(async () => {
-  env = await startIntegrationEnv();
+  // Bound 0: every decision asks CKAN, so a change in CKAN shows at the very next call (the bound itself
+  // is tested with an injected clock in authz-freshness.test.ts).
+  env = await startIntegrationEnv({ CKAN_AUTHZ_MAX_AGE_SECONDS: "0" });
   ckan = env.ckan;
 });
 afterAll(async () => env?.close());
@@ -51,10 +53,10 @@ describe("permission re-check at credential refresh (sts)", () => {
 
     ckan.state.removeMember("test-org", name);
     const err = await apiErrorOf(grantCredentials(caller, created.sessionId));
-    expect(err.code).toBe("forbidden");
+    expect(err.code).toBe("permission_withdrawn");
     expect(err.status).toBe(403);
     expect(err.message).toBe(
-      'CKAN no longer allows you to add files to the dataset "Test Dataset", so this upload cannot continue. The parts sent so far are kept: ask an editor or admin of its organization to restore your access, then resume.',
+      'CKAN no longer allows you to add files to the dataset "Test Dataset", so this upload cannot continue. The parts sent so far are kept: ask an editor or admin of its organization to restore your access, then resume (or cancel the upload to remove them).',
     );
 
     // Nothing was thrown away: S3 still holds both parts, the session its recorded part and status.
@@ -81,7 +83,7 @@ describe("permission re-check at credential refresh (sts)", () => {
     const created = await createUpload(caller, { datasetId: "private-dataset", fileName: "c.bin", size: 10, contentType: "" }, { ip: null, userAgent: null });
     ckan.state.removeCollaborator("private-dataset", name);
     const err = await apiErrorOf(grantCredentials(caller, created.sessionId));
-    expect([err.code, err.message]).toEqual(["forbidden", expect.stringContaining('no longer allows you to add files to the dataset "Private Dataset"')]);
+    expect([err.code, err.message]).toEqual(["permission_withdrawn", expect.stringContaining('no longer allows you to add files to the dataset "Private Dataset"')]);
     await abortUpload(caller, created.sessionId);
   });
 
@@ -108,7 +110,7 @@ describe("permission re-check at sign (presigned mode)", () => {
       expect(put.status).toBe(200);
       ckan.state.removeMember("test-org", name);
       const err = await apiErrorOf(signParts(caller, created.sessionId, [2]));
-      expect([err.code, err.message]).toEqual(["forbidden", expect.stringContaining("The parts sent so far are kept")]);
+      expect([err.code, err.message]).toEqual(["permission_withdrawn", expect.stringContaining("The parts sent so far are kept")]);
       expect(await storedParts(created.bucket, created.key, created.uploadId!)).toEqual([1]);
       await abortUpload(caller, created.sessionId);
     } finally {

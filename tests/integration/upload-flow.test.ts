@@ -59,7 +59,8 @@ describe("upload flow (sts mode, RGW, demo CKAN, SQLite)", () => {
     expect(done.status).toBe("completed");
     const res = ckan.state.getResource(done.resourceId!)!.resource as Record<string, unknown>;
     expect(res).toMatchObject({ name: "report & notes #1?.csv", size: bytes.length, mimetype: "text/csv", format: "CSV", hash: `sha256:${sha256(bytes)}` });
-    expect(res.url).toBe(`${process.env.S3_ENDPOINT}/${process.env.S3_BUCKET}/${created.key.split("/").map(encodeURIComponent).join("/")}`);
+    // No S3_PUBLIC_BASE_URL: the portal's /download/ redirect, never the raw (private, 403) object URL.
+    expect(res.url).toBe(`http://portal.test:3000/download/${created.sessionId}/${encodeURIComponent("report & notes #1?.csv")}`);
     expect(res.url_type ?? null).toBeNull();
     expect(done.ckanResourceUrl).toBe(`${process.env.CKAN_URL}/dataset/test-dataset/resource/${done.resourceId}`);
 

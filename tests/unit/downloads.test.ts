@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { attachmentDisposition, encodeRfc5987 } from "@/lib/downloads/content-disposition";
-import { downloadUrl, resourceUrlFor } from "@/lib/downloads/links";
+import { downloadUrl, publicLinkMode, resourceUrlFor } from "@/lib/downloads/links";
 
 describe("attachmentDisposition (CASES 6: quoted filename + RFC 5987 filename*)", () => {
   it.each([
@@ -30,9 +30,20 @@ describe("resource URLs", () => {
   const config = { DOWNLOAD_MODE: "direct" as const, NEXTAUTH_URL: "https://upload.example.org/", S3_PUBLIC_BASE_URL: undefined, S3_ENDPOINT: undefined, S3_FORCE_PATH_STYLE: false, S3_BUCKET: "ckan-uploads", S3_REGION: "eu-west-1" };
   const session = { id: "0b7e4f5e-8f7a-4a8e-9d51-0c7f3f1f0a11", fileName: "données été.xlsx", key: "uploads/o/d/0b7e4f5e-8f7a-4a8e-9d51-0c7f3f1f0a11/données_été.xlsx" };
 
-  it("private dataset → the portal's /download/ link; public → the object URL", () => {
-    expect(resourceUrlFor(config, session, true)).toBe("https://upload.example.org/download/0b7e4f5e-8f7a-4a8e-9d51-0c7f3f1f0a11/donn%C3%A9es%20%C3%A9t%C3%A9.xlsx");
-    expect(resourceUrlFor(config, session, false)).toBe("https://ckan-uploads.s3.eu-west-1.amazonaws.com/uploads/o/d/0b7e4f5e-8f7a-4a8e-9d51-0c7f3f1f0a11/donn%C3%A9es_%C3%A9t%C3%A9.xlsx");
+  const download = "https://upload.example.org/download/0b7e4f5e-8f7a-4a8e-9d51-0c7f3f1f0a11/donn%C3%A9es%20%C3%A9t%C3%A9.xlsx";
+
+  it("without S3_PUBLIC_BASE_URL every dataset, public or private, links the portal's /download/ (never a raw S3 URL that answers 403)", () => {
+    expect(publicLinkMode(config)).toBe("redirect");
+    expect(resourceUrlFor(config, session, true)).toBe(download);
+    expect(resourceUrlFor(config, session, false)).toBe(download);
+  });
+
+  it("with S3_PUBLIC_BASE_URL (the operator says it serves anonymously) a public dataset links it; a private one still /download/", () => {
+    const cdn = { ...config, S3_PUBLIC_BASE_URL: "https://files.example.org" };
+    expect(publicLinkMode(cdn)).toBe("direct");
+    expect(resourceUrlFor(cdn, session, false)).toBe("https://files.example.org/uploads/o/d/0b7e4f5e-8f7a-4a8e-9d51-0c7f3f1f0a11/donn%C3%A9es_%C3%A9t%C3%A9.xlsx");
+    expect(resourceUrlFor(cdn, session, true)).toBe(download);
+    expect(publicLinkMode({ ...cdn, DOWNLOAD_MODE: "redirect" })).toBe("redirect");
   });
 
   it("DOWNLOAD_MODE=redirect → the /download/ link for public datasets too", () => {

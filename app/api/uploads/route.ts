@@ -2,6 +2,7 @@ import { parseJson, requestContext, withCaller, methodNotAllowed } from "@/lib/a
 import { consumeRateLimit } from "@/lib/security/rate-limit";
 import { createUpload } from "@/lib/uploads/create";
 import { createUploadSchema } from "@/lib/uploads/schemas";
+import { listOwnUploads, listUploadsQuerySchema } from "@/lib/uploads/list";
 
 /**
  * `POST /api/uploads` `{datasetId, fileName, size (bytes), contentType, lastModified (ms)}` →
@@ -15,6 +16,16 @@ export const POST = withCaller(async (req, { caller }) => {
   return createUpload(caller, input, requestContext(req));
 });
 
+/**
+ * `GET /api/uploads?datasetId=…&status=resumable&limit=50` → 200 `{uploads: [session view + {lastModified (ms),
+ * datasetId, datasetName}]}`: the caller's own uploads, newest first (owner-only; the command line's
+ * `status`, and its resume when the local state file is gone). Errors: 400 invalid query, 401.
+ */
+export const GET = withCaller(async (req, { caller }) => {
+  const q = listUploadsQuerySchema.parse(Object.fromEntries(req.nextUrl.searchParams));
+  return listOwnUploads(caller, q);
+});
+
 /** Every other method: 405 JSON. */
-export const GET = methodNotAllowed("POST");
-export { GET as PUT, GET as PATCH, GET as DELETE };
+export const PUT = methodNotAllowed("GET, POST");
+export { PUT as PATCH, PUT as DELETE };

@@ -78,6 +78,8 @@ export async function startIntegrationEnv(overrides: Record<string, string> = {}
     NEXTAUTH_SECRET: "integration-test-secret-0123456789abcdef",
     CREDENTIALS_MODE: "sts",
     S3_KEY_PREFIX: "uploads/",
+    // The portal's public URL: resource links are its /download/ redirect unless S3_PUBLIC_BASE_URL is set.
+    NEXTAUTH_URL: "http://portal.test:3000",
     S3_FORCE_PATH_STYLE: "true",
     ...overrides,
   });

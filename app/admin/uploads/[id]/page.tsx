@@ -36,7 +36,7 @@ export default async function AdminUploadPage({ params }: { params: Promise<{ id
     ["User", `${s.user.name} (${s.user.displayName}${s.user.sysadmin ? ", sysadmin" : ""}) · CKAN id ${s.user.ckanId}`],
     ["Dataset", <a key="d" href={`${getConfig().CKAN_URL}/dataset/${encodeURIComponent(s.dataset.name)}`} className="text-blue-800 underline">{s.dataset.title} ({s.dataset.name})</a>],
     ["Organization", s.dataset.organizationTitle ? `${s.dataset.organizationTitle} (${s.dataset.organizationName})` : "—"],
-    ["File name", s.fileName],
+    ["File name", <bdi key="f">{s.fileName}</bdi>],
     ["Size", `${formatBytes(Number(s.size))} (${s.size.toString()} bytes)`],
     ["Bytes confirmed", `${s.bytesConfirmed.toString()} bytes`],
     ["Content type", s.contentType],
@@ -48,6 +48,8 @@ export default async function AdminUploadPage({ params }: { params: Promise<{ id
     ["Parts", `${s.partCount} planned of ${formatBytes(Number(s.partSize))}; ${detail.parts.count} recorded now${detail.parts.count ? ` (${detail.parts.first}–${detail.parts.last}, ${formatBytes(detail.parts.bytes)})` : ""}`],
     ["SHA-256 (browser)", s.sha256 ?? "—"],
     ["ETag", s.etag ?? "—"],
+    ["Stored object", s.storedLastModified ? `Last-Modified ${s.storedLastModified.toISOString()}${s.storedVersionId ? ` · VersionId ${s.storedVersionId}` : ""}${s.storedChecksum ? ` · checksum ${s.storedChecksum}` : ""}` : "—"],
+    ["Integrity", s.integrityFailedAt ? `changed after completion (found ${s.integrityFailedAt.toISOString()}): ${s.integrityProblem ?? ""}` : s.integrityCheckedAt ? `unchanged at the last check, ${s.integrityCheckedAt.toISOString()}` : "—"],
     ["Object URL", s.objectUrl ?? "—"],
     ["CKAN resource", detail.ckanResourceUrl ? <a key="r" href={detail.ckanResourceUrl} className="text-blue-800 underline">{s.resourceId}</a> : "—"],
     ["Created", when(s.createdAt)],
@@ -61,7 +63,13 @@ export default async function AdminUploadPage({ params }: { params: Promise<{ id
   return (
     <div className="space-y-6">
       <p><Link href="/admin/uploads" className="text-blue-800 underline">← All uploads</Link></p>
-      <h1 className="text-2xl font-semibold break-all">{s.fileName}</h1>
+      <h1 className="text-2xl font-semibold break-all"><bdi>{s.fileName}</bdi></h1>
+      {s.integrityFailedAt && (
+        <p role="alert" className="rounded border border-red-300 bg-red-50 p-3 text-sm text-red-900" data-testid="integrity-alert">
+          <strong>The stored object changed after completion.</strong> Downloads are refused: {s.integrityProblem}. The CKAN
+          resource still describes the uploaded file; remove or replace it in CKAN and upload the file again.
+        </p>
+      )}
       <AdminActions sessionId={s.id} actions={actions} />
       <section aria-labelledby="fields">
         <h2 id="fields" className="mb-2 text-lg font-semibold">Session</h2>

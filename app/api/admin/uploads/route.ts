@@ -10,7 +10,7 @@ import { listUploadPage, uploadTotals } from "@/lib/admin/uploads";
  * Errors: 401, 403 (not an admin).
  */
 export const GET = withCaller(async (req, { caller }) => {
-  requireAdmin(caller);
+  await requireAdmin(caller);
   const { filter, invalid } = parseUploadFilter(req.nextUrl.searchParams);
   const [page, totals] = await Promise.all([listUploadPage(filter), uploadTotals(filter)]);
   return { ...page, page: filter.page, totals, ignored: invalid };

@@ -12,7 +12,8 @@ export const metadata: Metadata = { title: "Upload files" };
 
 /**
  * `/datasets/{id-or-name}/upload`: the deep link CKAN dataset pages point to. 404 when the dataset does
- * not exist (or is private and invisible to the caller), 403 when the caller may not edit it. Below the
+ * not exist (or is private and invisible to the caller) and 404 with "deleted in CKAN" when it was deleted
+ * (`state: "deleted"`; the API answers 410), 403 when the caller may not edit it. A `draft` shows "Draft". Below the
  * uploader: earlier uploads to this dataset by anyone (shown only to users who may edit it).
  */
 export default async function UploadPage({ params }: { params: Promise<{ id: string }> }) {
@@ -22,14 +23,15 @@ export default async function UploadPage({ params }: { params: Promise<{ id: str
   try {
     pkg = await loadEditableDataset(caller, decodeURIComponent(id));
   } catch (err) {
-    if (err instanceof ApiError && err.code === "not_found") notFound();
+    // A deleted dataset: 404 too (a page cannot answer 410); not-found.tsx says it was deleted.
+    if (err instanceof ApiError && (err.code === "not_found" || err.code === "dataset_deleted")) notFound();
     if (err instanceof ApiError && err.code === "forbidden") forbidden();
     throw err;
   }
   const config = getConfig();
   return (
     <div className="space-y-8">
-      <DatasetHeader pkg={pkg} ckanUrl={config.CKAN_URL} />
+      <DatasetHeader pkg={pkg} ckanUrl={config.CKAN_URL} activatesDrafts={config.ACTIVATE_DRAFT_DATASETS} />
       <Uploader
         datasetId={pkg.id}
         datasetName={pkg.name}

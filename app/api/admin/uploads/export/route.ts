@@ -10,7 +10,7 @@ import { parseUploadFilter } from "@/lib/admin/filters";
  * newest first, formula injection neutralised. Errors: 401, 403 (not an admin).
  */
 export const GET = withCaller(async (req, { caller }) => {
-  requireAdmin(caller);
+  await requireAdmin(caller);
   const { filter } = parseUploadFilter(req.nextUrl.searchParams);
   const name = `uploads-${new Date().toISOString().slice(0, 19).replace(/[-:]/g, "").replace("T", "-")}.csv`;
   return new NextResponse(exportCsvStream(filter), {

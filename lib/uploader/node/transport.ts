@@ -1,0 +1,101 @@
+/**
+ * The Node transport: part PUTs with undici (`request`), streaming the part
+ * from disk chunk by chunk (a {@link FileHandleSlice}) with an explicit
+ * Content-Length (S3's UploadPart refuses chunked bodies without one), upload
+ * progress as chunks are handed to the socket, the same stall watchdog as the
+ * browser and a clean abort. Proxies: `createNodeDispatcher()` honours
+ * HTTPS_PROXY / HTTP_PROXY / NO_PROXY (undici's EnvHttpProxyAgent); a custom CA
+ * comes from NODE_EXTRA_CA_CERTS, which Node reads at start-up for every TLS
+ * connection. Node-only: the engine core never imports this file.
+ */
+import { Readable } from "node:stream";
+import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from "undici";
+import { UploadEngineError, abortReason, isUploadEngineError } from "../errors";
+import { startStallWatchdog } from "../stall-watchdog";
+import type { Transport, TransportRequest, TransportResponse } from "../transport";
+import type { FileHandleSlice } from "./file-reader";
+
+/** Headers never sent: set by undici itself, or refused by stores (`x-amz-acl`, CASES 20). */
+const SKIPPED_HEADERS = new Set(["host", "content-length", "connection", "x-amz-acl", "transfer-encoding"]);
+
+/**
+ * The dispatcher for all of the command line's HTTP: EnvHttpProxyAgent when HTTPS_PROXY/HTTP_PROXY
+ * (or lower-case) is set — it also honours NO_PROXY — else a plain keep-alive Agent.
+ * @param connections most sockets per origin (≥ parts in flight).
+ */
+export function createNodeDispatcher(connections = 16): Dispatcher {
+  const env = process.env;
+  const proxied = env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy;
+  return proxied ? new EnvHttpProxyAgent({ connections }) : new Agent({ connections });
+}
+
+/** Options of {@link createNodeTransport}. */
+export interface NodeTransportOptions {
+  /** undici dispatcher (proxy, connection pool). Default {@link createNodeDispatcher}. */
+  dispatcher?: Dispatcher;
+}
+
+/** Creates the Node {@link Transport}. The request body must be a slice of a `NodeUploadFile`. */
+export function createNodeTransport(opts: NodeTransportOptions = {}): Transport {
+  const dispatcher = opts.dispatcher ?? createNodeDispatcher();
+  return { put: (req, signal) => put(dispatcher, req, signal) };
+}
+
+async function put(dispatcher: Dispatcher, req: TransportRequest, signal: AbortSignal): Promise<TransportResponse> {
+  if (signal.aborted) throw abortReason(signal);
+  const slice = req.body as unknown as FileHandleSlice;
+  const local = new AbortController();
+  let failure: UploadEngineError | undefined;
+  const fail = (e: UploadEngineError) => {
+    failure ??= e;
+    local.abort(e);
+  };
+  const onAbort = () => fail(abortReason(signal));
+  signal.addEventListener("abort", onAbort, { once: true });
+  const watchdog = startStallWatchdog(req.stallTimeoutMs, () =>
+    fail(new UploadEngineError("timeout", `No upload progress for ${req.stallTimeoutMs} ms: the request stalled`, { retryable: true })),
+  );
+  const overall = req.timeoutMs && req.timeoutMs > 0
+    ? setTimeout(() => fail(new UploadEngineError("timeout", `The request took longer than ${req.timeoutMs} ms`, { retryable: true })), req.timeoutMs)
+    : undefined;
+  let sent = 0;
+  async function* body() {
+    for await (const chunk of slice.chunks()) {
+      yield chunk;
+      sent += chunk.length;
+      watchdog.kick();
+      req.onProgress(sent);
+    }
+  }
+  const headers: Record<string, string> = { "content-length": String(slice.size) };
+  for (const [k, v] of Object.entries(req.headers)) if (!SKIPPED_HEADERS.has(k.toLowerCase())) headers[k] = v;
+  try {
+    const res = await request(req.url, {
+      method: "PUT",
+      headers,
+      body: slice.size === 0 ? "" : Readable.from(body(), { objectMode: false }),
+      signal: local.signal,
+      dispatcher,
+    });
+    watchdog.kick();
+    const bodyText = await res.body.text();
+    return {
+      status: res.statusCode,
+      headers: (name) => {
+        const v = res.headers[name.toLowerCase()];
+        return v === undefined ? null : Array.isArray(v) ? v.join(", ") : v;
+      },
+      bodyText,
+    };
+  } catch (error) {
+    if (failure) throw failure;
+    if (signal.aborted) throw abortReason(signal);
+    if (isUploadEngineError(error)) throw error;
+    const code = (error as { code?: string })?.code;
+    throw new UploadEngineError("network", `The request got no answer (${code ?? String(error)})`, { cause: error, retryable: true });
+  } finally {
+    watchdog.stop();
+    if (overall !== undefined) clearTimeout(overall);
+    signal.removeEventListener("abort", onAbort);
+  }
+}

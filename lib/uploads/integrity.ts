@@ -1,0 +1,178 @@
+import "server-only";
+import { createHash } from "node:crypto";
+import { getConfig } from "@/lib/config";
+import { getDb } from "@/lib/db";
+import type { UploadSession } from "@/lib/generated/sqlite/client";
+import { getS3Client } from "@/lib/storage/clients";
+import { StorageError } from "@/lib/storage/errors";
+import { describeMismatch, headFingerprint, type ObjectFingerprint } from "@/lib/storage/fingerprint";
+import { writeAudit } from "./audit";
+
+/**
+ * Post-completion integrity (CASES 38). The one-object STS credential of an upload stays valid after
+ * completion (up to STS_DURATION_SECONDS) and allows `s3:PutObject` on the key, so its holder can
+ * replace the object. At completion the portal records the object's fingerprint (ETag, size,
+ * Last-Modified, VersionId in a versioned bucket, checksum when the store keeps one); every
+ * `/download/…` and every sweep compares the object with it (one HeadObject). A difference sets the
+ * session's admin-visible flag (`integrityFailedAt`, `integrityProblem`), writes one
+ * `object.integrity_failed` audit event, and every later download is refused. The flag is sticky:
+ * restoring the object does not clear it (upload the file again).
+ */
+
+/** The session columns this module reads. */
+export type IntegritySession = Pick<
+  UploadSession,
+  "id" | "bucket" | "key" | "size" | "status" | "etag" | "storedVersionId" | "storedLastModified" | "storedChecksum" | "integrityFailedAt" | "integrityProblem"
+>;
+
+/** Outcome of a check: `versionId` is the pinned version to serve (null in an unversioned bucket). */
+export type IntegrityVerdict = { ok: true; versionId: string | null } | { ok: false; problem: string };
+
+/** The session columns that record `fp` (the ETag goes into the existing `etag` column). */
+export function fingerprintColumns(fp: ObjectFingerprint, checkedAt = new Date()) {
+  return { etag: fp.etag, storedVersionId: fp.versionId, storedLastModified: fp.lastModified, storedChecksum: fp.checksum, integrityCheckedAt: checkedAt };
+}
+
+/**
+ * The ETag S3 and Ceph RGW give a multipart object: hex MD5 of the concatenated binary part MD5s,
+ * then `-{part count}` (AWS S3 User Guide, "Checking object integrity"). `null` when a part ETag is
+ * not a plain MD5 (SSE-KMS/SSE-C objects, other stores): then nothing can be predicted.
+ */
+export function expectedMultipartEtag(partEtags: string[]): string | null {
+  const md5s = partEtags.map((e) => e.replace(/^"|"$/g, ""));
+  if (md5s.length === 0 || !md5s.every((e) => /^[0-9a-f]{32}$/i.test(e))) return null;
+  return `${createHash("md5").update(Buffer.from(md5s.join(""), "hex")).digest("hex")}-${md5s.length}`;
+}
+
+/**
+ * Records the fingerprint of a just-stored object (one HeadObject) right after CompleteMultipartUpload.
+ * The ETag must be the one the recorded parts make ({@link expectedMultipartEtag}): an object replaced
+ * between CompleteMultipartUpload and this HeadObject is flagged at once instead of being recorded as
+ * the upload. @throws StorageError when S3 cannot answer (the completion then fails and can be retried).
+ */
+export async function recordStoredFingerprint(session: IntegritySession & { partCount: number }, now = new Date()): Promise<ObjectFingerprint | null> {
+  const db = getDb();
+  const current = await headFingerprint(getS3Client(getConfig()), { bucket: session.bucket, key: session.key });
+  if (!current) return null; // storeObject has just seen it; the next check flags a vanished object
+  await db.uploadSession.update({ where: { id: session.id }, data: fingerprintColumns(current, now) });
+  const problem = completionMismatch(session.partCount, current.etag, session.partCount > 0 ? await partEtags(session.id) : []);
+  if (problem) {
+    await flagIntegrityFailure(session, problem, "completion", { recorded: null, current }, now);
+    throw new StorageError(`S3 holds other bytes than the uploaded parts: ${problem}. The upload cannot be registered; upload the file again.`, "S3", "HeadObject", "IntegrityMismatch");
+  }
+  return current;
+}
+
+async function partEtags(sessionId: string): Promise<string[]> {
+  const parts = await getDb().uploadPart.findMany({ where: { sessionId }, orderBy: { partNumber: "asc" }, select: { etag: true } });
+  return parts.map((p) => p.etag);
+}
+
+/** Why a just-completed multipart object is not the one its parts make, or `null` when it is (or cannot be told). */
+export function completionMismatch(partCount: number, etag: string | null, parts: string[]): string | null {
+  if (partCount === 0 || !etag) return null;
+  if (!/-\d+$/.test(etag)) return `the object was replaced during completion: its ETag ${etag} is not a multipart ETag`;
+  const expected = expectedMultipartEtag(parts);
+  return expected && expected !== etag ? `the object was replaced during completion: its ETag is ${etag}, the uploaded parts make ${expected}` : null;
+}
+
+/** The fingerprint recorded for a session, or `null` for a session completed before fingerprints were recorded. */
+export function recordedFingerprint(s: IntegritySession): ObjectFingerprint | null {
+  if (s.etag === null && s.storedLastModified === null) return null;
+  return { size: Number(s.size), etag: s.etag, lastModified: s.storedLastModified, versionId: s.storedVersionId, checksum: s.storedChecksum };
+}
+
+/**
+ * Checks a stored session's object against its recorded fingerprint with one HeadObject (of the
+ * current object at the key: a versioned bucket's new version counts as a change, because direct
+ * links and CDNs serve the current one). A session already flagged is refused without asking S3.
+ * A session completed before fingerprints existed gets its fingerprint recorded now if the size
+ * matches (trust on first check), and is flagged otherwise.
+ * @param by who checks, for the audit event: `download` or `sweeper`.
+ * @returns the verdict. @throws StorageError when S3 cannot answer (nothing is flagged then).
+ */
+export async function verifyStoredObject(session: IntegritySession, by: "download" | "sweeper", now = new Date()): Promise<IntegrityVerdict> {
+  if (session.integrityFailedAt) return { ok: false, problem: session.integrityProblem ?? "the object changed after completion" };
+  const db = getDb();
+  const current = await headFingerprint(getS3Client(getConfig()), { bucket: session.bucket, key: session.key });
+  const recorded = recordedFingerprint(session);
+  let problem: string | null;
+  if (recorded) {
+    problem = describeMismatch(recorded, current);
+  } else {
+    problem = current && current.size === Number(session.size) ? null : describeMismatch({ size: Number(session.size), etag: null, lastModified: null, versionId: null, checksum: null }, current);
+    if (!problem && current) {
+      await db.uploadSession.update({ where: { id: session.id }, data: fingerprintColumns(current, now) });
+      return { ok: true, versionId: current.versionId };
+    }
+  }
+  if (!problem) {
+    await db.uploadSession.update({ where: { id: session.id }, data: { integrityCheckedAt: now } });
+    return { ok: true, versionId: recorded!.versionId };
+  }
+  await flagIntegrityFailure(session, problem, by, { recorded, current }, now);
+  return { ok: false, problem };
+}
+
+/** Sets the flag once (the first detection wins) and writes its audit event in the same transaction. */
+async function flagIntegrityFailure(
+  session: IntegritySession,
+  problem: string,
+  by: "download" | "sweeper" | "completion",
+  seen: { recorded: ObjectFingerprint | null; current: ObjectFingerprint | null },
+  now: Date,
+): Promise<void> {
+  await getDb().$transaction(async (tx) => {
+    const flagged = await tx.uploadSession.updateMany({
+      where: { id: session.id, integrityFailedAt: null },
+      data: { integrityFailedAt: now, integrityProblem: problem, integrityCheckedAt: now },
+    });
+    if (flagged.count === 0) return;
+    await writeAudit(tx, {
+      sessionId: session.id,
+      actorName: by === "sweeper" ? "sweeper" : "integrity check",
+      type: "object.integrity_failed",
+      detail: { problem, detectedBy: by, key: session.key, recorded: seen.recorded, current: seen.current },
+    });
+  });
+  console.error(`[integrity] session ${session.id}: ${problem}`);
+}
+
+/** The message a refused download shows (API and page). */
+export function integrityRefusalMessage(problem: string): string {
+  return `This file cannot be downloaded: ${problem}. What is stored is no longer the file that was uploaded and registered, so the portal does not serve it; an administrator has been notified.`;
+}
+
+/** Outcome of {@link verifyCompletedObjects}. */
+export interface IntegritySweepResult {
+  checked: number;
+  /** Sessions flagged in this run. */
+  flagged: string[];
+  /** Sessions S3 could not answer for (checked again next run). */
+  failed: Array<{ sessionId: string; error: string }>;
+}
+
+/**
+ * The sweeper's integrity pass: checks up to `limit` (default 1,000) completed or uploaded,
+ * not yet flagged sessions, least recently checked first (index on status + integrityCheckedAt), so
+ * successive sweeps go round every stored object. One HeadObject each.
+ */
+export async function verifyCompletedObjects(opts: { now?: Date; limit?: number } = {}): Promise<IntegritySweepResult> {
+  const now = opts.now ?? new Date();
+  const sessions = await getDb().uploadSession.findMany({
+    where: { status: { in: ["COMPLETED", "UPLOADED"] }, integrityFailedAt: null },
+    orderBy: [{ integrityCheckedAt: { sort: "asc", nulls: "first" } }, { id: "asc" }],
+    take: opts.limit ?? 1000,
+  });
+  const result: IntegritySweepResult = { checked: 0, flagged: [], failed: [] };
+  for (const s of sessions) {
+    try {
+      const verdict = await verifyStoredObject(s, "sweeper", now);
+      result.checked++;
+      if (!verdict.ok) result.flagged.push(s.id);
+    } catch (err) {
+      result.failed.push({ sessionId: s.id, error: (err as Error).message });
+    }
+  }
+  return result;
+}
