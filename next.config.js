@@ -4,8 +4,14 @@
 const nextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
+  // Production: `npm run build` writes .next/standalone (a server with only the modules it needs);
+  // scripts/standalone.mjs adds .next/static and the portal's entry server (server/portal-server.js).
+  output: "standalone",
   // Native and driver modules stay outside the server bundle.
-  serverExternalPackages: ["better-sqlite3", "@prisma/adapter-better-sqlite3", "pg", "@prisma/adapter-pg"],
+  // pino: also required by the entry server (server/portal-server.js), so it must sit in node_modules.
+  serverExternalPackages: ["better-sqlite3", "@prisma/adapter-better-sqlite3", "pg", "@prisma/adapter-pg", "pino"],
+  // GET /api/ready compares the applied migrations with these folders (lib/ops/readiness.ts).
+  outputFileTracingIncludes: { "/api/ready": ["./prisma/migrations/**/*", "./prisma/postgresql/migrations/**/*"] },
   typedRoutes: false,
   // forbidden() renders app/forbidden.tsx with HTTP 403.
   experimental: { authInterrupts: true },

@@ -98,6 +98,8 @@ export default defineConfig({
         // RGW's shortest STS lifetime is 900 s; refreshing 890 s early makes every credential "expire" after 10 s.
         STS_DURATION_SECONDS: "900",
         STS_REFRESH_MARGIN_SECONDS: "890",
+        // Ask CKAN at every decision, so a CKAN fault set by a test is met at once (e2e/faults/ckan-not-api.spec.ts).
+        CKAN_AUTHZ_MAX_AGE_SECONDS: "0",
         // The command line's folder test (e2e/faults/cli.spec.ts) starts 203 uploads in about a minute.
         RATE_LIMIT_UPLOADS_PER_MINUTE: "1000",
       },

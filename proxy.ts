@@ -3,9 +3,9 @@ import { getToken } from "next-auth/jwt";
 import { getConfig } from "@/lib/config";
 import { contentSecurityPolicy, newNonce, securityHeaders } from "@/lib/security/headers";
 
-/** Paths a signed-out visitor may open: sign-in, the API (answers 401 JSON itself), downloads (public datasets need no sign-in). */
+/** Paths a signed-out visitor may open: sign-in, the API (answers 401 JSON itself), downloads (public datasets need no sign-in), /metrics (bearer token). */
 function isPublicPath(pathname: string): boolean {
-  return pathname === "/login" || pathname.startsWith("/api/") || pathname.startsWith("/download/");
+  return pathname === "/login" || pathname.startsWith("/api/") || pathname.startsWith("/download/") || pathname === "/metrics";
 }
 
 /**

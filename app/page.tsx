@@ -1,5 +1,6 @@
 import Link from "next/link";
-import { listEditableDatasets } from "@/lib/ckan";
+import { isCkanError, listEditableDatasets } from "@/lib/ckan";
+import { CKAN_DOWN_KINDS } from "@/lib/ckan/errors";
 import { requireCaller } from "@/lib/page-auth";
 import { currentCkanUser } from "@/lib/authz/ckan-authz";
 import { ckanAs } from "@/lib/uploads/access";
@@ -22,6 +23,8 @@ export default async function HomePage({ searchParams }: { searchParams: Promise
     const user = await currentCkanUser(caller);
     result = await listEditableDatasets(ckanAs(caller), user, { q, rows: PAGE_SIZE, start: (page - 1) * PAGE_SIZE });
   } catch (err) {
+    // CKAN not answering as its API: the error boundary (app/error.tsx) says so, with a 5xx status.
+    if (isCkanError(err, ...CKAN_DOWN_KINDS)) throw err;
     error = `CKAN could not list your datasets: ${(err as Error).message}`;
   }
   const pages = result ? Math.max(1, Math.ceil(result.count / PAGE_SIZE)) : 1;

@@ -39,6 +39,7 @@ export async function verifyCkanToken(token: string): Promise<Omit<Caller, "ckan
     if (err instanceof CkanError && (err.kind === "not_found" || err.kind === "authorization")) {
       throw new Error(INVALID_TOKEN_MESSAGE);
     }
+    if (err instanceof CkanError && err.kind === "not_ckan") throw new Error(`${err.message}. The token could not be checked; try again later.`);
     if (err instanceof CkanError) throw new Error(`CKAN could not be reached to check the token (${err.kind}). Try again later.`);
     throw err;
   }

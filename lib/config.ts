@@ -1,9 +1,17 @@
+import ipaddr from "ipaddr.js";
 import { z } from "zod";
 
 /** S3 limits (AWS S3 User Guide, "Amazon S3 multipart upload limits"). */
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
 export const S3_MAX_OBJECT_BYTES = 10_000 * 5 * GiB;
+
+/**
+ * AssumeRole `DurationSeconds` bounds (AWS STS API Reference, AssumeRole): at least 900 s, at most the
+ * role's maximum session duration, which is 3,600 s by default and can be raised to 43,200 s (12 h).
+ */
+export const STS_MIN_DURATION_SECONDS = 900;
+export const STS_MAX_DURATION_SECONDS = 43_200;
 
 /** Demo secrets: accepted only outside NODE_ENV=production (see issue "Security hardening"). */
 export const DEMO_NEXTAUTH_SECRET = "demo-only-secret-change-me-0123456789abcdef";
@@ -13,6 +21,18 @@ const bool = z
   .transform((v) => v === "true" || v === "1" || v === "yes");
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const url = z.string().url();
+const durationMessage = `must be between ${STS_MIN_DURATION_SECONDS} and ${STS_MAX_DURATION_SECONDS.toLocaleString("en")} seconds (AWS STS AssumeRole DurationSeconds; above 3,600 the role's maximum session duration must allow it — npm run doctor checks)`;
+
+/** True for "10.0.0.0/8", "::1/128" or a bare address ("127.0.0.1"). */
+function isCidrOrAddress(s: string): boolean {
+  try {
+    if (s.includes("/")) ipaddr.parseCIDR(s);
+    else ipaddr.parse(s);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * Every environment variable the portal reads, with its default. README's configuration table
@@ -34,7 +54,17 @@ export const configSchema = z
       .default("uploads/"),
     S3_PUBLIC_BASE_URL: url.transform((u) => u.replace(/\/+$/, "")).optional(),
     S3_ROLE_ARN: z.string().regex(/^arn:aws:iam::\d*:role\/.+$/, "must be an IAM role ARN").optional(),
-    STS_DURATION_SECONDS: int(60, 43_200).default(3600),
+    /**
+     * Lifetime of each upload credential. Default 900 s, AWS's minimum: the shortest window in which a
+     * user whose CKAN rights were withdrawn can still write their one object (issue 9); browsers refresh
+     * STS_REFRESH_MARGIN_SECONDS before expiry. Above 3,600 s the role's maximum session duration must be raised.
+     */
+    STS_DURATION_SECONDS: z.coerce
+      .number()
+      .int("must be a whole number of seconds")
+      .min(STS_MIN_DURATION_SECONDS, durationMessage)
+      .max(STS_MAX_DURATION_SECONDS, durationMessage)
+      .default(STS_MIN_DURATION_SECONDS),
     CREDENTIALS_MODE: z.enum(["sts", "presigned"]).default("sts"),
     PRESIGN_EXPIRES_SECONDS: int(60, 7 * 24 * 3600).default(900),
     MAX_UPLOAD_BYTES: int(0, S3_MAX_OBJECT_BYTES).default(S3_MAX_OBJECT_BYTES),
@@ -67,6 +97,17 @@ export const configSchema = z
     CKAN_AUTHZ_MAX_AGE_SECONDS: int(0, 3600).default(60),
     /** The first completed upload to a `draft` dataset makes it `active` (CKAN package_patch as the user), as CKAN's own "Finish" step does. */
     ACTIVATE_DRAFT_DATASETS: bool.default(true),
+    // ---- running as a service (issue 14; docs/operations.md) ----
+    /** Comma-separated CIDRs (or addresses) of reverse proxies whose X-Forwarded-For is believed; empty = none. */
+    TRUSTED_PROXIES: z
+      .string()
+      .default("")
+      .transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean))
+      .refine((list) => list.every(isCidrOrAddress), "must be a comma-separated list of CIDRs or IP addresses (e.g. 127.0.0.1/32,10.0.0.0/8)"),
+    /** Bearer token that unlocks GET /metrics (Prometheus); unset = /metrics answers 404. */
+    METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+    /** pino log level. */
+    LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
     // ---- sign-in that outlives a fixed lifetime (issue 10) ----
     /** Idle timeout, minutes: a session not renewed (no activity, no running upload) for this long ends. Decimals allowed (tests). */
     SESSION_IDLE_MINUTES: z.coerce.number().min(0.1).max(7 * 24 * 60).default(480),
@@ -78,6 +119,15 @@ export const configSchema = z
   .superRefine((c, ctx) => {
     if (c.CREDENTIALS_MODE === "sts" && !c.S3_ROLE_ARN) {
       ctx.addIssue({ code: "custom", path: ["S3_ROLE_ARN"], message: "is required when CREDENTIALS_MODE=sts" });
+    }
+    // A margin as long as the credential would make every credential "due for refresh" on arrival.
+    const durationValid = c.STS_DURATION_SECONDS >= STS_MIN_DURATION_SECONDS && c.STS_DURATION_SECONDS <= STS_MAX_DURATION_SECONDS;
+    if (c.CREDENTIALS_MODE === "sts" && durationValid && c.STS_REFRESH_MARGIN_SECONDS >= c.STS_DURATION_SECONDS) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["STS_REFRESH_MARGIN_SECONDS"],
+        message: `must be less than STS_DURATION_SECONDS (${c.STS_DURATION_SECONDS}): browsers refresh credentials this many seconds before they expire`,
+      });
     }
   });
 

@@ -1,6 +1,6 @@
 /**
  * Starts the portal with its peers on 127.0.0.1 — the demo CKAN server (project code, seeded), an
- * S3 store, a migrated database — then `next start` (or `next dev` with --dev).
+ * S3 store, a migrated database — then the standalone build's `node server.js` (or `next dev` with --dev).
  *
  *   tsx scripts/stack.ts                      # the demo: embedded S3 (s3rver), presigned mode
  *   tsx scripts/stack.ts --storage env        # S3/STS from the environment (e.g. Ceph RGW), sts mode
@@ -8,7 +8,8 @@
  * Environment: PORT (portal, default 3000), CKAN_DEMO_PORT (5055), S3_DEMO_PORT (4568),
  * DATABASE_URL (default file:./data/demo.db), DEMO_DATA_DIR (./data). Stops everything on Ctrl-C.
  * Tests: DEMO_SECURITY_PERSONAS=1 adds the authorization matrix's extra CKAN users; PORTAL_LOG_FILE
- * also writes the portal's stdout and stderr to that file (the token-leak test searches it);
+ * writes the portal's stdout (JSON logs, LOG_LEVEL info) and stderr to that file (the token-leak test
+ * searches it). Without it, LOG_LEVEL defaults to warn here.
  * CKAN_DEMO_SYSADMIN_CONTROL=1 opens demo CKAN's `POST /_demo/sysadmin` (the stand-in for `ckan sysadmin remove`).
  */
 import { spawn, spawnSync } from "node:child_process";
@@ -42,6 +43,9 @@ async function main(): Promise<void> {
   env.NEXTAUTH_SECRET ??= DEMO_NEXTAUTH_SECRET;
   // The demo may run `next start` (NODE_ENV=production) on its demo secret and s3rver keys.
   env.PORTAL_DEMO ??= "true";
+  // One JSON line per request would bury the banner: the terminal shows warnings and errors only,
+  // unless LOG_LEVEL says otherwise; a PORTAL_LOG_FILE gets the full request log.
+  env.LOG_LEVEL ??= process.env.PORTAL_LOG_FILE ? "info" : "warn";
 
   // CKAN_DEMO_FAULT_CONTROL=1 (end-to-end tests only) lets tests make demo CKAN calls fail.
   const ckan = await startDemoCkan({ host, port: Number(process.env.CKAN_DEMO_PORT ?? 5055), faultControl: process.env.CKAN_DEMO_FAULT_CONTROL === "1", sysadminControl: process.env.CKAN_DEMO_SYSADMIN_CONTROL === "1" });
@@ -67,13 +71,20 @@ async function main(): Promise<void> {
     env.CREDENTIALS_MODE ??= "sts";
   }
 
+  // The standalone server runs in .next/standalone: a relative SQLite path must not move with it.
+  if (env.DATABASE_URL.startsWith("file:")) env.DATABASE_URL = `file:${path.resolve(root, env.DATABASE_URL.slice(5))}`;
   run(bin("prisma"), ["migrate", "deploy"], env);
   if (!dev && !fs.existsSync(path.join(root, ".next", "BUILD_ID"))) run(bin("next"), ["build"], env);
+  // `next build` alone leaves the standalone output without static files and the entry server.
+  if (!dev) run(process.execPath, [path.join(root, "scripts", "standalone.mjs")], env);
 
   const logFile = process.env.PORTAL_LOG_FILE ? fs.createWriteStream(path.resolve(root, process.env.PORTAL_LOG_FILE), { flags: "a" }) : null;
-  const portal = spawn(bin("next"), [dev ? "dev" : "start", "-H", host, "-p", String(port)], { cwd: root, env, stdio: logFile ? ["inherit", "pipe", "pipe"] : "inherit" });
+  // Production: the standalone build's entry server (server/portal-server.js), as `npm start` runs it.
+  const [cmd, argv] = dev ? [bin("next"), ["dev", "-H", host, "-p", String(port)]] : [process.execPath, [path.join(root, ".next", "standalone", "server.js")]];
+  const portal = spawn(cmd, argv, { cwd: root, env: { ...env, HOSTNAME: host, PORT: String(port) }, stdio: logFile ? ["inherit", "pipe", "pipe"] : "inherit" });
   if (logFile) {
-    portal.stdout?.on("data", (chunk: Buffer) => (process.stdout.write(chunk), logFile.write(chunk)));
+    // stdout (the JSON logs) goes to the file only; stderr to both.
+    portal.stdout?.on("data", (chunk: Buffer) => logFile.write(chunk));
     portal.stderr?.on("data", (chunk: Buffer) => (process.stderr.write(chunk), logFile.write(chunk)));
   }
   const stop = async (code: number) => {

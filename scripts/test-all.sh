@@ -3,7 +3,10 @@
 # (S3 + STS) — and stops them afterwards; a missing peer fails the run, it never skips.
 #   1. typecheck   2. unit tests   3. integration tests (RGW, demo CKAN), once on SQLite and once on
 #      PostgreSQL (a throwaway cluster started by scripts/pg.sh on PG_PORT)
-#   4. next build  5. Playwright end-to-end (Chromium): sts mode against RGW, and the demo stack.
+#   4. npm run build (standalone output)  5. service tests: the standalone build as processes (two
+#      instances on PostgreSQL behind a round-robin balancer; health, metrics, logs, shutdown)
+#   6. unit and integration tests again on Node.js 22 (scripts/node22.sh, from the npm registry)
+#   7. Playwright end-to-end (Chromium): sts mode against RGW, and the demo stack.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NEXT_TELEMETRY_DISABLED=1
@@ -41,10 +44,17 @@ npx vitest run --project integration
 
 step "integration tests on PostgreSQL"
 TEST_DATABASE=postgresql npx vitest run --project integration
-bash scripts/pg.sh stop
 
-step "build"
-npx next build
+step "build (next build + standalone output)"
+npm run build
+
+step "service tests (standalone build: two instances behind a load balancer, health, metrics, logs, shutdown)"
+npx vitest run --project service
+
+step "unit and integration tests on Node.js 22 (scripts/node22.sh)"
+bash scripts/node22.sh npx vitest run --project unit --project integration
+bash scripts/node22.sh env TEST_DATABASE=postgresql npx vitest run --project integration
+bash scripts/pg.sh stop
 
 step "end-to-end tests"
 npx playwright test

@@ -127,6 +127,11 @@ test("the CKAN token never appears in page HTML, JS bundles, API JSON, headers o
   });
   expect(calls.map((c) => c.status)).toEqual([200, 200, 400, 409, 200, 404, 400]);
   for (const c of calls) expect(c.text).not.toContain(token);
+  // Secrets the server log must never hold either (issue 14): STS secrets and the session cookie.
+  const granted = JSON.parse(calls[0]!.text) as { credentials: { secretAccessKey: string; sessionToken: string } };
+  const sessionCookie = (await page.context().cookies()).find((c) => c.name.includes("session-token"))!.value;
+  const secrets = [granted.credentials.secretAccessKey, granted.credentials.sessionToken, sessionCookie];
+  expect(secrets.every((x) => x.length > 10)).toBe(true);
   // A wrong token on sign-in is not echoed either.
   await page.context().clearCookies();
   await page.goto("/login");
@@ -143,4 +148,8 @@ test("the CKAN token never appears in page HTML, JS bundles, API JSON, headers o
   const log = fs.readFileSync(LOG_FILE, "utf8");
   expect(log.length).toBeGreaterThan(0);
   expect(log).not.toContain(token);
+  for (const secret of secrets) expect(log).not.toContain(secret);
+  // The entry server logs one JSON line per request, with its request id (issue 14).
+  const requestLines = log.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as { msg?: string; path?: string; requestId?: string }).filter((l) => l.msg === "request");
+  expect(requestLines.some((l) => l.path === "/api/uploads" && /^[0-9a-f-]{36}$/.test(l.requestId ?? ""))).toBe(true);
 });

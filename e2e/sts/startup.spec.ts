@@ -8,12 +8,12 @@ import { expect, test } from "@playwright/test";
 
 const ROOT = path.resolve(__dirname, "../..");
 
-/** Starts `next start` with `env` and resolves with its exit code and output once it exits. */
+/** Starts the standalone build (`node server.js`, as in production) with `env` and resolves with its exit code and output once it exits. */
 function startPortal(env: Record<string, string | undefined>): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(path.join(ROOT, "node_modules", ".bin", "next"), ["start", "-H", "127.0.0.1", "-p", "0"], {
+    const child = spawn(process.execPath, [path.join(ROOT, ".next", "standalone", "server.js")], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH, NEXT_TELEMETRY_DISABLED: "1", ...env } as unknown as NodeJS.ProcessEnv,
+      env: { PATH: process.env.PATH, NEXT_TELEMETRY_DISABLED: "1", HOSTNAME: "127.0.0.1", PORT: "0", ...env } as unknown as NodeJS.ProcessEnv,
     });
     let output = "";
     child.stdout.on("data", (d) => (output += d));

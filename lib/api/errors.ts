@@ -1,6 +1,6 @@
 import { NextResponse } from "next/server";
 import { ZodError } from "zod";
-import { CkanError } from "@/lib/ckan/errors";
+import { CkanError, ckanFailureMessage } from "@/lib/ckan/errors";
 import { StorageError } from "@/lib/storage/errors";
 
 /** Error codes of the portal API and their HTTP statuses (one table for every route). */
@@ -60,7 +60,8 @@ export function errorResponse(code: ApiErrorCode, message: string, details?: unk
 /**
  * Turns any thrown value into an error response. ApiError keeps its code; ZodError → 400 with the
  * field issues; anything else → 500 "internal", logged with its cause (never sent to the client).
- * StorageError → 502 `storage_failed` and CkanError → 502 `ckan_failed` (their messages name the peer).
+ * StorageError → 502 `storage_failed` and CkanError → 502 `ckan_failed` (their messages name the peer; an answer
+ * that is not CKAN's API says "CKAN at {CKAN_URL} is not answering as a CKAN API (HTTP {status}, {content type})").
  */
 export function toErrorResponse(err: unknown): NextResponse {
   if (err instanceof ApiError) {
@@ -75,7 +76,7 @@ export function toErrorResponse(err: unknown): NextResponse {
     return errorResponse("validation_failed", message, details);
   }
   if (err instanceof StorageError) return errorResponse("storage_failed", err.message);
-  if (err instanceof CkanError) return errorResponse("ckan_failed", `CKAN failed or is unreachable (${err.kind}): ${err.message}`);
+  if (err instanceof CkanError) return errorResponse("ckan_failed", ckanFailureMessage(err));
   console.error("[api] unexpected error", err);
   return errorResponse("internal", "An unexpected error occurred. It has been logged.");
 }

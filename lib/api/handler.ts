@@ -3,6 +3,9 @@ import { NextResponse, type NextRequest } from "next/server";
 import type { z } from "zod";
 import { readSession, type Caller } from "@/lib/auth";
 import { assertSameOrigin } from "@/lib/security/same-origin";
+import { getConfig } from "@/lib/config";
+import { clientAddress } from "@/lib/ops/client-address";
+import { requestIdFrom, withRequestContext } from "@/lib/ops/request-context";
 import { ApiError, errorResponse, toErrorResponse } from "./errors";
 import { bearerToken, callerFromApiToken } from "./token-auth";
 
@@ -22,23 +25,29 @@ export function withCaller<P = Record<string, never>>(
   handler: (req: NextRequest, ctx: { caller: Caller; params: P }) => Promise<unknown>,
 ) {
   return async (req: NextRequest, ctx: RouteContext<P>): Promise<NextResponse> => {
-    try {
-      const token = bearerToken(req.headers);
-      if (token === null) assertSameOrigin(req); // cookies are ambient; a bearer token is not
-      let caller: Caller | null;
-      if (token !== null) caller = await callerFromApiToken(token);
-      else {
-        const session = await readSession();
-        if (!session.caller && session.expired) throw new ApiError("session_expired", "Your sign-in has ended. Sign in again with your CKAN API token; an upload in progress continues by itself.");
-        caller = session.caller;
+    // Audit events written while serving this request carry its id (answered as x-request-id).
+    const requestId = requestIdFrom(req.headers);
+    const res = await withRequestContext({ requestId }, async () => {
+      try {
+        const token = bearerToken(req.headers);
+        if (token === null) assertSameOrigin(req); // cookies are ambient; a bearer token is not
+        let caller: Caller | null;
+        if (token !== null) caller = await callerFromApiToken(token);
+        else {
+          const session = await readSession();
+          if (!session.caller && session.expired) throw new ApiError("session_expired", "Your sign-in has ended. Sign in again with your CKAN API token; an upload in progress continues by itself.");
+          caller = session.caller;
+        }
+        if (!caller) throw new ApiError("unauthenticated", "Sign in with your CKAN API token first.");
+        const result = await handler(req, { caller, params: await ctx.params });
+        if (result instanceof NextResponse) return result;
+        return NextResponse.json(result, { headers: { "cache-control": "no-store" } });
+      } catch (err) {
+        return toErrorResponse(err);
       }
-      if (!caller) throw new ApiError("unauthenticated", "Sign in with your CKAN API token first.");
-      const result = await handler(req, { caller, params: await ctx.params });
-      if (result instanceof NextResponse) return result;
-      return NextResponse.json(result, { headers: { "cache-control": "no-store" } });
-    } catch (err) {
-      return toErrorResponse(err);
-    }
+    });
+    res.headers.set("x-request-id", requestId);
+    return res;
   };
 }
 
@@ -84,10 +93,13 @@ async function readBodyText(req: NextRequest, limit: number): Promise<string> {
   }
 }
 
-/** The client's IP (first X-Forwarded-For hop, else X-Real-IP) and user agent, for audit. */
+/**
+ * The client's IP and user agent, for audit. The IP is the TCP peer's, or — only when the peer is in
+ * TRUSTED_PROXIES — the client address from X-Forwarded-For (lib/ops/client-address.ts); null when
+ * the portal runs without its entry server (server/portal-server.js). A client cannot choose it.
+ */
 export function requestContext(req: NextRequest): { ip: string | null; userAgent: string | null } {
-  const fwd = req.headers.get("x-forwarded-for")?.split(",")[0]?.trim();
-  return { ip: fwd || req.headers.get("x-real-ip") || null, userAgent: req.headers.get("user-agent") };
+  return { ip: clientAddress(req.headers, getConfig().TRUSTED_PROXIES), userAgent: req.headers.get("user-agent") };
 }
 
 /**

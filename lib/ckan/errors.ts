@@ -18,7 +18,8 @@ export type CkanErrorKind =
   | "bad_request" // other 4xx: unknown action, bad parameters, search syntax
   | "server" // 5xx: CKAN (or its proxy) failed
   | "unreachable" // network error or timeout: no HTTP answer at all
-  | "invalid_response"; // not JSON, or not the shape this client relies on
+  | "not_ckan" // an HTTP answer that is not CKAN's action API: HTML (maintenance, login or proxy page), truncated JSON, JSON without the envelope
+  | "invalid_response"; // CKAN's envelope, but a result of a shape this client does not rely on
 
 export interface CkanErrorInit {
   kind: CkanErrorKind;
@@ -36,8 +37,21 @@ export interface CkanErrorInit {
   cause?: unknown;
 }
 
+/**
+ * Prefix of the React/Next `digest` carried by CkanErrors that mean "CKAN itself is not working"
+ * (kinds in {@link CKAN_DOWN_KINDS}). Next keeps a thrown error's own `digest` and hands it to the
+ * route's error boundary (app/error.tsx) even in production, where it hides `message`: the boundary
+ * reads the user-facing message from the digest. The message never holds the token (see redact()).
+ */
+export const CKAN_DOWN_DIGEST_PREFIX = "CKAN_DOWN;";
+
+/** Kinds that say CKAN as a whole is not answering as its API (not a refusal of one request). */
+export const CKAN_DOWN_KINDS: readonly CkanErrorKind[] = ["not_ckan", "unreachable", "server"];
+
 export class CkanError extends Error {
   override readonly name = "CkanError";
+  /** Set for {@link CKAN_DOWN_KINDS}: `CKAN_DOWN;` + message (read by app/error.tsx). */
+  readonly digest?: string;
   readonly kind: CkanErrorKind;
   readonly action: string;
   readonly status: number;
@@ -53,7 +67,22 @@ export class CkanError extends Error {
     this.ckanType = init.ckanType ?? null;
     if (init.ckanMessage !== undefined) this.ckanMessage = init.ckanMessage;
     if (init.fieldErrors !== undefined) this.fieldErrors = init.fieldErrors;
+    if (CKAN_DOWN_KINDS.includes(init.kind)) this.digest = CKAN_DOWN_DIGEST_PREFIX + init.message;
   }
+}
+
+/**
+ * The user-facing text for a CKAN failure in API answers and pages: a `not_ckan` message as it is
+ * ("CKAN at {CKAN_URL} is not answering as a CKAN API (HTTP {status}, {content type})"), any other
+ * kind prefixed with "CKAN failed or is unreachable ({kind}): ".
+ */
+export function ckanFailureMessage(err: CkanError): string {
+  return err.kind === "not_ckan" ? err.message : `CKAN failed or is unreachable (${err.kind}): ${err.message}`;
+}
+
+/** The message carried by a {@link CKAN_DOWN_DIGEST_PREFIX} digest, or null for any other digest. */
+export function ckanDownMessageFromDigest(digest: string | undefined): string | null {
+  return digest?.startsWith(CKAN_DOWN_DIGEST_PREFIX) ? digest.slice(CKAN_DOWN_DIGEST_PREFIX.length) : null;
 }
 
 /** True when `error` is a CkanError (optionally of one of the given kinds). */
@@ -64,7 +93,7 @@ export function isCkanError(error: unknown, ...kinds: CkanErrorKind[]): error is
 /**
  * Error kind for an HTTP status and CKAN `__type`. The `__type` wins when CKAN sent a
  * known one; otherwise the status decides. Only called for JSON answers from CKAN:
- * a non-JSON 404 (wrong base URL, a proxy page) is "invalid_response", never "not_found".
+ * a non-JSON 404 (wrong base URL, a proxy page) is "not_ckan", never "not_found".
  */
 export function errorKindFor(status: number, ckanType: string | null): CkanErrorKind {
   if (ckanType === "Authorization Error") return "authorization";

@@ -10,6 +10,7 @@
 import { CkanError, errorKindFor, fieldErrorsOf, redact } from "./errors";
 import type { CkanErrorInit, CkanErrorKind } from "./errors";
 import { envelopeSchema } from "./types";
+import { getMetrics, timed } from "@/lib/ops/metrics";
 
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
@@ -63,6 +64,12 @@ export async function callAction(
   params: ActionParams = {},
   method: "GET" | "POST" = "GET",
 ): Promise<unknown> {
+  // Latency and errors by action: ckan_portal_ckan_request_duration_seconds / _errors_total (lib/ops/metrics.ts).
+  const m = getMetrics();
+  return timed(m.ckanSeconds, m.ckanErrors, action, () => callActionOnce(options, action, params, method));
+}
+
+async function callActionOnce(options: TransportOptions, action: string, params: ActionParams, method: "GET" | "POST"): Promise<unknown> {
   const base = actionUrl(options.baseUrl, action);
   let url = base;
   const headers: Record<string, string> = { Accept: "application/json" };
@@ -94,10 +101,10 @@ export async function callAction(
   });
   const exchange = async () => {
     const response = await options.fetch(url, { method, headers, body, signal: controller.signal });
-    return { status: response.status, text: await response.text() };
+    return { status: response.status, contentType: response.headers.get("content-type"), text: await response.text() };
   };
 
-  let answer: { status: number; text: string };
+  let answer: { status: number; contentType: string | null; text: string };
   try {
     answer = await Promise.race([exchange(), timeout]);
   } catch (error) {
@@ -115,11 +122,40 @@ export async function callAction(
   } finally {
     clearTimeout(timer);
   }
-  return parseAnswer(action, answer.status, answer.text, options.token);
+  return parseAnswer(action, answer.status, answer.text, options.token, { baseUrl: options.baseUrl, contentType: answer.contentType });
 }
 
-/** Turn an HTTP answer into the action's result or a CkanError. Exported for tests. */
-export function parseAnswer(action: string, status: number, text: string, token?: string): unknown {
+/** What the answer came from, for the "not answering as a CKAN API" message. */
+export interface AnswerMeta {
+  /** CKAN_URL as configured (no token in it). */
+  baseUrl: string;
+  /** The answer's Content-Type header; null when it had none. */
+  contentType: string | null;
+}
+
+/**
+ * The one message for an answer that is not CKAN's action API (CASES 28):
+ * "CKAN at {CKAN_URL} is not answering as a CKAN API (HTTP {status}, {media type})".
+ */
+export function notCkanMessage(meta: AnswerMeta, status: number): string {
+  const type = meta.contentType?.split(";")[0]?.trim().toLowerCase() || "no content type";
+  return `CKAN at ${meta.baseUrl.replace(/\/+$/, "")} is not answering as a CKAN API (HTTP ${status}, ${type})`;
+}
+
+/**
+ * Turn an HTTP answer into the action's result or a CkanError. Exported for tests.
+ * Any status whose body is not JSON (an HTML maintenance, login or proxy error page, a truncated body)
+ * or is a JSON object without CKAN's `{help, success, result|error}` envelope is `not_ckan`, whatever
+ * the status (a proxy's 502 page included): CKAN's own errors always carry the envelope, except the
+ * bare JSON string of `_finish_bad_request` (ckan/views/api.py), which stays `bad_request`.
+ */
+export function parseAnswer(
+  action: string,
+  status: number,
+  text: string,
+  token?: string,
+  meta: AnswerMeta = { baseUrl: "CKAN", contentType: null },
+): unknown {
   const fail = (kind: CkanErrorKind, message: string, extra: Partial<CkanErrorInit> = {}) =>
     new CkanError({ kind, action, status, ...extra, message: redact(message, token) });
 
@@ -127,8 +163,7 @@ export function parseAnswer(action: string, status: number, text: string, token?
   try {
     json = JSON.parse(text);
   } catch {
-    if (status >= 500) throw fail("server", `CKAN ${action} failed: HTTP ${status} (not a CKAN answer)`);
-    throw fail("invalid_response", `CKAN ${action} answered HTTP ${status} with a body that is not JSON`);
+    throw fail("not_ckan", notCkanMessage(meta, status));
   }
   // Unknown action and unreadable requests: a bare JSON string ("Bad request - ...").
   if (typeof json === "string") {
@@ -136,10 +171,7 @@ export function parseAnswer(action: string, status: number, text: string, token?
     throw fail(kind, `CKAN ${action}: ${json}`, { ckanMessage: redact(json, token) });
   }
   const envelope = envelopeSchema.safeParse(json);
-  if (!envelope.success) {
-    if (status >= 500) throw fail("server", `CKAN ${action} failed: HTTP ${status}`);
-    throw fail("invalid_response", `CKAN ${action} answered HTTP ${status} without the action-API envelope`);
-  }
+  if (!envelope.success) throw fail("not_ckan", notCkanMessage(meta, status));
   const { success, result, error } = envelope.data;
   if (success && status >= 200 && status < 300) return result;
 

@@ -17,9 +17,13 @@ import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { createCkanClient } from "@/lib/ckan";
 import type { Config } from "@/lib/config";
 import { createS3Client, createStsClient } from "@/lib/storage/clients";
+import { STS_MIN_DURATION_SECONDS } from "@/lib/config";
+import { StorageError } from "@/lib/storage/errors";
+import { buildSessionPolicy, roleSessionName } from "@/lib/storage/session-policy";
 import { assumeUploadRole } from "@/lib/storage/sts";
 import { publicLinkMode } from "@/lib/downloads/links";
 import { checkLinks } from "./links";
+import { assumeRoleWorks, updateRoleCommand } from "@/lib/storage/sts-diagnosis";
 import { BROWSER_UPLOAD_HEADERS, corsFix, lifecycleFix, portalPrincipalPolicy, rolePolicy, roleTrustPolicy } from "./fixes";
 
 /** One check's outcome. `fixes` hold the exact JSON to apply; `applied` when --apply fixed it. */
@@ -28,7 +32,8 @@ export interface CheckResult {
   title: string;
   status: "ok" | "fail" | "skip";
   detail: string;
-  fixes?: Array<{ what: string; json: unknown }>;
+  /** `json`: a document to apply; `command`: a shell command to run (printed after `$`). */
+  fixes?: Array<{ what: string; json?: unknown; command?: string }>;
   applied?: boolean;
 }
 
@@ -222,7 +227,9 @@ async function checkCredentials(config: Config, s3: S3Client, sts: STSClient, pr
     let partClient: S3Client | null = null;
     if (config.CREDENTIALS_MODE === "sts") {
       try {
-        const grant = await assumeUploadRole(sts, { roleArn: config.S3_ROLE_ARN!, bucket, key, userName: "doctor", durationSeconds: 900 });
+        // The configured duration, as uploads will ask for it (CASES 30): a role whose maximum session
+        // duration is lower refuses every upload.
+        const grant = await assumeUploadRole(sts, { roleArn: config.S3_ROLE_ARN!, bucket, key, userName: "doctor", durationSeconds: config.STS_DURATION_SECONDS });
         partClient = new S3Client({
           region: config.S3_REGION,
           endpoint: config.S3_ENDPOINT,
@@ -233,6 +240,7 @@ async function checkCredentials(config: Config, s3: S3Client, sts: STSClient, pr
           responseChecksumValidation: "WHEN_REQUIRED",
         });
       } catch (err) {
+        if (err instanceof StorageError && err.setting === "STS_DURATION_SECONDS") return durationFailure(config, sts, key, err);
         return { id: "credentials", title, status: "fail", detail: `the role cannot be assumed: ${(err as Error).message}`, fixes: roleFixes };
       }
     }
@@ -266,6 +274,34 @@ async function checkCredentials(config: Config, s3: S3Client, sts: STSClient, pr
   }
 }
 
+/**
+ * STS_DURATION_SECONDS above the role's maximum session duration: finds the longest of 3,600 s (the
+ * default maximum) and 900 s (AWS's minimum) that the role accepts, and prints both ways out — raise the
+ * role's maximum (`aws iam update-role --max-session-duration`, up to 43,200 s) or lower the setting.
+ */
+async function durationFailure(config: Config, sts: STSClient, key: string, err: StorageError): Promise<CheckResult> {
+  const roleArn = config.S3_ROLE_ARN!;
+  const req = { roleArn, roleSessionName: roleSessionName("doctor"), policy: JSON.stringify(buildSessionPolicy(config.S3_BUCKET, key)), durationSeconds: config.STS_DURATION_SECONDS };
+  let allowed: number | null = null;
+  for (const seconds of [3600, STS_MIN_DURATION_SECONDS]) {
+    if (seconds < config.STS_DURATION_SECONDS && (await assumeRoleWorks(sts, req, seconds))) {
+      allowed = seconds;
+      break;
+    }
+  }
+  const limit = allowed === null ? "" : ` (it accepts ${allowed.toLocaleString("en")} s)`;
+  return {
+    id: "credentials",
+    title: "role and scoped credential",
+    status: "fail",
+    detail: `STS_DURATION_SECONDS=${config.STS_DURATION_SECONDS} is above the maximum session duration of the role ${roleArn}${limit}: every upload would be refused (STS answered ${err.code ?? "no error code"}${err.httpStatus ? ` (HTTP ${err.httpStatus})` : ""}).`,
+    fixes: [
+      { what: `raise the role's maximum session duration to ${config.STS_DURATION_SECONDS} s (AWS; at most 43,200)`, command: updateRoleCommand(roleArn, config.STS_DURATION_SECONDS) },
+      { what: `or lower the setting (900 s is AWS's minimum and the portal's default: the shortest window for a withdrawn user)`, command: `STS_DURATION_SECONDS=${allowed ?? STS_MIN_DURATION_SECONDS}` },
+    ],
+  };
+}
+
 async function checkCkan(config: Config): Promise<CheckResult> {
   const title = `CKAN ${config.CKAN_URL}`;
   try {
@@ -292,7 +328,8 @@ export function formatReport(results: CheckResult[]): string {
     if (r.status === "fail" || r.applied) {
       for (const f of r.fixes ?? []) {
         lines.push(`    fix — ${f.what}:`);
-        lines.push(...prettyJson(f.json).split("\n").map((l) => `      ${l}`));
+        if (f.command) lines.push(`      $ ${f.command}`);
+        if (f.json !== undefined) lines.push(...prettyJson(f.json).split("\n").map((l) => `      ${l}`));
       }
     }
   }

@@ -4,6 +4,7 @@ import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import type { Caller } from "@/lib/auth";
 import { ApiError } from "@/lib/api/errors";
 import { CkanError, createCkanClient } from "@/lib/ckan";
+import { ckanFailureMessage } from "@/lib/ckan/errors";
 import { getConfig } from "@/lib/config";
 import { getDb } from "@/lib/db";
 import { getS3Client } from "@/lib/storage/clients";
@@ -48,7 +49,7 @@ export async function decideDownload(caller: Caller | null, sessionId: string, f
       if (!caller) return { kind: "sign_in" };
       throw notFound;
     }
-    if (err instanceof CkanError) throw new ApiError("ckan_failed", `CKAN failed or is unreachable (${err.kind}): ${err.message}`);
+    if (err instanceof CkanError) throw new ApiError("ckan_failed", ckanFailureMessage(err));
     throw err;
   }
 

@@ -1,20 +1,36 @@
 import "server-only";
-import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
+import { Pool } from "pg";
+import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
 import { ApiError } from "@/lib/api/errors";
 import { getConfig } from "@/lib/config";
+import { isPostgresUrl } from "@/lib/db";
 
 /** What is limited: starting upload sessions, or credential refreshes and sign calls together. */
 export type RateLimitBucket = "uploads" | "sign";
 
-const globalForLimits = globalThis as unknown as { portalRateLimiters?: Map<RateLimitBucket, RateLimiterMemory> };
+/** The PostgreSQL table holding shared counters (model RateLimit, created by a Prisma migration). */
+export const RATE_LIMIT_TABLE = "rate_limit";
 
-function limiter(bucket: RateLimitBucket): RateLimiterMemory {
+const globalForLimits = globalThis as unknown as { portalRateLimiters?: Map<RateLimitBucket, RateLimiterAbstract>; portalRateLimitPool?: Pool };
+
+/**
+ * The limiter for `bucket`: on PostgreSQL (DATABASE_URL `postgresql://…`) rate-limiter-flexible's
+ * RateLimiterPostgres on the `rate_limit` table through a small pg pool, so every portal instance
+ * counts against the same numbers; on SQLite (one process) RateLimiterMemory in this process.
+ */
+function limiter(bucket: RateLimitBucket): RateLimiterAbstract {
   const map = (globalForLimits.portalRateLimiters ??= new Map());
   let l = map.get(bucket);
   if (!l) {
     const c = getConfig();
     const points = bucket === "uploads" ? c.RATE_LIMIT_UPLOADS_PER_MINUTE : c.RATE_LIMIT_SIGN_PER_MINUTE;
-    l = new RateLimiterMemory({ keyPrefix: bucket, points, duration: 60 });
+    if (isPostgresUrl(c.DATABASE_URL)) {
+      globalForLimits.portalRateLimitPool ??= new Pool({ connectionString: c.DATABASE_URL, max: 4 });
+      // tableCreated: the table comes from the migrations; clearExpiredByTimeout deletes old rows hourly.
+      l = new RateLimiterPostgres({ storeClient: globalForLimits.portalRateLimitPool, storeType: "pool", tableName: RATE_LIMIT_TABLE, tableCreated: true, keyPrefix: bucket, points, duration: 60 });
+    } else {
+      l = new RateLimiterMemory({ keyPrefix: bucket, points, duration: 60 });
+    }
     map.set(bucket, l);
   }
   return l;
@@ -22,8 +38,8 @@ function limiter(bucket: RateLimitBucket): RateLimiterMemory {
 
 /**
  * Counts one call of `userId` against `bucket` (RATE_LIMIT_UPLOADS_PER_MINUTE or
- * RATE_LIMIT_SIGN_PER_MINUTE per 60 s window). The counters live in this process's memory
- * (rate-limiter-flexible's RateLimiterMemory): the limit is per portal instance.
+ * RATE_LIMIT_SIGN_PER_MINUTE per 60 s window). On PostgreSQL the counters are shared by all portal
+ * instances; on SQLite they live in this process's memory.
  * @throws ApiError 429 `rate_limited` with a Retry-After header in whole seconds.
  */
 export async function consumeRateLimit(bucket: RateLimitBucket, userId: string): Promise<void> {
@@ -39,7 +55,9 @@ export async function consumeRateLimit(bucket: RateLimitBucket, userId: string):
   }
 }
 
-/** Test hook: forget every counter (and the configured limits). */
+/** Test hook: forget every counter (and the configured limits) and the pg pool. Rows in PostgreSQL are kept. */
 export function resetRateLimitsForTests(): void {
   globalForLimits.portalRateLimiters = undefined;
+  void globalForLimits.portalRateLimitPool?.end().catch(() => undefined);
+  globalForLimits.portalRateLimitPool = undefined;
 }

@@ -6,11 +6,15 @@ export class StorageError extends Error {
     public readonly operation: string,
     public readonly code?: string,
     public readonly httpStatus?: number,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; setting?: string },
   ) {
-    super(message, options);
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = "StorageError";
+    if (options?.setting) this.setting = options.setting;
   }
+
+  /** The portal setting the failure comes from (e.g. "STS_DURATION_SECONDS"), when it is known. */
+  readonly setting?: string;
 }
 
 /** Wraps an AWS SDK error (or a network failure) as a StorageError with a message that names the peer. */

@@ -1,7 +1,9 @@
 import "server-only";
 import { AssumeRoleCommand, type STSClient } from "@aws-sdk/client-sts";
+import { getMetrics, timed } from "@/lib/ops/metrics";
 import { createHash } from "node:crypto";
-import { toStorageError, StorageError } from "./errors";
+import { StorageError } from "./errors";
+import { diagnoseAssumeRoleError } from "./sts-diagnosis";
 import { buildSessionPolicy, roleSessionName } from "./session-policy";
 import type { TemporaryCredentials } from "@/lib/uploader/portal-api";
 
@@ -12,7 +14,8 @@ export type UploadCredentials = TemporaryCredentials;
  * AssumeRole on `roleArn` with the one-object session policy of `bucket`/`key`, for `durationSeconds`
  * (AWS accepts 900 s up to the role's maximum session duration, default 3,600 s).
  * @returns the credentials and, for audit, a SHA-256 digest of the exact policy sent (never the secret).
- * @throws StorageError (service "STS") when STS refuses or is unreachable.
+ * @throws StorageError (service "STS") when STS refuses or is unreachable; its message and `setting` name
+ *   the portal setting the refusal comes from (STS_DURATION_SECONDS, S3_ROLE_ARN, …: see sts-diagnosis.ts).
  */
 export async function assumeUploadRole(
   sts: STSClient,
@@ -21,13 +24,16 @@ export async function assumeUploadRole(
   const policy = JSON.stringify(buildSessionPolicy(input.bucket, input.key));
   const sessionName = roleSessionName(input.userName);
   try {
-    const out = await sts.send(
-      new AssumeRoleCommand({
-        RoleArn: input.roleArn,
-        RoleSessionName: sessionName,
-        Policy: policy,
-        DurationSeconds: input.durationSeconds,
-      }),
+    const m = getMetrics();
+    const out = await timed(m.stsSeconds, m.stsErrors, "AssumeRole", () =>
+      sts.send(
+        new AssumeRoleCommand({
+          RoleArn: input.roleArn,
+          RoleSessionName: sessionName,
+          Policy: policy,
+          DurationSeconds: input.durationSeconds,
+        }),
+      ),
     );
     const c = out.Credentials;
     if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) {
@@ -44,6 +50,7 @@ export async function assumeUploadRole(
       roleSessionName: sessionName,
     };
   } catch (err) {
-    throw toStorageError(err, "STS", "AssumeRole");
+    if (err instanceof StorageError) throw err;
+    throw await diagnoseAssumeRoleError(sts, { roleArn: input.roleArn, roleSessionName: sessionName, policy, durationSeconds: input.durationSeconds }, err);
   }
 }

@@ -3,6 +3,7 @@ import type { Caller } from "@/lib/auth";
 import { ApiError } from "@/lib/api/errors";
 import { datasetAnswer, isPortalAdminNow, type AuthzOptions, type DatasetAnswer } from "@/lib/authz/ckan-authz";
 import { CkanError, createCkanClient, type CkanClient, type CkanPackage } from "@/lib/ckan";
+import { CKAN_DOWN_KINDS, ckanFailureMessage } from "@/lib/ckan/errors";
 import { getConfig } from "@/lib/config";
 import { getDb } from "@/lib/db";
 
@@ -12,13 +13,18 @@ export function ckanAs(caller: Pick<Caller, "ckanToken">): CkanClient {
   return createCkanClient({ baseUrl: config.CKAN_URL, token: caller.ckanToken, tokenHeader: config.CKAN_API_TOKEN_HEADER });
 }
 
-/** Maps a CKAN failure to the API error the caller sees (502 names CKAN; never the token). */
+/**
+ * Maps a CKAN failure to the API error the caller sees (502 names CKAN; never the token). CKAN not
+ * working at all (not its API, unreachable, 5xx) is rethrown as the CkanError itself: routes answer it
+ * with 502 `ckan_failed` (lib/api/errors.ts) and pages show it through app/error.tsx (its digest).
+ */
 export function ckanApiError(err: unknown, what: string): never {
   if (err instanceof CkanError) {
+    if (CKAN_DOWN_KINDS.includes(err.kind)) throw err;
     if (err.kind === "not_found") throw new ApiError("not_found", `${what} was not found in CKAN.`);
     if (err.kind === "authorization") throw new ApiError("forbidden", `CKAN refused: ${err.message}`);
     if (err.kind === "validation") throw new ApiError("ckan_failed", `CKAN rejected the request: ${err.message}`);
-    throw new ApiError("ckan_failed", `CKAN failed or is unreachable (${err.kind}): ${err.message}`);
+    throw new ApiError("ckan_failed", ckanFailureMessage(err));
   }
   throw err;
 }

@@ -205,7 +205,7 @@ async function registerResource(caller: Caller, session: LoadedSession, actor: {
       last_modified: new Date().toISOString().replace(/Z$/, ""),
     });
   } catch (err) {
-    const message = err instanceof CkanError ? `CKAN failed to register the resource (${err.kind}): ${err.message}` : `CKAN failed to register the resource: ${(err as Error).message}`;
+    const message = err instanceof CkanError && err.kind === "not_ckan" ? `CKAN failed to register the resource: ${err.message}.` : err instanceof CkanError ? `CKAN failed to register the resource (${err.kind}): ${err.message}` : `CKAN failed to register the resource: ${(err as Error).message}`;
     await db.$transaction(async (tx) => {
       // Release the claim: the object is stored, only the registration is left (CASES 13).
       await tx.uploadSession.update({ where: { id: session.id }, data: { status: "UPLOADED", errorCode: "ckan_failed", errorMessage: message } });

@@ -6,6 +6,7 @@ import { getDb } from "@/lib/db";
 import { getS3Client } from "@/lib/storage/clients";
 import { listAllParts } from "@/lib/storage/list-parts";
 import { loadEditableDataset } from "./access";
+import { upsertPartRows } from "./part-rows";
 import { ACTIVE_STATUSES, expectedPartSize, loadOwnedSession } from "./session";
 import { sessionView, type SessionView } from "./views";
 
@@ -76,15 +77,8 @@ export async function getUploadForResume(caller: Caller, sessionId: string): Pro
         else if (!mine) unreported.push({ partNumber: s.partNumber, size: s.size, etag: s.etag, checksum: null });
       }
       if (unreported.length > 0) {
-        await db.$transaction(async (tx) => {
-          for (const p of unreported) {
-            await tx.uploadPart.upsert({
-              where: { sessionId_partNumber: { sessionId, partNumber: p.partNumber } },
-              create: { sessionId, partNumber: p.partNumber, size: BigInt(p.size), etag: p.etag },
-              update: { size: BigInt(p.size), etag: p.etag },
-            });
-          }
-        });
+        // Up to 10,000 rows: in bulk (one statement per 1,000), not one upsert each.
+        await db.$transaction((tx) => upsertPartRows(tx, sessionId, unreported));
         parts = [...parts, ...unreported].sort((a, b) => a.partNumber - b.partNumber);
       }
     }

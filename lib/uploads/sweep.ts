@@ -3,6 +3,10 @@ import { getConfig } from "@/lib/config";
 import { getDb } from "@/lib/db";
 import { getS3Client } from "@/lib/storage/clients";
 import { abortMultipartUpload } from "@/lib/storage/multipart";
+import { instanceId } from "@/lib/ops/instance";
+import { tryAcquireLease } from "@/lib/ops/lease";
+import { getLogger } from "@/lib/ops/log";
+import { getMetrics } from "@/lib/ops/metrics";
 import { writeAudit } from "./audit";
 import { verifyCompletedObjects, type IntegritySweepResult } from "./integrity";
 
@@ -71,22 +75,50 @@ export async function sweepStaleUploads(opts: { now?: Date; staleHours?: number;
   return result;
 }
 
+/** The lease the in-server sweeper takes for one interval (lib/ops/lease.ts). */
+export const SWEEPER_LEASE = "sweeper";
+
+/**
+ * One sweeper tick of this instance: takes the `sweeper` lease for `intervalMs` and, if it got it,
+ * sweeps and writes one `sweeper.ran` audit event naming the instance (INSTANCE_ID or hostname:pid)
+ * and what it did. Among several instances on one database exactly one runs per interval; the others
+ * skip (so no session is ever swept twice).
+ * @returns the sweep's result, or null when another instance holds the lease.
+ */
+export async function runSweeperTick(opts: { intervalMs: number; now?: Date }): Promise<SweepResult | null> {
+  const db = getDb();
+  const instance = instanceId();
+  const metrics = getMetrics();
+  if (!(await tryAcquireLease(db, SWEEPER_LEASE, instance, opts.intervalMs, opts.now))) {
+    metrics.sweeperRuns.inc({ outcome: "skipped" });
+    return null;
+  }
+  const startedAt = Date.now();
+  const result = await sweepStaleUploads({ now: opts.now });
+  await writeAudit(db, { actorName: "sweeper", type: "sweeper.ran", detail: { instance, expired: result.expired.length, failed: result.failed.length, integrityFlagged: result.integrity.flagged.length, ms: Date.now() - startedAt } });
+  metrics.sweeperRuns.inc({ outcome: "ran" });
+  getLogger().info({ msg: "sweeper ran", expired: result.expired.length, failed: result.failed.length, integrityChecked: result.integrity.checked, integrityFlagged: result.integrity.flagged.length });
+  if (result.integrity.flagged.length) getLogger().error({ msg: "stored objects changed after completion", sessions: result.integrity.flagged });
+  return result;
+}
+
 const globalForSweeper = globalThis as unknown as { portalSweeper?: ReturnType<typeof setInterval> };
 
 /**
  * Starts the in-server sweeper when SWEEP_INTERVAL_MINUTES > 0 (default 0: off; run `npm run sweep`
- * from cron instead). One timer per process; failures are logged, never thrown.
+ * from cron instead): a tick at start, then one every interval; with several instances the lease lets
+ * one of them run per interval. One timer per process; failures are logged, never thrown.
  */
 export function startSweeperInterval(): void {
   const minutes = getConfig().SWEEP_INTERVAL_MINUTES;
   if (minutes <= 0 || globalForSweeper.portalSweeper) return;
+  const intervalMs = minutes * 60_000;
   const tick = () =>
-    sweepStaleUploads()
-      .then((r) => {
-        if (r.expired.length || r.failed.length) console.log(`[sweeper] expired ${r.expired.length} stale upload(s); ${r.failed.length} failed`);
-        if (r.integrity.flagged.length) console.error(`[sweeper] ${r.integrity.flagged.length} stored object(s) changed after completion: ${r.integrity.flagged.join(", ")}`);
-      })
-      .catch((err) => console.error("[sweeper]", err));
-  globalForSweeper.portalSweeper = setInterval(tick, minutes * 60_000);
+    runSweeperTick({ intervalMs }).catch((err) => {
+      getMetrics().sweeperRuns.inc({ outcome: "error" });
+      getLogger().error({ msg: "sweeper failed", err: (err as Error).message });
+    });
+  globalForSweeper.portalSweeper = setInterval(tick, intervalMs);
   globalForSweeper.portalSweeper.unref?.();
+  void tick();
 }

@@ -14,6 +14,12 @@
  *   npm run bench:api                                   # 50 clients, 10 s per route
  *   npm run bench:api -- --connections 50 --duration 20
  *
+ * The cost of short credentials (issue 9: STS_DURATION_SECONDS defaults to 900 s, AWS's minimum): the
+ * credentials route is also timed with one client, one request at a time (one refresh as a browser sees
+ * it), and the table below the results gives the refreshes per hour of one upload (a browser refreshes
+ * STS_REFRESH_MARGIN_SECONDS before expiry: 3600 / (duration − margin)) for 900 s and 3,600 s, with
+ * the portal time they cost per upload-hour and the refresh rate 1,000 concurrent uploads put on it.
+ *
  * Options: --connections N (default 50), --duration S (seconds, default 10), --port P (portal;
  * demo CKAN on P+1; presigned mode on P+2 and P+3; default BENCH_API_PORT or 4810). Uses the RGW of RGW_DIR, or starts one.
  * Prints a Markdown table and writes JSON to bench-results/.
@@ -132,9 +138,20 @@ async function hammer(mode: string, route: string, cookie: string, body: string)
   return out;
 }
 
+/** One client, one request at a time: the latency of a single credential refresh (ms). */
+async function sequential(route: string, cookie: string): Promise<{ p50Ms: number; p99Ms: number; requests: number }> {
+  const r = await autocannon({ url: `${base}${route}`, method: "POST", connections: 1, amount: 60, headers: { "content-type": "application/json", cookie }, body: "" });
+  if (r.non2xx > 0 || r.errors > 0) throw new Error(`sequential ${route}: ${r.non2xx} non-2xx, ${r.errors} errors`);
+  return { p50Ms: r.latency.p50, p99Ms: r.latency.p99, requests: r.requests.total };
+}
+
+/** Refreshes per hour of one upload whose credentials last `duration` s, refreshed `margin` s early. */
+export const refreshesPerHour = (duration: number, margin: number) => 3600 / (duration - margin);
+
 async function main(): Promise<void> {
   const rgw = ensureRgw(4 * 2 ** 30);
   const results: RouteResult[] = [];
+  let single: { p50Ms: number; p99Ms: number; requests: number } | undefined;
   const before = machine();
   try {
     for (const mode of ["sts", "presigned"] as const) {
@@ -142,7 +159,11 @@ async function main(): Promise<void> {
       try {
         const cookie = await signIn(DEMO_TOKENS.ckan_admin);
         const id = await createSession(cookie);
-        if (mode === "sts") results.push(await hammer(mode, `/api/uploads/${id}/credentials`, cookie, ""));
+        if (mode === "sts") {
+          results.push(await hammer(mode, `/api/uploads/${id}/credentials`, cookie, ""));
+          single = await sequential(`/api/uploads/${id}/credentials`, cookie);
+          console.log(`  sts one refresh at a time: p50 ${single.p50Ms} ms, p99 ${single.p99Ms} ms (${single.requests} requests)`);
+        }
         else results.push(await hammer(mode, `/api/uploads/${id}/sign`, cookie, JSON.stringify({ partNumbers: [1, 2, 3, 4, 5, 6, 7, 8] })));
       } finally {
         await stopStack(stack);
@@ -157,7 +178,20 @@ async function main(): Promise<void> {
   ]);
   const after = machine();
   console.log(`\nportal API, ${connections} concurrent clients, ${duration} s per route; load before ${before.loadavg}, after ${after.loadavg}\n\n${table}`);
-  console.log(`results: ${path.relative(root, writeResults("api", { connections, duration, machineBefore: before, machineAfter: after, results, table }))}`);
+  const margin = Number(process.env.STS_REFRESH_MARGIN_SECONDS ?? 300);
+  const sts = results.find((r) => r.mode === "sts");
+  const costTable = single && sts
+    ? markdownTable([
+        ["STS_DURATION_SECONDS", "refreshes / h / upload", "portal ms / upload-hour (p50)", "refreshes / s for 1,000 uploads", "share of measured capacity"],
+        ...[900, 3600].map((d) => {
+            const perHour = refreshesPerHour(d, margin);
+            const perSecond = (1000 * perHour) / 3600;
+            return [String(d), perHour.toFixed(2), (perHour * single!.p50Ms).toFixed(0), perSecond.toFixed(2), `${((100 * perSecond) / sts.reqPerSecond).toFixed(1)} %`];
+          }),
+      ])
+    : "";
+  if (costTable) console.log(`\ncost of short credentials (margin ${margin} s; one refresh p50 ${single!.p50Ms} ms, p99 ${single!.p99Ms} ms; capacity ${sts!.reqPerSecond.toFixed(1)} req/s at ${connections} clients)\n\n${costTable}`);
+  console.log(`results: ${path.relative(root, writeResults("api", { connections, duration, machineBefore: before, machineAfter: after, results, table, singleRefresh: single, costTable }))}`);
 }
 
 main().catch((e) => {

@@ -12,7 +12,7 @@ import { writeActions } from "./actions-write";
 import { ActionError, BadRequest, internalError, type ActionContext, type ActionParams } from "./errors";
 import { renderPage } from "./pages";
 import { DEFAULT_SEED, applySeed, type DemoSeed } from "./seed";
-import { DemoState } from "./state";
+import { DemoState, FAULT_ANSWERS, type FaultAnswer } from "./state";
 
 const ACTIONS = { ...readActions, ...writeActions };
 const JSON_TYPE = "application/json;charset=utf-8";
@@ -26,9 +26,10 @@ export interface DemoCkanOptions {
   /** Initial data. Default DEFAULT_SEED; pass EMPTY_SEED for none. */
   seed?: DemoSeed;
   /**
-   * Accept `POST /_demo/fail-next` `{action, status, count?}` (answers 204): the next `count` calls of
-   * `action` answer HTTP `status` (`DemoState.failNext`), for end-to-end tests whose CKAN runs in another
-   * process. Default false: never on in the demo.
+   * Accept `POST /_demo/fail-next` `{action, status, count?, answer?}` (answers 204): the next `count`
+   * calls of `action` ("*": any action) answer HTTP `status` with `answer` (see FaultAnswer;
+   * `DemoState.failNext`), and `POST /_demo/clear-faults` drops pending ones, for end-to-end tests
+   * whose CKAN runs in another process. Default false: never on in the demo.
    */
   faultControl?: boolean;
   /**
@@ -88,6 +89,24 @@ async function requestParams(req: IncomingMessage, url: URL, sideEffectFree: boo
   return data as ActionParams;
 }
 
+const HTML_TYPE = "text/html;charset=utf-8";
+
+/** A non-CKAN answer (CASES 28): body and content type for `answer`. */
+function foreignAnswer(answer: Exclude<FaultAnswer, "ckan">, status: number): { raw: string; type: string } {
+  switch (answer) {
+    case "maintenance-page":
+      return { raw: "<!doctype html><html><head><title>Maintenance</title></head><body><h1>Down for maintenance</h1><p>The data portal is being upgraded.</p></body></html>", type: HTML_TYPE };
+    case "login-page":
+      return { raw: '<!doctype html><html><head><title>Sign in</title></head><body><form method="post" action="/sso/login"><input name="username"><input name="password" type="password"></form></body></html>', type: HTML_TYPE };
+    case "proxy-page":
+      return { raw: `<html><head><title>${status} Bad Gateway</title></head><body><center><h1>${status} Bad Gateway</h1></center><hr><center>nginx</center></body></html>`, type: "text/html" };
+    case "truncated-json":
+      return { raw: '{"help": "http://ckan/api/3/action/help_show", "success": true, "result": {"id": "3f1c', type: JSON_TYPE };
+    case "json-without-envelope":
+      return { raw: JSON.stringify({ status: "ok", message: "Service is up" }), type: "application/json" };
+  }
+}
+
 /** The body a failing CKAN (or the proxy in front of it) sends for a forced status. */
 function faultBody(status: number): { error: Record<string, unknown> } | { raw: string } {
   if (status === 403) return { error: { __type: "Authorization Error", message: "Access denied" } };
@@ -118,9 +137,13 @@ async function handleAction(state: DemoState, req: IncomingMessage, res: ServerR
     if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
     const fault = state.takeFault(name);
     if (fault !== null) {
-      const body = faultBody(fault);
-      if ("raw" in body) return finish(fault, body.raw, params, fault >= 500 ? "text/html" : JSON_TYPE);
-      return finish(fault, JSON.stringify({ help, error: body.error, success: false }), params);
+      if (fault.answer !== "ckan") {
+        const foreign = foreignAnswer(fault.answer, fault.status);
+        return finish(fault.status, foreign.raw, params, foreign.type);
+      }
+      const body = faultBody(fault.status);
+      if ("raw" in body) return finish(fault.status, body.raw, params, fault.status >= 500 ? "text/html" : JSON_TYPE);
+      return finish(fault.status, JSON.stringify({ help, error: body.error, success: false }), params);
     }
     const ctx: ActionContext = { state, user, origin };
     const result = definition.run(ctx, params);
@@ -141,9 +164,17 @@ export async function startDemoCkan(options: DemoCkanOptions = {}): Promise<Demo
     const work = async () => {
       const url = new URL(req.url ?? "/", "http://demo.invalid");
       if (options.faultControl && req.method === "POST" && url.pathname === "/_demo/fail-next") {
-        const body = JSON.parse((await readBody(req)) || "{}") as { action?: string; status?: number; count?: number };
+        const body = JSON.parse((await readBody(req)) || "{}") as { action?: string; status?: number; count?: number; answer?: FaultAnswer };
         if (!body.action || !body.status) return send(res, 400, JSON.stringify("action and status are required"));
-        state.failNext(body.action, body.status, body.count ?? 1);
+        if (body.answer !== undefined && !FAULT_ANSWERS.includes(body.answer)) {
+          return send(res, 400, JSON.stringify(`answer must be one of ${FAULT_ANSWERS.join(", ")}`));
+        }
+        state.failNext(body.action, body.status, body.count ?? 1, body.answer);
+        res.writeHead(204).end();
+        return;
+      }
+      if (options.faultControl && req.method === "POST" && url.pathname === "/_demo/clear-faults") {
+        state.clearFaults();
         res.writeHead(204).end();
         return;
       }

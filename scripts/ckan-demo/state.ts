@@ -28,7 +28,22 @@ export interface DatasetInput {
 /** Resource fields as CKAN names them; `url` required, extras allowed. */
 export type ResourceInput = Record<string, unknown> & { url: string; name?: string; id?: string };
 
-interface Fault { status: number; remaining: number }
+/**
+ * What a forced failure answers instead of CKAN's JSON (CASES 28), beside the HTTP status:
+ * - `ckan` (default): CKAN's own error for the status (envelope, `__type`), or a proxy page for 502–504;
+ * - `maintenance-page`, `login-page`, `proxy-page`: an HTML page (text/html), as a site in maintenance,
+ *   a single-sign-on gateway or a reverse proxy in front of CKAN sends;
+ * - `truncated-json`: the start of a CKAN answer cut off mid-object (application/json);
+ * - `json-without-envelope`: a JSON object that is not CKAN's `{help, success, result}`.
+ */
+export type FaultAnswer = "ckan" | "maintenance-page" | "login-page" | "proxy-page" | "truncated-json" | "json-without-envelope";
+
+export const FAULT_ANSWERS: readonly FaultAnswer[] = ["ckan", "maintenance-page", "login-page", "proxy-page", "truncated-json", "json-without-envelope"];
+
+/** Matches every action in failNext(): for pages that call several actions. */
+export const ANY_ACTION = "*";
+
+interface Fault { status: number; answer: FaultAnswer; remaining: number }
 interface Delay { ms: number; remaining: number }
 
 const MAX_CALL_LOG = 1000;
@@ -161,10 +176,13 @@ export class DemoState {
     return resource;
   }
 
-  /** The next `count` calls of `action` answer HTTP `status` (500: CKAN internal error body). */
-  failNext(action: string, status: number, count = 1): void {
+  /**
+   * The next `count` calls of `action` (or of any action: {@link ANY_ACTION}) answer HTTP `status`
+   * with `answer` (default `ckan`: CKAN's error body; 500 = CKAN's internal error).
+   */
+  failNext(action: string, status: number, count = 1, answer: FaultAnswer = "ckan"): void {
     const list = this.faults.get(action) ?? [];
-    list.push({ status, remaining: count });
+    list.push({ status, answer, remaining: count });
     this.faults.set(action, list);
   }
 
@@ -176,8 +194,14 @@ export class DemoState {
   }
 
   /** Consume a pending fault for `action` (used by the server). */
-  takeFault(action: string): number | null {
-    return this.take(this.faults, action)?.status ?? null;
+  takeFault(action: string): { status: number; answer: FaultAnswer } | null {
+    const fault = this.take(this.faults, action) ?? this.take(this.faults, ANY_ACTION);
+    return fault ? { status: fault.status, answer: fault.answer } : null;
+  }
+
+  /** Drop every pending fault (the fault control's reset, between end-to-end tests). */
+  clearFaults(): void {
+    this.faults.clear();
   }
 
   takeDelay(action: string): number {

@@ -142,10 +142,34 @@ describe("npm run doctor", () => {
     const bucket = await makeBucket("norole", { cors: [portalCorsRule(ORIGIN)], lifecycle: [portalLifecycleRule("uploads/")] });
     const r = await doctor(bucket, { S3_ROLE_ARN: "arn:aws:iam:::role/no-such-role" });
     expect(r.credentials.status).toBe("fail");
-    expect(r.credentials.detail).toMatch(/^the role cannot be assumed: STS AssumeRole/);
+    expect(r.credentials.detail).toBe("the role cannot be assumed: STS found no role S3_ROLE_ARN=arn:aws:iam:::role/no-such-role (STS answered NotFound (HTTP 404)).");
     const docs = r.credentials.fixes!.map((f) => f.json as { Statement: Array<{ Action: unknown }> });
     expect(docs[0].Statement[0].Action).toBe("sts:AssumeRole");
     expect(docs[1].Statement[0].Action).toEqual(["s3:PutObject", "s3:ListMultipartUploadParts", "s3:AbortMultipartUpload"]);
+  });
+
+  // CASES 30: RGW's role maximum is 3,600 s (scripts/rgw.sh); the doctor tries the configured duration.
+  it("STS_DURATION_SECONDS above the role's maximum (7200 on RGW) fails, names the setting and prints the fix", async () => {
+    const bucket = await makeBucket("duration", { cors: [portalCorsRule(ORIGIN)], lifecycle: [portalLifecycleRule("uploads/")] });
+    const r = await doctor(bucket, { STS_DURATION_SECONDS: "7200" });
+    expect(statuses(r)).toEqual({ bucket: "ok", cors: "ok", lifecycle: "ok", credentials: "fail", ckan: "ok" });
+    const role = process.env.S3_ROLE_ARN!;
+    expect(r.credentials.detail).toMatch(new RegExp(`^STS_DURATION_SECONDS=7200 is above the maximum session duration of the role ${role.replace(/[/.]/g, "\\$&")} \\(it accepts 3,600 s\\): every upload would be refused\\.`));
+    expect(r.credentials.fixes!.map((f) => f.command)).toEqual([
+      `aws iam update-role --role-name ${role.split("/").pop()} --max-session-duration 7200`,
+      "STS_DURATION_SECONDS=3600",
+    ]);
+    // 3,600 and the default 900 pass.
+    expect((await doctor(bucket, { STS_DURATION_SECONDS: "3600" })).credentials.status).toBe("ok");
+    expect((await doctor(bucket)).credentials.status).toBe("ok");
+
+    const cli = await promisify(execFile)("npm", ["run", "-s", "doctor"], { cwd: ROOT, env: env(bucket, { STS_DURATION_SECONDS: "7200" }) as NodeJS.ProcessEnv }).then(
+      () => null,
+      (e: { code: number; stdout: string }) => e,
+    );
+    expect(cli!.code).toBe(1);
+    expect(cli!.stdout).toMatch(/^✗ role and scoped credential: STS_DURATION_SECONDS=7200 is above the maximum session duration/m);
+    expect(cli!.stdout).toContain(`      $ aws iam update-role --role-name ${role.split("/").pop()} --max-session-duration 7200`);
   });
 
   it("presigned mode checks a presigned part upload instead of the role", async () => {

@@ -35,7 +35,7 @@ describe("upload filters in the URL", () => {
 
 describe("session timeline", () => {
   const at = (ms: number) => new Date(1_800_000_000_000 + ms);
-  const ev = (type: string, ms: number, detail: object = {}) => ({ id: `${type}-${ms}`, sessionId: "s", userId: "u", actorName: "editor_user", type, detail: JSON.stringify(detail), createdAt: at(ms) });
+  const ev = (type: string, ms: number, detail: object = {}) => ({ id: `${type}-${ms}`, sessionId: "s", userId: "u", actorName: "editor_user", type, detail: JSON.stringify(detail), requestId: null, createdAt: at(ms) });
 
   it("orders same-millisecond events by lifecycle and summarises runs of parts.recorded", () => {
     const events = [

@@ -4,12 +4,13 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import {
   CkanError, canEditDataset, createCkanClient, editableDatasetsFilter, listEditableDatasets, solrQuote,
   toCkanTimestamp, type CkanClient, type FetchLike,
 } from "@/lib/ckan";
 import { packageSchema, toPackage, toUser, userSchema } from "@/lib/ckan/types";
+import { ckanDownMessageFromDigest, ckanFailureMessage } from "@/lib/ckan/errors";
 
 // ---- fake fetch: records every request, answers from a script or a fixture (no network) ----
 const FIXTURE_DIR = path.resolve(__dirname, "../../../shared/fixtures/ckan-2.10");
@@ -41,6 +42,8 @@ interface FakeAnswer {
   /** JSON-encoded unless `raw` is given. */
   body?: unknown;
   raw?: string;
+  /** Content-Type header; default application/json, null = none. */
+  contentType?: string | null;
 }
 
 type Responder = (request: RecordedRequest) => FakeAnswer | Promise<FakeAnswer>;
@@ -63,7 +66,8 @@ function scriptedFetch(routes: Record<string, Responder>) {
     if (!route) throw new Error(`fake fetch: no route for ${action}`);
     const answer = await route(request);
     const text = answer.raw ?? JSON.stringify(answer.body);
-    return new Response(text, { status: answer.status, headers: { "Content-Type": "application/json" } });
+    const headers: Record<string, string> = answer.contentType === null ? {} : { "Content-Type": answer.contentType ?? "application/json" };
+    return new Response(text === "" ? null : text, { status: answer.status, headers });
   };
   return { fetch, requests };
 }
@@ -328,12 +332,23 @@ describe("CKAN client transport", () => {
       signal = init.signal ?? undefined;
       return new Promise<Response>(() => undefined); // ignores the signal entirely
     };
-    const started = Date.now();
-    const error = await caught(createCkanClient({ baseUrl: BASE, token: TOKEN, fetch, timeoutMs: 50 }).packageShow("x"));
-    expect(error).toMatchObject({ kind: "unreachable", status: 0, action: "package_show" });
-    expect(error.message).toBe("CKAN at ckan.test did not answer package_show within 50 ms");
-    expect(signal?.aborted).toBe(true);
-    expect(Date.now() - started).toBeLessThan(2000);
+    // Fake timers: the timeout fires at exactly 50 ms of the test's own clock, whatever the machine's load.
+    vi.useFakeTimers();
+    try {
+      let settled = false;
+      const pending = caught(createCkanClient({ baseUrl: BASE, token: TOKEN, fetch, timeoutMs: 50 }).packageShow("x")).finally(() => {
+        settled = true;
+      });
+      await vi.advanceTimersByTimeAsync(49);
+      expect(settled).toBe(false);
+      await vi.advanceTimersByTimeAsync(1);
+      const error = await pending;
+      expect(error).toMatchObject({ kind: "unreachable", status: 0, action: "package_show" });
+      expect(error.message).toBe("CKAN at ckan.test did not answer package_show within 50 ms");
+      expect(signal?.aborted).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("times out while the body is still arriving", async () => {
@@ -344,16 +359,48 @@ describe("CKAN client transport", () => {
   });
 
   it.each([
-    ["200 with HTML", 200, "<html>login</html>", "invalid_response"],
-    ["404 with HTML (wrong base URL, not an invalid token)", 404, "<html>Not Found</html>", "invalid_response"],
-    ["502 from a proxy", 502, "<html>Bad Gateway</html>", "server"],
-    ["200 JSON without the envelope", 200, '{"id": 1}', "invalid_response"],
+    ["200 with HTML", 200, "<html>login</html>", "not_ckan"],
+    ["404 with HTML (wrong base URL, not an invalid token)", 404, "<html>Not Found</html>", "not_ckan"],
+    ["502 from a proxy", 502, "<html>Bad Gateway</html>", "not_ckan"],
+    ["200 JSON without the envelope", 200, '{"id": 1}', "not_ckan"],
     ["200 envelope with a wrong result shape", 200, '{"success": true, "result": {"id": 5}}', "invalid_response"],
   ])("%s → %s", async (_label, status, body, kind) => {
     const { fetch } = scriptedFetch({ user_show: () => ({ status, raw: body }) });
     const error = await caught(createCkanClient({ baseUrl: BASE, token: TOKEN, fetch }).currentUser());
     expect(error.kind).toBe(kind);
     expect(error.status).toBe(status);
+  });
+
+  // CASES 28: whatever stands in front of CKAN, the message names CKAN_URL, the status and the content type.
+  it.each([
+    ["a maintenance page with 200", 200, "text/html; charset=utf-8", "<!doctype html><h1>Down for maintenance</h1>", "HTTP 200, text/html"],
+    ["a maintenance page with 503", 503, "text/html", "<html><h1>Maintenance</h1></html>", "HTTP 503, text/html"],
+    ["an SSO login page", 200, "text/html;charset=UTF-8", '<html><form action="/sso/login"></form></html>', "HTTP 200, text/html"],
+    ["a proxy's 502 page", 502, "text/html", "<html><center><h1>502 Bad Gateway</h1></center><hr>nginx</html>", "HTTP 502, text/html"],
+    ["truncated JSON", 200, "application/json;charset=utf-8", '{"help": "x", "success": true, "result": {"id": "3f', "HTTP 200, application/json"],
+    ["JSON without the action envelope", 200, "application/json", '{"status": "ok"}', "HTTP 200, application/json"],
+    ["a JSON array", 200, "application/json", "[1, 2]", "HTTP 200, application/json"],
+    ["an empty body without a content type", 200, null, "", "HTTP 200, no content type"],
+  ])("%s is not_ckan: 'CKAN at … is not answering as a CKAN API (%s …)'", async (_label, status, contentType, raw, detail) => {
+    const { fetch } = scriptedFetch({ package_show: () => ({ status, raw, contentType }) });
+    const error = await caught(createCkanClient({ baseUrl: `${BASE}/`, token: TOKEN, fetch }).packageShow("x"));
+    expect(error).toMatchObject({ kind: "not_ckan", status, action: "package_show" });
+    expect(error.message).toBe(`CKAN at ${BASE} is not answering as a CKAN API (${detail})`);
+    expect(ckanFailureMessage(error)).toBe(error.message);
+    // The page error boundary reads the message from the digest (Next hides messages in production).
+    expect(ckanDownMessageFromDigest(error.digest)).toBe(error.message);
+  });
+
+  it("CKAN's own errors are not mistaken for a foreign answer, and carry no page digest", async () => {
+    const { fetch } = scriptedFetch({
+      package_show: () => fail("package_show", 403, { __type: "Authorization Error", message: "Access denied" }),
+      nope: () => ({ status: 400, body: "Bad request - Action name not known: nope" }),
+    });
+    const client = createCkanClient({ baseUrl: BASE, token: TOKEN, fetch });
+    const refused = await caught(client.packageShow("x"));
+    expect(refused.kind).toBe("authorization");
+    expect(ckanDownMessageFromDigest(refused.digest)).toBeNull();
+    expect((await caught(client.action("nope"))).kind).toBe("bad_request");
   });
 
   it("maps CKAN's other error answers", async () => {

@@ -16,6 +16,20 @@ describe("demo CKAN fault control", () => {
     expect([await status(ckan.url), await status(ckan.url), await status(ckan.url)]).toEqual([500, 500, 200]);
   });
 
+  it("answers with a foreign page for any action, refuses unknown answer kinds, and clears pending faults", async () => {
+    const ckan = await startDemoCkan({ faultControl: true });
+    close = ckan.close;
+    const control = (path: string, body: unknown) => fetch(`${ckan.url}${path}`, { method: "POST", body: JSON.stringify(body) });
+    expect((await control("/_demo/fail-next", { action: "*", status: 200, answer: "login-page" })).status).toBe(204);
+    const page = await fetch(`${ckan.url}/api/3/action/package_show?id=x`);
+    expect([page.status, page.headers.get("content-type")]).toEqual([200, "text/html;charset=utf-8"]);
+    expect(await page.text()).toContain("/sso/login");
+    expect((await control("/_demo/fail-next", { action: "*", status: 200, answer: "teapot" })).status).toBe(400);
+    expect((await control("/_demo/fail-next", { action: "status_show", status: 500, count: 5 })).status).toBe(204);
+    expect((await control("/_demo/clear-faults", {})).status).toBe(204);
+    expect(await status(ckan.url)).toBe(200);
+  });
+
   it("does not exist unless enabled", async () => {
     const ckan = await startDemoCkan();
     close = ckan.close;

@@ -279,7 +279,21 @@ describe("demo CKAN: fault hooks", () => {
     }
     expect((await client().packageShow("test-dataset")).name).toBe("test-dataset");
     demo.state.failNext("status_show", 503);
-    expect(await caught(client().statusShow())).toMatchObject({ kind: "server", status: 503 });
+    expect(await caught(client().statusShow())).toMatchObject({ kind: "not_ckan", status: 503 });
+  });
+
+  it.each([
+    ["maintenance-page", 503, "text/html"],
+    ["login-page", 200, "text/html"],
+    ["proxy-page", 502, "text/html"],
+    ["truncated-json", 200, "application/json"],
+    ["json-without-envelope", 200, "application/json"],
+  ] as const)("failNext with answer %s stands in for a non-CKAN answer (HTTP %i, %s)", async (answer, status, type) => {
+    demo.state.failNext("*", status, 1, answer);
+    const error = await caught(client().packageShow("test-dataset"));
+    expect(error).toMatchObject({ kind: "not_ckan", status });
+    expect(error.message).toBe(`CKAN at ${demo.url} is not answering as a CKAN API (HTTP ${status}, ${type})`);
+    expect((await client().packageShow("test-dataset")).name).toBe("test-dataset");
   });
 
   it("delayNext makes the client time out", async () => {

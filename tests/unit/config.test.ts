@@ -27,7 +27,7 @@ describe("parseConfig", () => {
       S3_REGION: "us-east-1",
       S3_FORCE_PATH_STYLE: false,
       S3_KEY_PREFIX: "uploads/",
-      STS_DURATION_SECONDS: 3600,
+      STS_DURATION_SECONDS: 900,
       CREDENTIALS_MODE: "sts",
       MAX_UPLOAD_BYTES: S3_MAX_OBJECT_BYTES,
       PART_SIZE_BYTES: 5 * 1024 * 1024,
@@ -73,5 +73,34 @@ describe("parseConfig: upload engine settings (issue 3)", () => {
     expect(c).toMatchObject({ STALE_UPLOAD_HOURS: 24, SWEEP_INTERVAL_MINUTES: 15, S3_BROWSER_ENDPOINT: "http://127.0.0.1:4700" });
     expect(() => parseConfig({ ...minimal, S3_BROWSER_ENDPOINT: "not a url" })).toThrow(/S3_BROWSER_ENDPOINT/);
     expect(() => parseConfig({ ...minimal, STALE_UPLOAD_HOURS: "0" })).toThrow(/STALE_UPLOAD_HOURS/);
+  });
+});
+
+describe("parseConfig: STS_DURATION_SECONDS (issue 10 item 6, CASES 30; issue 9 credential window)", () => {
+  const bounds = "must be between 900 and 43,200 seconds (AWS STS AssumeRole DurationSeconds; above 3,600 the role's maximum session duration must allow it — npm run doctor checks)";
+
+  it("defaults to 900 s, AWS's minimum, with the 300 s refresh margin", () => {
+    expect(parseConfig(minimal)).toMatchObject({ STS_DURATION_SECONDS: 900, STS_REFRESH_MARGIN_SECONDS: 300 });
+  });
+
+  it.each(["600", "60", "899", "43201", "86400"])("refuses %s, naming the variable and AWS's bounds", (value) => {
+    expect(issues({ ...minimal, STS_DURATION_SECONDS: value })).toEqual([`STS_DURATION_SECONDS: ${bounds}`]);
+  });
+
+  it("refuses a fraction or a word, naming the variable", () => {
+    expect(issues({ ...minimal, STS_DURATION_SECONDS: "900.5" })).toEqual(["STS_DURATION_SECONDS: must be a whole number of seconds"]);
+    expect(issues({ ...minimal, STS_DURATION_SECONDS: "an hour" })[0]).toMatch(/^STS_DURATION_SECONDS: /);
+  });
+
+  it.each(["900", "3600", "7200", "43200"])("accepts %s (the role's maximum is checked by npm run doctor, not here)", (value) => {
+    expect(parseConfig({ ...minimal, STS_DURATION_SECONDS: value }).STS_DURATION_SECONDS).toBe(Number(value));
+  });
+
+  it("refuses a refresh margin as long as the credential (sts mode), and keeps the e2e faults stack's 900/890", () => {
+    expect(issues({ ...minimal, STS_DURATION_SECONDS: "900", STS_REFRESH_MARGIN_SECONDS: "900" })).toEqual([
+      "STS_REFRESH_MARGIN_SECONDS: must be less than STS_DURATION_SECONDS (900): browsers refresh credentials this many seconds before they expire",
+    ]);
+    expect(parseConfig({ ...minimal, STS_DURATION_SECONDS: "900", STS_REFRESH_MARGIN_SECONDS: "890" }).STS_REFRESH_MARGIN_SECONDS).toBe(890);
+    expect(parseConfig({ ...minimal, CREDENTIALS_MODE: "presigned", STS_REFRESH_MARGIN_SECONDS: "900" }).CREDENTIALS_MODE).toBe("presigned");
   });
 });

@@ -182,7 +182,9 @@ describe("secrets (NODE_ENV=production refuses demo secrets and credentials)", (
   });
 });
 
-describe("start-up under NODE_ENV=production", () => {
+// Each test spawns tsx (1–2 s on an idle machine, 10 s and more on a loaded one): the default 5 s
+// test timeout is a margin these tests do not control, so they get a last-resort guard instead.
+describe("start-up under NODE_ENV=production", { timeout: 120_000 }, () => {
   const ROOT = path.resolve(__dirname, "../..");
   const run = (env: Record<string, string>) =>
     spawnSync(path.join(ROOT, "node_modules/.bin/tsx"), ["-e", "require('./lib/startup').checkConfigAtStartup(); console.log('started')"], {

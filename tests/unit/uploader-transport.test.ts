@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { UploadEngineError, pausedReason } from "@/lib/uploader/errors";
 import type { TransportRequest } from "@/lib/uploader/transport";
 import { createXhrTransport } from "@/lib/uploader/xhr-transport";
@@ -41,6 +41,10 @@ class FakeXhr {
     this.onload?.();
   }
 }
+
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 function setup(overrides: Partial<TransportRequest> = {}) {
   const xhr = new FakeXhr();
@@ -97,11 +101,14 @@ describe("xhr transport", () => {
   });
 
   it("keeps a request alive while progress continues", async () => {
+    // Fake timers: with real ones, a loaded machine could delay a 15 ms step past the 40 ms watchdog.
+    vi.useFakeTimers();
     const t = setup({ stallTimeoutMs: 40 });
     for (let i = 1; i <= 5; i++) {
-      await new Promise((r) => setTimeout(r, 15));
+      await vi.advanceTimersByTimeAsync(15);
       t.xhr.upload.onprogress?.({ loaded: i * 10 });
     }
+    expect(t.xhr.aborted).toBe(false); // 75 ms in all, never 40 ms without progress
     t.xhr.respond(200, { etag: '"e"' });
     await expect(t.result).resolves.toMatchObject({ status: 200 });
   });

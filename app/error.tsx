@@ -1,0 +1,39 @@
+"use client";
+
+import Link from "next/link";
+import { ckanDownMessageFromDigest } from "@/lib/ckan/errors";
+
+/**
+ * Route-level error boundary, rendered inside the root layout (header and navigation stay).
+ * CKAN not answering as its API (an HTML maintenance, login or proxy page; unreachable; 5xx: CASES 28)
+ * arrives as a CkanError whose `digest` carries the user-facing message (Next hides `message` in
+ * production but keeps a thrown error's own digest), so the page says exactly what is wrong:
+ * "CKAN at {CKAN_URL} is not answering as a CKAN API (HTTP {status}, {content type})".
+ * **Try again** uses Next's `retry` (refresh the server components, then reset the boundary; `reset`
+ * alone would re-render the same failed payload).
+ * Next answers such a page with HTTP 500 (an App Router page can only choose 200, 401, 403, 404 or a
+ * redirect; a thrown error is 500): the most honest status it allows. API routes answer 502.
+ */
+export default function RouteError({ error, reset, retry }: { error: Error & { digest?: string }; reset: () => void; retry?: () => void }) {
+  const ckanDown = ckanDownMessageFromDigest(error.digest);
+  return (
+    <div>
+      <h1 className="mb-2 text-2xl font-semibold">{ckanDown ? "CKAN is not available" : "This page could not be shown"}</h1>
+      <p role="alert" className="mb-4 rounded border border-red-300 bg-red-50 p-3 text-red-800">
+        {ckanDown ?? `An unexpected error occurred. It has been logged${error.digest ? ` (reference ${error.digest})` : ""}.`}
+      </p>
+      {ckanDown && (
+        <p className="mb-4 text-slate-700">
+          The portal needs CKAN to check who you are and what you may edit. Nothing about your uploads has changed: uploads
+          already running keep their parts and can be resumed once CKAN answers again.
+        </p>
+      )}
+      <div className="flex gap-4">
+        <button type="button" onClick={() => (retry ?? reset)()} className="rounded bg-blue-700 px-4 py-2 font-medium text-white hover:bg-blue-800">
+          Try again
+        </button>
+        <Link href="/" className="self-center text-blue-800 underline">Back to your datasets</Link>
+      </div>
+    </div>
+  );
+}
