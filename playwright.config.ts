@@ -19,6 +19,12 @@ export const DEMO_S3_PORT = 4602 + offset;
 export const FAULTS_PORT = base + 3;
 export const FAULTS_CKAN_PORT = 5153 + offset;
 export const FAULT_PROXY_PORT = Number(process.env.FAULT_PROXY_PORT ?? 4700 + Math.round(offset / 100));
+/**
+ * The "browser" stack (issue 10: sessions, browser capabilities, tabs, CORS): sts portal on base + 4 with
+ * a 30 s idle timeout, whose browsers reach RGW through their own fault proxy.
+ */
+export const BROWSER_PORT = base + 4;
+export const BROWSER_PROXY_PORT = Number(process.env.BROWSER_PROXY_PORT ?? 4750 + Math.round(offset / 100));
 
 export default defineConfig({
   testDir: "e2e",
@@ -37,6 +43,7 @@ export default defineConfig({
     { name: "sts", testMatch: /sts\/.*\.spec\.ts/, use: { baseURL: `http://127.0.0.1:${STS_PORT}` } },
     { name: "demo", testMatch: /demo\/.*\.spec\.ts/, use: { baseURL: `http://127.0.0.1:${DEMO_PORT}` } },
     { name: "faults", testMatch: /faults\/.*\.spec\.ts/, use: { baseURL: `http://127.0.0.1:${FAULTS_PORT}` } },
+    { name: "browser", testMatch: /browser\/.*\.spec\.ts/, use: { baseURL: `http://127.0.0.1:${BROWSER_PORT}` } },
   ],
   webServer: [
     {
@@ -95,6 +102,23 @@ export default defineConfig({
         CKAN_AUTHZ_MAX_AGE_SECONDS: "0",
         // The command line's folder test (e2e/faults/cli.spec.ts) starts 203 uploads in about a minute.
         RATE_LIMIT_UPLOADS_PER_MINUTE: "1000",
+      },
+    },
+    {
+      command: "npx tsx scripts/stack.ts --storage env",
+      url: `http://127.0.0.1:${BROWSER_PORT}/login`,
+      timeout: 180_000,
+      reuseExistingServer: false,
+      stdout: "pipe",
+      env: {
+        PORT: String(BROWSER_PORT),
+        CKAN_DEMO_PORT: String(5154 + offset),
+        DATABASE_URL: "file:./.tmp/e2e-browser.db",
+        DEMO_DATA_DIR: ".tmp/e2e-browser",
+        CREDENTIALS_MODE: "sts",
+        S3_BROWSER_ENDPOINT: `http://127.0.0.1:${BROWSER_PROXY_PORT}`,
+        // A sign-in not renewed for 30 s ends (issue 10): renewals must carry uploads past it.
+        SESSION_IDLE_MINUTES: "0.5",
       },
     },
   ],

@@ -3,6 +3,7 @@ import Link from "next/link";
 import "./globals.css";
 import { getCaller } from "@/lib/auth";
 import { SignOutButton } from "@/components/sign-out-button";
+import { SessionKeepAlive } from "@/components/session-keep-alive";
 import { currentCkanUser } from "@/lib/authz/ckan-authz";
 import { getConfig } from "@/lib/config";
 
@@ -42,6 +43,8 @@ export default async function RootLayout({ children }: { children: React.ReactNo
             )}
           </div>
         </header>
+        {/* Renews the sign-in a few times per idle period while it is in use (issue 10): a third of it, 5 s to 5 min. */}
+        {caller && <SessionKeepAlive intervalMs={Math.min(300_000, Math.max(5_000, (getConfig().SESSION_IDLE_MINUTES * 60_000) / 3))} />}
         <main id="main" className="mx-auto max-w-5xl px-4 py-8">
           {children}
         </main>

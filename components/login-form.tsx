@@ -3,6 +3,7 @@
 import { signIn } from "next-auth/react";
 import { useState } from "react";
 import { useHydrated } from "./use-hydrated";
+import { announceSignIn } from "@/lib/uploader/sign-in";
 
 /** The CKAN API token form. Errors are announced (role="alert") and the token never enters a URL. */
 export function LoginForm({ callbackUrl, initialError }: { callbackUrl: string; initialError?: string }) {
@@ -25,6 +26,7 @@ export function LoginForm({ callbackUrl, initialError }: { callbackUrl: string; 
       setError(res?.error && res.error !== "CredentialsSignin" ? res.error : "Sign-in failed. Check the token and try again.");
       return;
     }
+    announceSignIn(); // uploads waiting in other tabs for a new sign-in go on at once
     window.location.assign(callbackUrl);
   }
 

@@ -57,12 +57,32 @@ async function recordSignIn(user: Omit<Caller, "ckanToken">): Promise<void> {
   await db.auditEvent.create({ data: { userId: row.id, actorName: user.name, type: "user.signed_in" } });
 }
 
-/** next-auth options: one Credentials provider ("ckan-token"), JWT sessions (encrypted, 8 h). */
+/** Seconds since the epoch. */
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+/**
+ * When a session signed in at `signedInAt` (seconds since the epoch) ends for good: sign-in time +
+ * SESSION_MAX_AGE_HOURS, whatever renewals happened. Tokens from before this field use their `iat`.
+ */
+export function sessionHardExpiry(token: Record<string, unknown>): number {
+  const signedInAt = Number(token.signedInAt ?? token.iat ?? 0);
+  return signedInAt + Math.round(getConfig().SESSION_MAX_AGE_HOURS * 3600);
+}
+
+/**
+ * next-auth options: one Credentials provider ("ckan-token"), encrypted JWT sessions that roll.
+ * Lifetime (issue 10, CASES 31): each `GET /api/auth/session` re-issues the cookie for another
+ * SESSION_IDLE_MINUTES (next-auth v4 does so on every call for JWT sessions); pages call it while the
+ * user is active or an upload runs (components/session-keep-alive.tsx). The jwt callback ends the
+ * session — next-auth then clears the cookie — once SESSION_MAX_AGE_HOURS have passed since sign-in,
+ * or when CKAN no longer accepts the user's API token (checked at most every SESSION_CKAN_CHECK_MINUTES;
+ * CKAN being unreachable does not end a session).
+ */
 export function authOptions(): NextAuthOptions {
   const config = getConfig();
   return {
     secret: config.NEXTAUTH_SECRET,
-    session: { strategy: "jwt", maxAge: 8 * 3600 },
+    session: { strategy: "jwt", maxAge: Math.max(1, Math.round(config.SESSION_IDLE_MINUTES * 60)) },
     pages: { signIn: "/login", error: "/login" },
     providers: [
       CredentialsProvider({
@@ -84,6 +104,7 @@ export function authOptions(): NextAuthOptions {
         return safeReturnUrl(url, { portalOrigin: new URL(baseUrl).origin, ckanUrl: config.CKAN_URL });
       },
       async jwt({ token, user }) {
+        const now = nowSeconds();
         if (user) {
           const u = user as unknown as Caller;
           token.sub = u.id;
@@ -91,6 +112,21 @@ export function authOptions(): NextAuthOptions {
           token.displayName = u.displayName;
           token.sysadmin = u.sysadmin;
           token.ckanToken = u.ckanToken;
+          token.signedInAt = now;
+          token.ckanCheckedAt = now;
+          return token;
+        }
+        // A renewal. Throwing makes next-auth clear the cookie: the session has ended.
+        if (now >= sessionHardExpiry(token)) throw new Error("session reached SESSION_MAX_AGE_HOURS");
+        const checkEvery = config.SESSION_CKAN_CHECK_MINUTES * 60;
+        if (checkEvery > 0 && typeof token.ckanToken === "string" && now - Number(token.ckanCheckedAt ?? 0) >= checkEvery) {
+          try {
+            await verifyCkanToken(token.ckanToken);
+            token.ckanCheckedAt = now;
+          } catch (err) {
+            if (err instanceof Error && err.message === INVALID_TOKEN_MESSAGE) throw new Error("CKAN no longer accepts the session's API token");
+            // CKAN unreachable: keep the session and check again at the next renewal.
+          }
         }
         return token;
       },
@@ -113,7 +149,25 @@ export function authOptions(): NextAuthOptions {
  * encrypted next-auth session cookie, or null when signed out or the cookie is invalid.
  */
 export async function getCaller(): Promise<Caller | null> {
+  return (await readSession()).caller;
+}
+
+/** Names of next-auth's session cookie (plain and `__Secure-`, possibly split into `.0`, `.1` chunks). */
+const SESSION_COOKIE = /^(__Secure-)?next-auth\.session-token(\.\d+)?$/;
+
+/**
+ * The caller of the current request, and whether the request carried a session cookie that is no
+ * longer valid (expired, past SESSION_MAX_AGE_HOURS, or not decryptable): route handlers answer that
+ * with 401 `session_expired` instead of `unauthenticated`.
+ */
+export async function readSession(): Promise<{ caller: Caller | null; expired: boolean }> {
   const jar = await cookies();
+  const hadCookie = jar.getAll().some((c) => SESSION_COOKIE.test(c.name));
+  const caller = await decodeCaller(jar);
+  return { caller, expired: !caller && hadCookie };
+}
+
+async function decodeCaller(jar: Awaited<ReturnType<typeof cookies>>): Promise<Caller | null> {
   const cookieMap = Object.fromEntries(jar.getAll().map((c) => [c.name, c.value]));
   const token = await getToken({
     req: { cookies: cookieMap, headers: {} } as never,
@@ -121,6 +175,7 @@ export async function getCaller(): Promise<Caller | null> {
     secureCookie: (process.env.NEXTAUTH_URL ?? "").startsWith("https://"),
   });
   if (!token?.sub || typeof token.ckanToken !== "string") return null;
+  if (nowSeconds() >= sessionHardExpiry(token)) return null;
   return {
     id: token.sub,
     name: String(token.ckanName ?? ""),

@@ -108,6 +108,13 @@ export const configSchema = z
     METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
     /** pino log level. */
     LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
+    // ---- sign-in that outlives a fixed lifetime (issue 10) ----
+    /** Idle timeout, minutes: a session not renewed (no activity, no running upload) for this long ends. Decimals allowed (tests). */
+    SESSION_IDLE_MINUTES: z.coerce.number().min(0.1).max(7 * 24 * 60).default(480),
+    /** Absolute cap, hours since sign-in: no renewal extends a session past it. */
+    SESSION_MAX_AGE_HOURS: z.coerce.number().min(0.01).max(365 * 24).default(168),
+    /** While a session is renewed, its CKAN API token is checked again (`user_show`) at most this often, minutes. */
+    SESSION_CKAN_CHECK_MINUTES: z.coerce.number().min(0).max(24 * 60).default(10),
   })
   .superRefine((c, ctx) => {
     if (c.CREDENTIALS_MODE === "sts" && !c.S3_ROLE_ARN) {

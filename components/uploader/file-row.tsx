@@ -15,16 +15,18 @@ const STATE_LABEL: Record<UploadItem["state"], string> = {
   failed: "Failed",
   cancelled: "Cancelled",
   offer: "Interrupted upload found",
+  elsewhere: "Uploading in another tab",
 };
 
 /** One file: name, size, progress bar, bytes sent, percent, speed, time left, actions, result. */
 export function FileRow({ item, onCancel, onPause, onResume, onAcceptResume, onStartOver }: { item: UploadItem; onCancel(): void; onPause(): void; onResume(): void; onAcceptResume(): void; onStartOver(): void }) {
   const p = item.progress;
   const stored = item.registrationPending && item.state === "failed";
-  const label = stored ? "Stored, not yet registered in CKAN" : `${STATE_LABEL[item.state]}${item.state === "completed" && item.resultStatus === "uploaded" ? " (stored, not yet registered in CKAN)" : ""}`;
+  const signedOut = item.signedOut && item.state !== "completed" && item.state !== "cancelled" ? item.signedOut : null;
+  const label = signedOut ?? (stored ? "Stored, not yet registered in CKAN" : `${STATE_LABEL[item.state]}${item.state === "completed" && item.resultStatus === "uploaded" ? " (stored, not yet registered in CKAN)" : ""}`);
   const canPause = item.state === "uploading" || item.state === "preparing";
   const canResume = item.state === "paused" || item.state === "failed";
-  const canCancel = ["queued", "preparing", "uploading", "paused", "failed", "offer"].includes(item.state) && !stored;
+  const canCancel = ["queued", "preparing", "uploading", "paused", "failed", "offer", "elsewhere"].includes(item.state) && !stored;
   const barId = `bar-${item.id}`;
   // Keyboard users keep their place: when the button they used disappears (cancel, completion),
   // focus moves to the row itself instead of falling back to the top of the page.
@@ -38,7 +40,7 @@ export function FileRow({ item, onCancel, onPause, onResume, onAcceptResume, onS
     if (!buttonsShown) actionsHadFocus.current = false;
   }, [buttonsShown]);
   return (
-    <li ref={rowRef} tabIndex={-1} className="rounded border border-slate-200 bg-white p-4" data-testid="upload-row" data-state={item.state}>
+    <li ref={rowRef} tabIndex={-1} className="rounded border border-slate-200 bg-white p-4" data-testid="upload-row" data-state={item.state} data-signed-out={signedOut ? "true" : undefined}>
       <div className="flex flex-wrap items-baseline justify-between gap-2">
         <p className="font-medium break-all" id={`name-${item.id}`}><bdi>{item.name}</bdi></p>
         <p className="text-sm text-slate-700">{formatBytes(item.size)}</p>
@@ -62,6 +64,11 @@ export function FileRow({ item, onCancel, onPause, onResume, onAcceptResume, onS
           </>
         )}
       </p>
+      {item.state === "elsewhere" && (
+        <p className="mt-2 rounded border border-blue-300 bg-blue-50 p-2 text-sm text-blue-900" data-testid="elsewhere">
+          Another tab of this browser is uploading this file. This tab takes over by itself if that tab is closed.
+        </p>
+      )}
       {item.state === "offer" && (
         <p className="mt-2 rounded border border-blue-300 bg-blue-50 p-2 text-sm text-blue-900" data-testid="resume-offer">
           An upload of this file to this dataset was interrupted. Resume it to send only the parts the storage does not have yet, or start over.
@@ -92,7 +99,12 @@ export function FileRow({ item, onCancel, onPause, onResume, onAcceptResume, onS
             <span className="sr-only"> <bdi>{item.name}</bdi></span>
           </button>
         )}
-        {item.state === "offer" && (
+        {item.state === "elsewhere" && (
+        <p className="mt-2 rounded border border-blue-300 bg-blue-50 p-2 text-sm text-blue-900" data-testid="elsewhere">
+          Another tab of this browser is uploading this file. This tab takes over by itself if that tab is closed.
+        </p>
+      )}
+      {item.state === "offer" && (
           <>
             <button type="button" onClick={onAcceptResume} className="rounded bg-blue-700 px-3 py-1 text-sm font-medium text-white hover:bg-blue-800">Resume upload<span className="sr-only"> of <bdi>{item.name}</bdi></span></button>
             <button type="button" onClick={onStartOver} className="rounded border border-slate-400 px-3 py-1 text-sm hover:bg-slate-100">Start over<span className="sr-only"> with <bdi>{item.name}</bdi></span></button>

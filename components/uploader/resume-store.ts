@@ -30,13 +30,24 @@ export function fingerprint(datasetId: string, file: { name: string; size: numbe
 }
 
 let store: UseStore | undefined;
+let disabled = false;
+// `indexedDB.open` throws at once where site data is blocked (CASES 27): inside try blocks only.
 const db = () => (store ??= createStore("ckan-upload-portal", "resume"));
-const available = () => typeof indexedDB !== "undefined";
+const available = () => !disabled && typeof indexedDB !== "undefined";
 
-/** The record for this file on this dataset, if an upload of it was interrupted. Never throws (private mode, quota). */
+/** Turns the store off for this page (IndexedDB unusable: see lib/uploader/capabilities.ts). Uploads still run. */
+export function disableResumeStore(): void {
+  disabled = true;
+}
+
+/** The record for this file on this dataset, if an upload of it was interrupted. Never throws (blocked storage, private mode, quota). */
 export async function findResume(datasetId: string, file: File): Promise<ResumeRecord | undefined> {
   if (!available()) return undefined;
-  return get<ResumeRecord>(fingerprint(datasetId, file), db()).catch(() => undefined);
+  try {
+    return await get<ResumeRecord>(fingerprint(datasetId, file), db());
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -67,17 +78,23 @@ export async function findServerResume(datasetId: string, file: File): Promise<R
   }
 }
 
-/** Forgets the record (completed, cancelled, or no longer resumable). */
+/** Forgets the record (completed, cancelled, or no longer resumable). Never throws. */
 export async function forgetResume(datasetId: string, file: File): Promise<void> {
   if (!available()) return;
-  await del(fingerprint(datasetId, file), db()).catch(() => undefined);
+  try {
+    await del(fingerprint(datasetId, file), db());
+  } catch {
+    // nothing kept, nothing to forget
+  }
 }
 
 /**
  * Keeps one upload's record up to date: `start` when the session exists, `digest` for each part hash
- * (written at most every `intervalMs`, default 500 ms, so 10,000 parts are not 10,000 writes).
+ * (written at most every `intervalMs`, default 500 ms, so 10,000 parts are not 10,000 writes). A failed
+ * write (quota) is reported once to `onWriteError`; it never fails the upload.
  */
-export function createResumeWriter(datasetId: string, file: File, intervalMs = 500) {
+export function createResumeWriter(datasetId: string, file: File, intervalMs = 500, onWriteError?: (error: unknown) => void) {
+  let reported = false;
   let record: ResumeRecord | undefined;
   const pending: Record<number, string> = {};
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -88,7 +105,13 @@ export function createResumeWriter(datasetId: string, file: File, intervalMs = 5
     Object.assign(record.digests, pending);
     for (const k of Object.keys(pending)) delete pending[Number(k)];
     record.savedAt = Date.now();
-    await set(fingerprint(datasetId, file), record, db()).catch(() => undefined);
+    try {
+      await set(fingerprint(datasetId, file), record, db());
+    } catch (error) {
+      // Quota exceeded, storage cleared or blocked: the upload goes on, only resume-after-reload is lost.
+      if (!reported) onWriteError?.(error);
+      reported = true;
+    }
   };
   return {
     /** The session exists (new, or resumed with the digests kept before). */

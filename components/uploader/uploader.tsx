@@ -12,7 +12,7 @@ import { isActive, useUploadQueue } from "./use-upload-queue";
  * file, and a polite live region that announces starts, every 10 % of progress and outcomes.
  */
 export function Uploader(props: { datasetId: string; datasetName: string; partSize: number; concurrency: number; maxBytes: number; checksum?: ChecksumAlgorithm | "none"; refreshMarginMs?: number }) {
-  const { items, addFiles, cancel, pause, resume, acceptResume, startOver } = useUploadQueue({
+  const { items, notices, addFiles, cancel, pause, resume, acceptResume, startOver } = useUploadQueue({
     datasetId: props.datasetId,
     concurrency: props.concurrency,
     checksum: props.checksum,
@@ -26,6 +26,14 @@ export function Uploader(props: { datasetId: string; datasetName: string; partSi
   useEffect(() => {
     for (const item of items) {
       const decile = Math.floor(item.progress.percent / 10) * 10;
+      const signedOut = item.signedOut && item.state !== "completed" && item.state !== "cancelled" ? item.signedOut : "";
+      if ((lastAnnounced.current.get(`${item.id}:signed-out`) ?? "") !== signedOut) {
+        lastAnnounced.current.set(`${item.id}:signed-out`, signedOut);
+        if (signedOut) {
+          setAnnouncement({ name: item.name, text: `: ${signedOut}` });
+          continue;
+        }
+      }
       const key = item.state === "uploading" ? `uploading ${decile}` : item.state;
       if (lastAnnounced.current.get(item.id) === key) continue;
       lastAnnounced.current.set(item.id, key);
@@ -34,6 +42,7 @@ export function Uploader(props: { datasetId: string; datasetName: string; partSi
       else if (item.state === "failed" && item.registrationPending) setAnnouncement({ name: item.name, text: `: stored, not yet registered in CKAN. ${item.error?.message ?? ""}` });
       else if (item.state === "failed") setAnnouncement({ name: item.name, text: `: upload failed. ${item.error?.message ?? ""}` });
       else if (item.state === "offer") setAnnouncement({ name: item.name, text: `: an interrupted upload of this file can be resumed` });
+      else if (item.state === "elsewhere") setAnnouncement({ name: item.name, text: `: uploading in another tab` });
       else if (item.state === "cancelled") setAnnouncement({ name: item.name, text: `: upload cancelled` });
       else if (item.state === "paused") setAnnouncement({ name: item.name, text: `: upload paused` });
     }
@@ -80,6 +89,13 @@ export function Uploader(props: { datasetId: string; datasetName: string; partSi
           Up to {formatBytes(props.maxBytes)} per file. Files go straight to storage in {formatBytes(props.partSize)} parts, {props.concurrency} at a time.
         </p>
       </div>
+      {notices.length > 0 && (
+        <ul className="space-y-1" aria-label="Browser limitations" data-testid="capability-notices">
+          {notices.map((n) => (
+            <li key={n} className="rounded border border-amber-300 bg-amber-50 p-2 text-sm text-amber-900">{n}</li>
+          ))}
+        </ul>
+      )}
       <div aria-live="polite" role="status" className="sr-only" data-testid="announcer">{announcement && <><bdi>{announcement.name}</bdi>{announcement.text}</>}</div>
       {items.length > 0 && (
         <>

@@ -4,15 +4,22 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import type { ChecksumAlgorithm, FileUploadState, ProgressSnapshot, UploadErrorInfo } from "@/lib/uploader";
 import { createFileUpload, createPortalApi, type FileUpload } from "@/lib/uploader";
 import { createWorkerFileHasher } from "@/lib/uploader/worker-file-hasher";
-import { createResumeWriter, findResume, findServerResume, forgetResume, type ResumeRecord } from "./resume-store";
+import { type Capabilities, detectCapabilities } from "@/lib/uploader/capabilities";
+import { createPortalSignInWatcher } from "@/lib/uploader/sign-in";
+import { type TabLease, type TabLocks, defaultTabLocks, uploadLockName } from "@/lib/uploader/tab-lock";
+import { setUploadsRunning } from "@/components/session-activity";
+import { createResumeWriter, disableResumeStore, findResume, findServerResume, forgetResume, type ResumeRecord } from "./resume-store";
 
 /** What the UI shows for one file. */
 export interface UploadItem {
   id: string;
   name: string;
   size: number;
-  /** `offer`: an interrupted upload of this file exists; the user chooses to resume it or start over. */
-  state: FileUploadState | "queued" | "offer";
+  /**
+   * `offer`: an interrupted upload of this file exists; the user chooses to resume it or start over.
+   * `elsewhere`: another tab of this browser owns the upload of this file; this tab takes over if it closes.
+   */
+  state: FileUploadState | "queued" | "offer" | "elsewhere";
   progress: ProgressSnapshot;
   error: UploadErrorInfo | null;
   /** Information for the user that is not an error (e.g. "resumed: 4 of 9 parts were already stored"). */
@@ -21,6 +28,8 @@ export interface UploadItem {
   resultStatus: string | null;
   /** The file is stored in S3 but CKAN failed to register it (CASES 13): retry only the registration. */
   registrationPending: boolean;
+  /** Set while the sign-in has ended: what to tell the user (the upload waits and continues by itself). */
+  signedOut: string | null;
 }
 
 /** Engine settings the page passes from the portal's configuration. */
@@ -33,6 +42,7 @@ export interface EngineSettings {
 }
 
 const ACTIVE: ReadonlySet<UploadItem["state"]> = new Set(["queued", "preparing", "uploading", "paused", "completing"]);
+const RUNNING: ReadonlySet<UploadItem["state"]> = new Set(["preparing", "uploading", "completing"]);
 
 /** True while the item still needs the page (leaving would interrupt it). */
 export function isActive(item: UploadItem): boolean {
@@ -44,6 +54,16 @@ interface Pending {
   file: File;
   resume?: ResumeRecord;
 }
+
+/** Session statuses that mean another tab finished the upload (nothing left to send). */
+const FINISHED_ELSEWHERE = new Set(["completing", "uploaded", "completed"]);
+
+/** Capabilities are probed once per page; uploads wait for the answer (≤ 3 s where storage never answers). */
+let capabilities: Promise<Capabilities> | undefined;
+const probeCapabilities = () => (capabilities ??= detectCapabilities().then((c) => {
+  if (!c.indexedDb) disableResumeStore();
+  return c;
+}));
 
 const emptyProgress = (total: number): ProgressSnapshot => ({ bytesSent: 0, total, percent: 0, speedBps: 0, etaSeconds: null });
 
@@ -60,6 +80,24 @@ export function useUploadQueue(opts: { datasetId: string } & EngineSettings) {
   const pending = useRef<Pending[]>([]);
   const running = useRef<string | null>(null);
   const api = useRef(createPortalApi());
+  const signIn = useRef(createPortalSignInWatcher());
+  const locks = useRef<TabLocks | null>(null);
+  const leases = useRef(new Map<string, TabLease>());
+  const waits = useRef(new Map<string, AbortController>());
+  const caps = useRef<Capabilities | null>(null);
+  const [notices, setNotices] = useState<string[]>([]);
+  const tabLocks = () => (locks.current ??= defaultTabLocks());
+  const releaseLease = useCallback((id: string) => {
+    leases.current.get(id)?.release();
+    leases.current.delete(id);
+  }, []);
+
+  useEffect(() => {
+    void probeCapabilities().then((c) => {
+      caps.current = c;
+      setNotices(c.notices);
+    });
+  }, []);
 
   const patch = useCallback((id: string, change: Partial<UploadItem>) => {
     setItems((list) => list.map((it) => (it.id === id ? { ...it, ...change } : it)));
@@ -70,26 +108,40 @@ export function useUploadQueue(opts: { datasetId: string } & EngineSettings) {
     const next = pending.current.shift();
     if (!next) return;
     running.current = next.id;
-    const writer = createResumeWriter(opts.datasetId, next.file);
+    const writer = createResumeWriter(opts.datasetId, next.file, 500, (error) =>
+      patch(next.id, { notice: `Resume after a reload is off for this file: the browser refused to keep its progress (${error instanceof Error ? error.name : "storage error"}). The upload goes on.` }),
+    );
     let restarting = false;
+    const wasm = caps.current?.webAssembly !== false; // hash-wasm needs WebAssembly
     const upload = createFileUpload({
       file: next.file,
       datasetId: opts.datasetId,
       api: api.current,
       concurrency: opts.concurrency,
-      checksum: opts.checksum ?? "none",
-      hashFile: createWorkerFileHasher,
+      checksum: wasm ? (opts.checksum ?? "none") : "none",
+      hashFile: wasm ? createWorkerFileHasher : null,
+      signIn: signIn.current,
       ...(opts.refreshMarginMs !== undefined && { refreshMarginMs: opts.refreshMarginMs }),
       ...(next.resume && { resume: { sessionId: next.resume.sessionId, digests: next.resume.digests } }),
       onEvent: (ev) => {
         if (ev.type === "progress") patch(next.id, { progress: ev.progress });
-        else if (ev.type === "session") writer.start(ev, next.resume?.digests);
+        else if (ev.type === "session") {
+          writer.start(ev, next.resume?.digests);
+          // This tab owns the upload: another tab selecting the same file waits (item 8).
+          if (!leases.current.has(next.id)) {
+            void tabLocks().tryHold(uploadLockName(ev.sessionId)).then((lease) => {
+              if (lease) leases.current.set(next.id, lease);
+            });
+          }
+        } else if (ev.type === "signed-out") patch(next.id, { signedOut: ev.message });
+        else if (ev.type === "signed-in") patch(next.id, { signedOut: null });
         else if (ev.type === "digest") writer.digest(ev.partNumber, ev.digest);
         else if (ev.type === "error") {
           if (ev.error.code === "file_changed" || ev.error.code === "not_resumable") {
             // Never merged: tell the user and upload this file as a new upload.
             restarting = true;
             void writer.forget();
+            releaseLease(next.id); // the new upload's session gets its own lock
             pending.current.unshift({ id: next.id, file: next.file });
             patch(next.id, { notice: `${ev.error.message.replace(/ Start a new upload\.$| start a new upload\.$/, "")} — a new upload of this file has started.`, error: null, progress: emptyProgress(next.file.size) });
           } else {
@@ -102,7 +154,7 @@ export function useUploadQueue(opts: { datasetId: string } & EngineSettings) {
         } else if (ev.type === "state") {
           if (!restarting) patch(next.id, { state: ev.state, ...(ev.state === "uploading" || ev.state === "completing" ? { error: null } : {}) });
           if (ev.state === "paused" || ev.state === "failed") void writer.flush();
-          if (ev.state === "completed" || ev.state === "cancelled") void writer.forget();
+          if (ev.state === "completed" || ev.state === "cancelled") void writer.forget().finally(() => releaseLease(next.id));
           // A paused file gives up its turn too, so the files behind it do not wait for it.
           if (["completed", "failed", "cancelled", "paused"].includes(ev.state) && running.current === next.id) {
             running.current = null;
@@ -113,37 +165,87 @@ export function useUploadQueue(opts: { datasetId: string } & EngineSettings) {
     });
     uploads.current.set(next.id, upload);
     void upload.start();
-  }, [opts.datasetId, opts.concurrency, opts.checksum, opts.refreshMarginMs, patch]);
+  }, [opts.datasetId, opts.concurrency, opts.checksum, opts.refreshMarginMs, patch, releaseLease]);
+
+  /**
+   * The tab that owned this file's upload let go (finished, closed or crashed): finish the story here.
+   * Done there → say so; still resumable → continue it with the missing parts; else a new upload.
+   */
+  const takeOver = useCallback(
+    async (id: string, file: File, record: ResumeRecord) => {
+      const latest = (await findResume(opts.datasetId, file)) ?? record;
+      const status = await api.current.getSession(record.sessionId).then((s) => ({ status: s.status, resumable: s.resumable }), () => null);
+      if (status && FINISHED_ELSEWHERE.has(status.status)) {
+        releaseLease(id);
+        patch(id, { state: "completed", notice: "Uploaded in another tab.", progress: { ...emptyProgress(file.size), bytesSent: file.size, percent: 100 } });
+        return;
+      }
+      if (status && !status.resumable) {
+        releaseLease(id);
+        await forgetResume(opts.datasetId, file);
+        patch(id, { state: "queued", notice: `The upload in the other tab ended (${status.status}): a new upload of this file has started.` });
+        pending.current.push({ id, file });
+      } else {
+        patch(id, { state: "queued", notice: "The other tab stopped uploading this file: this tab continues with the parts not yet stored." });
+        pending.current.push({ id, file, resume: latest });
+      }
+      startNext();
+    },
+    [opts.datasetId, patch, releaseLease, startNext],
+  );
 
   const addFiles = useCallback(
     (list: File[]) => {
-      // This browser's record first; else the portal's (an upload started by the command line: issue 13).
-      void Promise.all(list.map(async (file) => ({ file, record: (await findResume(opts.datasetId, file)) ?? (await findServerResume(opts.datasetId, file)) }))).then((found) => {
-        const added = found.map(({ file, record }) => ({ id: `${Date.now()}-${Math.random().toString(36).slice(2)}`, file, record }));
+      void probeCapabilities().then((c) => {
+        caps.current = c;
+        return Promise.all(list.map(async (file) => {
+        // This browser's record first; else the portal's (an upload started by the command line: issue 13).
+        const record = (await findResume(opts.datasetId, file)) ?? (await findServerResume(opts.datasetId, file));
+        // An upload of this file that another tab owns right now is not offered: this tab waits for it.
+        const lease = record ? await tabLocks().tryHold(uploadLockName(record.sessionId)) : null;
+        return { file, record, elsewhere: !!record && !lease, lease };
+      }));
+      }).then((found) => {
+        const added = found.map(({ file, record, elsewhere, lease }) => ({ id: `${Date.now()}-${Math.random().toString(36).slice(2)}`, file, record, elsewhere, lease }));
         for (const a of added) {
           files.current.set(a.id, a.file);
-          if (a.record) offers.current.set(a.id, a.record);
+          if (a.lease) leases.current.set(a.id, a.lease);
+          if (a.record && !a.elsewhere) offers.current.set(a.id, a.record);
+          if (a.record && a.elsewhere) {
+            const wait = new AbortController();
+            waits.current.set(a.id, wait);
+            const record = a.record;
+            tabLocks()
+              .hold(uploadLockName(record.sessionId), wait.signal)
+              .then((lease) => {
+                waits.current.delete(a.id);
+                leases.current.set(a.id, lease);
+                return takeOver(a.id, a.file, record);
+              })
+              .catch(() => undefined); // cancelled while waiting
+          }
         }
         setItems((current) => [
           ...current,
-          ...added.map(({ id, file, record }) => ({
+          ...added.map(({ id, file, record, elsewhere }) => ({
             id,
             name: file.name,
             size: file.size,
-            state: record ? ("offer" as const) : ("queued" as const),
+            state: elsewhere ? ("elsewhere" as const) : record ? ("offer" as const) : ("queued" as const),
             progress: emptyProgress(file.size),
             error: null,
             notice: null,
             ckanResourceUrl: null,
             resultStatus: null,
             registrationPending: false,
+            signedOut: null,
           })),
         ]);
         pending.current.push(...added.filter((a) => !a.record).map(({ id, file }) => ({ id, file })));
         startNext();
       });
     },
-    [opts.datasetId, startNext],
+    [opts.datasetId, startNext, takeOver],
   );
 
   /** The user chose to continue the interrupted upload of this file. */
@@ -167,13 +269,13 @@ export function useUploadQueue(opts: { datasetId: string } & EngineSettings) {
       const record = offers.current.get(id);
       if (!file) return;
       offers.current.delete(id);
-      if (record) void api.current.abort(record.sessionId).catch(() => undefined);
+      if (record) void api.current.abort(record.sessionId).catch(() => undefined).finally(() => releaseLease(id));
       void forgetResume(opts.datasetId, file);
       patch(id, { state: "queued" });
       pending.current.push({ id, file });
       startNext();
     },
-    [opts.datasetId, patch, startNext],
+    [opts.datasetId, patch, startNext, releaseLease],
   );
 
   const cancel = useCallback(
@@ -186,16 +288,29 @@ export function useUploadQueue(opts: { datasetId: string } & EngineSettings) {
       }
       if (offers.current.has(id)) {
         offers.current.delete(id);
+        releaseLease(id);
+        patch(id, { state: "cancelled" });
+        return;
+      }
+      const wait = waits.current.get(id);
+      if (wait) {
+        // Stop waiting for the other tab; its upload is not touched.
+        waits.current.delete(id);
+        wait.abort();
         patch(id, { state: "cancelled" });
         return;
       }
       void uploads.current.get(id)?.cancel();
     },
-    [patch],
+    [patch, releaseLease],
   );
   const pause = useCallback((id: string) => uploads.current.get(id)?.pause(), []);
   const resume = useCallback((id: string) => void uploads.current.get(id)?.resume(), []);
   const retry = useCallback((id: string) => void uploads.current.get(id)?.resume(), []);
+
+  // Uploads running keep the sign-in alive (components/session-keep-alive.tsx).
+  const runningCount = items.filter((it) => RUNNING.has(it.state)).length;
+  useEffect(() => setUploadsRunning(runningCount), [runningCount]);
 
   // Leaving the page while an upload runs asks for confirmation (CASES 18).
   const anyActive = items.some(isActive);
@@ -209,5 +324,5 @@ export function useUploadQueue(opts: { datasetId: string } & EngineSettings) {
     return () => window.removeEventListener("beforeunload", onBeforeUnload);
   }, [anyActive]);
 
-  return { items, addFiles, cancel, pause, resume, retry, acceptResume, startOver };
+  return { items, notices, addFiles, cancel, pause, resume, retry, acceptResume, startOver };
 }

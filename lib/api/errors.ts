@@ -9,6 +9,8 @@ export const API_ERROR_STATUS = {
   invalid_json: 400,
   validation_failed: 400,
   unauthenticated: 401,
+  /** A session cookie came but is no longer valid (expired, past SESSION_MAX_AGE_HOURS): sign in again. */
+  session_expired: 401,
   forbidden: 403,
   /** CKAN withdrew the caller's right to add files to the dataset while an upload was under way. */
   permission_withdrawn: 403,

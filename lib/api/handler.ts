@@ -1,7 +1,7 @@
 import "server-only";
 import { NextResponse, type NextRequest } from "next/server";
 import type { z } from "zod";
-import { getCaller, type Caller } from "@/lib/auth";
+import { readSession, type Caller } from "@/lib/auth";
 import { assertSameOrigin } from "@/lib/security/same-origin";
 import { getConfig } from "@/lib/config";
 import { clientAddress } from "@/lib/ops/client-address";
@@ -31,7 +31,13 @@ export function withCaller<P = Record<string, never>>(
       try {
         const token = bearerToken(req.headers);
         if (token === null) assertSameOrigin(req); // cookies are ambient; a bearer token is not
-        const caller = token !== null ? await callerFromApiToken(token) : await getCaller();
+        let caller: Caller | null;
+        if (token !== null) caller = await callerFromApiToken(token);
+        else {
+          const session = await readSession();
+          if (!session.caller && session.expired) throw new ApiError("session_expired", "Your sign-in has ended. Sign in again with your CKAN API token; an upload in progress continues by itself.");
+          caller = session.caller;
+        }
         if (!caller) throw new ApiError("unauthenticated", "Sign in with your CKAN API token first.");
         const result = await handler(req, { caller, params: await ctx.params });
         if (result instanceof NextResponse) return result;

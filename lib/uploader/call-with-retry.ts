@@ -18,11 +18,26 @@ export interface CallRetryOptions {
   signal?: AbortSignal;
   /** Told about each retry before its back-off delay. */
   onRetry?(info: { attempt: number; delayMs: number; error: UploadEngineError }): void;
+  /**
+   * Called on a 401 (`signed_out`): resolves once the user is signed in again, and the call is made
+   * again without spending an attempt. Absent: `signed_out` is thrown like any fatal error.
+   */
+  waitForSignIn?(error: UploadEngineError, signal?: AbortSignal): Promise<void>;
+  /**
+   * Failures without any answer (`network`: the portal is down or restarting) for less than this
+   * long, in ms, are waited out without spending attempts, as for parts. Default 0 (every one counts).
+   */
+  outageToleranceMs?: number;
 }
 
-/** Calls `fn` until it succeeds, the classifier says `fatal`/`refresh`, or attempts run out; then throws the last error. */
+/**
+ * Calls `fn` until it succeeds, the classifier says `fatal`/`refresh`, or attempts run out; then throws
+ * the last error. Offline waits, tolerated outages and waits for a new sign-in are not attempts.
+ */
 export async function callWithRetry<T>(fn: () => Promise<T>, opts: CallRetryOptions): Promise<T> {
   const maxAttempts = Math.max(1, opts.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
+  let noAnswerSince: number | undefined;
+  let outageTries = 0;
   for (let attempt = 1; ; ) {
     try {
       return await fn();
@@ -33,11 +48,20 @@ export async function callWithRetry<T>(fn: () => Promise<T>, opts: CallRetryOpti
         await opts.online.waitUntilOnline(opts.signal); // offline: not an attempt
         continue;
       }
-      if (classify(e) !== "retry" || attempt >= maxAttempts) throw e;
-      const delayMs = backoffDelay(attempt, opts.backoff);
+      if (e.code === "signed_out" && opts.waitForSignIn) {
+        await opts.waitForSignIn(e, opts.signal); // not an attempt
+        continue;
+      }
+      if (classify(e) !== "retry") throw e;
+      const now = opts.clock.now();
+      noAnswerSince = e.code === "network" ? (noAnswerSince ?? now) : undefined;
+      const outage = noAnswerSince !== undefined && now - noAnswerSince < (opts.outageToleranceMs ?? 0);
+      if (!outage && attempt >= maxAttempts) throw e;
+      if (outage) outageTries++;
+      const delayMs = backoffDelay(attempt + outageTries, opts.backoff);
       opts.onRetry?.({ attempt, delayMs, error: e });
       await opts.clock.sleep(delayMs, opts.signal);
-      attempt++;
+      if (!outage) attempt++;
     }
   }
 }

@@ -33,7 +33,17 @@ export type UploadErrorCode =
   /** The selected file is not the one whose upload was interrupted (same name, size and date, other content). */
   | "file_changed"
   /** The engine was used in a way it does not support (a bug in the caller). */
-  | "invalid_state";
+  | "invalid_state"
+  /** The portal answered 401: the sign-in ended (expired past its cap, signed out elsewhere, CKAN token revoked). The engine waits for a new sign-in when it can. */
+  | "signed_out"
+  /** The store answers, but its CORS rule does not let this page send parts (found by a probe, not a guess). */
+  | "cors"
+  /** The store refused to keep more bytes: full, over quota, or the size is too large for it (`EntityTooLarge`, `QuotaExceeded`, 507). */
+  | "storage_refused"
+  /** The store refused the credentials or signature even after fresh ones (`AccessDenied`, `InvalidAccessKeyId`, `SignatureDoesNotMatch`). */
+  | "access_denied"
+  /** The local file could not be read (moved, deleted, changed on disk, permission lost: `NotReadableError`, `NotFoundError`). */
+  | "file_unreadable";
 
 /** Extra detail carried by an {@link UploadEngineError}. */
 export interface UploadEngineErrorDetails {

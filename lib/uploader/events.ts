@@ -59,6 +59,13 @@ export type FileUploadEvent =
   | { type: "checksums-off"; reason: string }
   /** A part is stored in S3 (its ETag is known). */
   | { type: "part"; partNumber: number; size: number }
+  /**
+   * The portal answered 401: the sign-in ended. The upload keeps every part and waits (no retries
+   * spent) until the user signs in again, then goes on by itself (`signed-in`). `message` is what to show.
+   */
+  | { type: "signed-out"; message: string }
+  /** A valid sign-in exists again after `signed-out`: the upload goes on. */
+  | { type: "signed-in" }
   /** The upload completed; `result` is the portal's answer to complete. */
   | { type: "completed"; result: CompleteResult };
 

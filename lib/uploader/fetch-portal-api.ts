@@ -64,7 +64,14 @@ const signed = z.object({
 });
 const errorBody = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
 
-/** Creates the fetch-based {@link PortalApi}. */
+/** What a row says while the sign-in has ended (the engine waits for a new one). */
+export const SIGNED_OUT_MESSAGE = "Signed out — sign in again in another tab; the upload continues by itself.";
+
+/**
+ * Creates the fetch-based {@link PortalApi}. Errors: `network` (no answer), `signed_out` (HTTP 401),
+ * `api` with `status` and `apiCode` (any other error answer; a non-JSON 5xx says the portal itself is
+ * not answering, a JSON 502 `ckan_failed` carries the portal's message about CKAN).
+ */
 export function createPortalApi(opts: PortalApiOptions = {}): PortalApi {
   const baseUrl = opts.baseUrl ?? "";
   // Called as a plain function: `window.fetch` throws "Illegal invocation" when called as a method of another object.
@@ -82,7 +89,7 @@ export function createPortalApi(opts: PortalApiOptions = {}): PortalApi {
       });
     } catch (error) {
       if (call?.signal?.aborted) throw abortReason(call.signal);
-      throw new UploadEngineError("network", `The portal could not be reached (${path}): ${String(error)}`, { cause: error, retryable: true });
+      throw new UploadEngineError("network", `The portal could not be reached (${path}: no answer — it is down, restarting, or the network is interrupted): ${String(error)}`, { cause: error, retryable: true });
     }
     const text = await res.text().catch(() => "");
     let json: unknown = undefined;
@@ -93,7 +100,15 @@ export function createPortalApi(opts: PortalApiOptions = {}): PortalApi {
     }
     if (!res.ok) {
       const parsed = errorBody.safeParse(json);
-      const message = parsed.success ? parsed.data.error.message : `The portal answered HTTP ${res.status} for ${path}`;
+      if (res.status === 401) {
+        // The sign-in ended (expired past its cap, signed out in another tab, CKAN token revoked).
+        throw new UploadEngineError("signed_out", SIGNED_OUT_MESSAGE, { status: 401, apiCode: parsed.success ? parsed.data.error.code : undefined });
+      }
+      const message = parsed.success
+        ? parsed.data.error.message
+        : res.status >= 500
+          ? `The portal is not answering (HTTP ${res.status} for ${path}, not the portal's own answer): it may be restarting, or a proxy in front of it failed.`
+          : `The portal answered HTTP ${res.status} for ${path}`;
       throw new UploadEngineError("api", message, {
         status: res.status,
         apiCode: parsed.success ? parsed.data.error.code : undefined,

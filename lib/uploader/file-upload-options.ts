@@ -10,6 +10,8 @@ import { type OnlineMonitor, defaultOnlineMonitor } from "./online";
 import type { PortalApi, UploadSession } from "./portal-api";
 import { DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_REFRESHES } from "./retry";
 import type { ChecksumAlgorithm, PartSigner } from "./signer";
+import type { SignInWaiter } from "./sign-in";
+import { type StoreProbe, defaultStoreProbe } from "./store-probe";
 import type { Transport } from "./transport";
 import { createXhrTransport } from "./xhr-transport";
 
@@ -85,13 +87,25 @@ export interface FileUploadOptions {
    * 300,000 (5 min). Tests shorten a credential's useful life by raising it.
    */
   refreshMarginMs?: number;
+  /**
+   * Waits for a new sign-in when the portal answers 401 (`signed_out`): the upload keeps its parts,
+   * spends no retries, emits `signed-out`, and goes on by itself once this resolves (`signed-in`).
+   * A page passes `createPortalSignInWatcher()`. Default: none — a 401 fails the upload (`signed_out`).
+   */
+  signIn?: SignInWaiter | null;
+  /**
+   * Tells a bucket CORS fault from an outage when a part PUT gets no answer, so the fault is named
+   * within seconds (`cors`) instead of after `outageToleranceMs`. Default: the fetch probe in a
+   * browser (`store-probe.ts`), none in Node. `null`: never probe.
+   */
+  probeStore?: StoreProbe | null;
   /** Receives all events. */
   onEvent?: FileUploadListener;
 }
 
 /** Options with defaults filled in. */
-export type ResolvedFileUploadOptions = Required<Omit<FileUploadOptions, "partSize" | "createSigner" | "onEvent" | "resume" | "refreshMarginMs">> &
-  Pick<FileUploadOptions, "partSize" | "createSigner" | "onEvent" | "resume" | "refreshMarginMs">;
+export type ResolvedFileUploadOptions = Required<Omit<FileUploadOptions, "partSize" | "createSigner" | "onEvent" | "resume" | "refreshMarginMs" | "signIn" | "probeStore">> &
+  Pick<FileUploadOptions, "partSize" | "createSigner" | "onEvent" | "resume" | "refreshMarginMs"> & { signIn: SignInWaiter | null; probeStore: StoreProbe | null };
 
 /** Fills in the defaults documented on {@link FileUploadOptions}. */
 export function resolveOptions(opts: FileUploadOptions): ResolvedFileUploadOptions {
@@ -115,5 +129,7 @@ export function resolveOptions(opts: FileUploadOptions): ResolvedFileUploadOptio
     online: opts.online ?? defaultOnlineMonitor(),
     random: opts.random ?? Math.random,
     hashFile: opts.hashFile === undefined ? createInlineFileHasher : opts.hashFile,
+    signIn: opts.signIn ?? null,
+    probeStore: opts.probeStore === undefined ? defaultStoreProbe() : opts.probeStore,
   };
 }

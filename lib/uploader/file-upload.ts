@@ -19,6 +19,7 @@ import type { FileHasher } from "./file-hasher";
 import type { RecordedPart, UploadSession } from "./portal-api";
 import { type ProgressSnapshot, createProgressTracker } from "./progress";
 import { createSessionSigner } from "./session-signer";
+import { sharedProbe } from "./store-probe";
 
 /** A file upload's handle. */
 export interface FileUpload {
@@ -80,8 +81,26 @@ export function createFileUpload(options: FileUploadOptions): FileUpload {
     lastProgressAt = now;
     emit({ type: "progress", progress: progress.snapshot() });
   };
+  // Waits for a new sign-in after a 401, shared by every request of this file: one `signed-out` event
+  // when the first request starts waiting, one `signed-in` when a wait ends with a sign-in.
+  let signedOut = false;
+  const waitForSignIn = o.signIn
+    ? async (e: UploadEngineError, signal?: AbortSignal) => {
+        if (!signedOut) {
+          signedOut = true;
+          emit({ type: "signed-out", message: e.message });
+        }
+        await (o.signIn as NonNullable<typeof o.signIn>).waitUntilSignedIn(signal);
+        if (signedOut) {
+          signedOut = false;
+          emit({ type: "signed-in" });
+        }
+      }
+    : undefined;
+  const probeStore = o.probeStore ? sharedProbe(o.probeStore, (ms) => clock.sleep(ms), () => clock.now()) : undefined;
+  const etagMisses = { streak: 0 };
   const retrying = (what: "session" | "credentials" | "record" | "complete" | "abort", signal?: AbortSignal) => ({
-    clock, online, signal, backoff, maxAttempts: o.maxAttempts,
+    clock, online, signal, backoff, maxAttempts: o.maxAttempts, waitForSignIn, outageToleranceMs: o.outageToleranceMs,
     onRetry: ({ attempt, delayMs, error }: { attempt: number; delayMs: number; error: UploadEngineError }) =>
       emit({ type: "retry", what, attempt, delayMs, decision: "retry", error: { code: error.code, message: error.message } }),
   });
@@ -125,6 +144,7 @@ export function createFileUpload(options: FileUploadOptions): FileUpload {
         checksums.on = false;
         emit({ type: "checksums-off", reason });
       },
+      waitForSignIn, probeStore, etagMisses, fileName: file.name,
       onProgress: () => emitProgress(false),
       onRetry: ({ partNumber, attempt, delayMs, decision, error }) =>
         emit({ type: "retry", what: "part", partNumber, attempt, delayMs, decision, error: { code: error.code, message: error.message, partNumber } }),

@@ -11,8 +11,9 @@ import type { OnlineMonitor } from "./online";
 import type { PartRange } from "./plan";
 import type { RecordedPart } from "./portal-api";
 import type { ProgressTracker } from "./progress";
-import { type BackoffOptions, backoffDelay, classify, isClockSkew, isExpiredCredentials } from "./retry";
+import { type BackoffOptions, backoffDelay, classify, isClockSkew, isExpiredCredentials, isRefusedCredentials } from "./retry";
 import { readPartEtag } from "./s3-response";
+import { type StoreProbe, corsMessage } from "./store-probe";
 import { type ChecksumAlgorithm, type PartChecksum, type PartSigner, type RefreshReason, checksumHeaderName } from "./signer";
 import type { Transport } from "./transport";
 
@@ -56,6 +57,23 @@ export interface PartUploadContext {
   onChecksumsOff?: (reason: string) => void;
   onProgress(): void;
   onRetry(info: PartRetryInfo): void;
+  /**
+   * Called when the portal answers 401 (`signed_out`, e.g. while signing in presigned mode): resolves
+   * once the user is signed in again; the part then goes on without spending an attempt. Absent: fatal.
+   */
+  waitForSignIn?(error: UploadEngineError, signal: AbortSignal): Promise<void>;
+  /**
+   * Tells a CORS fault from an outage when a PUT gets no answer (see `store-probe.ts`). Absent (Node):
+   * no-answer failures are always treated as an outage.
+   */
+  probeStore?: StoreProbe;
+  /**
+   * Shared by the file's parts: consecutive 2xx answers without a readable ETag. One is retried (a
+   * proxy's glitch); a second in a row is the CORS rule not exposing ETag (`missing_etag`).
+   */
+  etagMisses?: { streak: number };
+  /** The file's name, for messages. */
+  fileName?: string;
 }
 
 /** Rejects with the signal's reason as soon as it aborts, whatever `promise` does. */
@@ -91,13 +109,16 @@ export async function uploadPart(ctx: PartUploadContext, range: PartRange, signa
   let outageRetries = 0; // tries that got no answer within the outage tolerance (not attempts)
   let refreshes = 0;
   let noAnswerSince: number | undefined; // start of the current run of failures without any HTTP answer
+  let refusedRefreshed = false; // credentials refused once already: a second refusal is believed
   for (;;) {
     throwIfAborted(signal);
     let urlExpiresAt: number | undefined;
+    let sentTo: { url: string; headerNames: string[] } | undefined;
     try {
       await ctx.online.waitUntilOnline(signal);
       const signed = await raceAbort(ctx.signer.sign(partNumber, { contentLength: size, checksum }), signal);
       urlExpiresAt = signed.expiresAt;
+      sentTo = { url: signed.url, headerNames: Object.keys(signed.headers) };
       const res = await ctx.transport.put(
         {
           url: signed.url,
@@ -113,6 +134,7 @@ export async function uploadPart(ctx: PartUploadContext, range: PartRange, signa
         signal,
       );
       const etag = readPartEtag(res, partNumber);
+      if (ctx.etagMisses) ctx.etagMisses.streak = 0;
       if (checksum && !res.headers(checksumHeaderName(checksum.algorithm))) {
         // The store stored the part without echoing the checksum: it does not verify them (e.g. Ceph RGW 16).
         ctx.onChecksumsOff?.(`the storage did not confirm the ${checksum.algorithm} of part ${partNumber}`);
@@ -124,6 +146,24 @@ export async function uploadPart(ctx: PartUploadContext, range: PartRange, signa
       if (signal.aborted) throw abortReason(signal);
       const e = toUploadEngineError(error);
       if (e.code === "network" && !ctx.online.isOnline()) continue; // waits for the network at the top: not an attempt
+      if (e.code === "signed_out" && ctx.waitForSignIn) {
+        await ctx.waitForSignIn(e, signal); // the sign-in ended: wait for a new one; not an attempt
+        continue;
+      }
+      if (e.code === "missing_etag" && ctx.etagMisses && ++ctx.etagMisses.streak < 2 && attempt + 1 < ctx.maxAttempts) {
+        attempt++; // one 2xx without ETag may be a proxy's glitch: send the part again before blaming CORS
+        ctx.onRetry({ partNumber, attempt, delayMs: 0, decision: "retry", error: e });
+        continue;
+      }
+      if (e.code === "network") {
+        // No answer. First the cheap local question — can the file still be read? — then, in a
+        // browser, whether the store answers at all (outage) or only not under CORS (configuration).
+        const unreadable = await fileUnreadable(ctx.file, range.start);
+        if (unreadable) throw withPart(new UploadEngineError("file_unreadable", unreadableMessage(ctx.fileName), { cause: unreadable, partNumber }), partNumber);
+        if (ctx.probeStore && sentTo && (await raceAbort(ctx.probeStore(sentTo.url, sentTo.headerNames), signal)) === "cors") {
+          throw withPart(new UploadEngineError("cors", corsMessage(sentTo.url), { cause: e, partNumber }), partNumber);
+        }
+      }
       if (checksum && refusesChecksums(e)) {
         // A store without flexible checksums (CASES 21): send this and later parts without them; not an attempt.
         ctx.onChecksumsOff?.(`the storage refused the ${checksum.algorithm} header (${e.s3Code ?? e.status})`);
@@ -131,6 +171,14 @@ export async function uploadPart(ctx: PartUploadContext, range: PartRange, signa
         continue;
       }
       const now = ctx.clock.now();
+      if (isRefusedCredentials(e, { now, urlExpiresAt })) {
+        if (refusedRefreshed) throw withPart(new UploadEngineError("access_denied", refusedMessage(e, partNumber), { ...e, cause: e, partNumber, retryable: false }), partNumber);
+        refusedRefreshed = true;
+        refreshes++;
+        ctx.onRetry({ partNumber, attempt, delayMs: 0, decision: "refresh", error: e });
+        await raceAbort(ctx.signer.refresh({ kind: "credentials", partNumber }), signal);
+        continue;
+      }
       let decision = classify(e, { now, urlExpiresAt });
       if (decision === "refresh" && refreshes >= ctx.maxRefreshes) decision = "retry"; // a refresh that does not help costs attempts
       if (decision === "fatal") throw withPart(e, partNumber);
@@ -153,6 +201,27 @@ export async function uploadPart(ctx: PartUploadContext, range: PartRange, signa
       await ctx.clock.sleep(delayMs, signal);
     }
   }
+}
+
+/** The reason the file cannot be read at `offset` (one byte is read), or undefined when it can. */
+async function fileUnreadable(file: Blob, offset: number): Promise<unknown> {
+  try {
+    await file.slice(offset, offset + 1).arrayBuffer();
+    return undefined;
+  } catch (error) {
+    return error ?? new Error("unreadable");
+  }
+}
+
+function unreadableMessage(fileName = "The file"): string {
+  const name = fileName === "The file" ? fileName : `"${fileName}"`;
+  return `${name} can no longer be read: it was moved, deleted or changed on disk after it was chosen (or the browser lost access to it). ` +
+    "The parts sent so far are kept: choose the file again to resume.";
+}
+
+function refusedMessage(e: UploadEngineError, partNumber: number): string {
+  return `The storage refused the upload credentials for part ${partNumber} even after fresh ones (${e.status ?? ""} ${e.s3Code}). ` +
+    "The portal's storage role or bucket policy does not allow this upload; the parts sent so far are kept. Ask the portal administrator (npm run doctor checks the role).";
 }
 
 /** A 400/501 naming an unsupported or invalid request, answered to a part that carried a checksum header. */

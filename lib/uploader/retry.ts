@@ -36,6 +36,12 @@ const RETRY_S3_CODES = new Set(["SlowDown", "RequestTimeout", "InternalError", "
 /** S3 error codes fixed by re-signing, new credentials or a clock correction. */
 const REFRESH_S3_CODES = new Set(["ExpiredToken", "TokenRefreshRequired", "RequestTimeTooSkewed"]);
 
+/**
+ * Credentials or signature refused: refreshed once (a rotated key, a credential the store has not
+ * seen yet), then believed — the part uploader turns a second one into `access_denied`.
+ */
+const REFUSED_S3_CODES = new Set(["AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "InvalidToken"]);
+
 /** Context that helps classify a 403. */
 export interface ClassifyContext {
   /** Local time of the failure (ms since epoch). */
@@ -51,8 +57,10 @@ export interface ClassifyContext {
  * - `ExpiredToken`, `TokenRefreshRequired`, `RequestTimeTooSkewed`, an expired
  *   presigned URL (403 `AccessDenied` "Request has expired", or any 403 after
  *   the URL's expiry time) → `refresh`;
- * - everything else (403 `AccessDenied`, 400, 404 `NoSuchUpload`, missing ETag,
- *   pause/cancel) → `fatal`.
+ * - everything else (refused credentials — `AccessDenied`, `InvalidAccessKeyId`,
+ *   `SignatureDoesNotMatch`, `InvalidToken` — which the part uploader refreshes once
+ *   before it reports `access_denied`; 400, 404 `NoSuchUpload`, missing ETag, `storage_refused`,
+ *   `cors`, `signed_out`, pause/cancel) → `fatal`.
  */
 export function classify(error: unknown, ctx: ClassifyContext = {}): RetryDecision {
   const e = toUploadEngineError(error);
@@ -110,4 +118,9 @@ export function isClockSkew(error: UploadEngineError): boolean {
 /** Is this a refresh because the temporary credentials expired? */
 export function isExpiredCredentials(error: UploadEngineError): boolean {
   return error.s3Code === "ExpiredToken" || error.s3Code === "TokenRefreshRequired";
+}
+
+/** Did the store refuse the credentials or signature (not an expiry)? Refreshed once, then fatal. */
+export function isRefusedCredentials(error: UploadEngineError, ctx: ClassifyContext = {}): boolean {
+  return error.code === "http" && !!error.s3Code && REFUSED_S3_CODES.has(error.s3Code) && !(error.status === 403 && isExpiredUrl(error, ctx));
 }

@@ -44,6 +44,15 @@ export const MISSING_ETAG_MESSAGE =
   "The bucket's CORS rule must list ETag in ExposeHeaders (e.g. \"ExposeHeaders\": [\"ETag\"]); " +
   "ask the portal administrator to fix the bucket CORS configuration.";
 
+/** S3 error codes (and statuses) that mean the store will not keep these bytes: full, over quota, too large. */
+export const STORAGE_REFUSED_S3_CODES = new Set(["EntityTooLarge", "QuotaExceeded", "InsufficientStorage", "StorageFull", "NoSpaceLeft"]);
+
+/**
+ * S3 error codes that say the credentials or the signature were refused. The engine refreshes once
+ * (new credentials, a new URL) before it believes them (source: AWS S3 "Error responses").
+ */
+export const CREDENTIALS_REFUSED_S3_CODES = new Set(["AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "InvalidToken"]);
+
 /**
  * Returns the part's ETag from a PUT response, or throws.
  * @throws UploadEngineError `http` (with `s3Code`, `serverTime`) for a non-2xx status,
@@ -65,8 +74,12 @@ export function partHttpError(res: TransportResponse, partNumber: number): Uploa
   const headerTime = dateHeader ? Date.parse(dateHeader) : NaN;
   const serverTime = body.serverTime ?? (Number.isFinite(headerTime) ? headerTime : undefined);
   const what = body.code ? `${body.code}: ${body.message ?? ""}`.trim() : `HTTP ${res.status}`;
-  const code = body.code === "BadDigest" ? "checksum_mismatch" : "http";
-  const message = `Part ${partNumber} was rejected by the storage (${res.status} ${what})`;
+  const refused = res.status === 507 || (body.code !== undefined && STORAGE_REFUSED_S3_CODES.has(body.code));
+  const code = body.code === "BadDigest" ? "checksum_mismatch" : refused ? "storage_refused" : "http";
+  const message = refused
+    ? `The storage refused to keep part ${partNumber} (${res.status} ${what}): the bucket is full, over its quota, or does not accept parts this large. ` +
+      "The parts sent so far are kept; ask the portal administrator to free space or raise the quota, then press Retry."
+    : `Part ${partNumber} was rejected by the storage (${res.status} ${what})`;
   const details = { status: res.status, s3Code: body.code, serverTime, partNumber };
   const retryable = classify(new UploadEngineError(code, message, details)) !== "fatal";
   return new UploadEngineError(code, message, { ...details, retryable });

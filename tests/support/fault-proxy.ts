@@ -14,7 +14,9 @@
  * - `stallPartsAfter(n)`: let `n` more part PUTs through, then never answer any (null: stop);
  * - `outageAtPart(n, ms)`: start an outage of `ms` when the n-th part PUT from now arrives;
  * - `stripEtag(on)`: remove `ETag` from part responses and from `Access-Control-Expose-Headers`;
- * - `outage(ms)`: refuse every connection and request for `ms` milliseconds.
+ * - `outage(ms)`: refuse every connection and request for `ms` milliseconds;
+ * - `holdPartsAfter(n)`: let `n` more part PUTs through, then hold the rest unanswered (body unread)
+ *   until `releaseHeld()` forwards them (keep holds shorter than the engine's 60 s stall timeout).
  * Counters: part PUTs attempted and answered 2xx by the store, per part number (`stats()`).
  */
 import http from "node:http";
@@ -54,6 +56,9 @@ export interface FaultProxy {
   outageAtPart(n: number, ms: number): void;
   stripEtag(on: boolean): void;
   outage(ms: number): void;
+  holdPartsAfter(n: number | null): void;
+  /** Forwards every held part PUT and stops holding. */
+  releaseHeld(): void;
   /** True while an outage window lasts. */
   inOutage(): boolean;
   stats(): ProxyStats;
@@ -85,6 +90,8 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
   let outageAt: { n: number; ms: number } | null = null;
   let strip = false;
   let outageUntil = 0;
+  let holdAfter: number | null = null;
+  let held: Array<() => void> = [];
   let stats: ProxyStats;
   const sockets = new Set<Socket>();
   const clear = () => {
@@ -97,6 +104,8 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
     outageAt = null;
     strip = false;
     outageUntil = 0;
+    holdAfter = null;
+    held.splice(0).forEach((forward) => forward());
     stats = { partPutsSeen: 0, storedParts: {}, injected: { failed: 0, reset: 0, stalled: 0, refused: 0, stripped: 0 }, forwarded: 0, withChecksum: 0 };
   };
   clear();
@@ -166,6 +175,17 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
           : answer(req, res, 500, "InternalError", "We encountered an internal error. Please try again.");
       }
     }
+    if (part !== undefined && holdAfter !== null && holdAfter-- <= 0) {
+      holdAfter = 0;
+      req.pause(); // the body stays in the socket until released
+      held.push(() => forward(req, res, part));
+      return;
+    }
+    forward(req, res, part);
+  });
+
+  function forward(req: http.IncomingMessage, res: http.ServerResponse, part: number | undefined): void {
+    if (req.socket.destroyed) return; // a held request whose client went away (a closed tab)
     stats.forwarded++;
     const upstream = http.request(
       { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, // Host kept as received
@@ -184,7 +204,8 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
     );
     upstream.on("error", () => req.socket.destroy());
     req.pipe(upstream);
-  });
+    req.resume();
+  }
   server.on("connection", (socket) => {
     if (inOutage()) {
       stats.injected.refused++;
@@ -215,6 +236,13 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
     outage: (ms) => {
       outageUntil = Date.now() + ms;
       for (const s of sockets) s.destroy(); // open keep-alive connections die too
+    },
+    holdPartsAfter: (n) => void (holdAfter = n),
+    releaseHeld: () => {
+      holdAfter = null;
+      const list = held;
+      held = [];
+      list.forEach((f) => f());
     },
     inOutage,
     stats: () => structuredClone(stats),
