@@ -152,7 +152,7 @@ describe("npm run doctor", () => {
   it("STS_DURATION_SECONDS above the role's maximum (7200 on RGW) fails, names the setting and prints the fix", async () => {
     const bucket = await makeBucket("duration", { cors: [portalCorsRule(ORIGIN)], lifecycle: [portalLifecycleRule("uploads/")] });
     const r = await doctor(bucket, { STS_DURATION_SECONDS: "7200" });
-    expect(statuses(r)).toEqual({ bucket: "ok", cors: "ok", lifecycle: "ok", credentials: "fail", ckan: "ok" });
+    expect(statuses(r)).toEqual({ bucket: "ok", cors: "ok", lifecycle: "ok", credentials: "fail", ckan: "ok", links: "ok" });
     const role = process.env.S3_ROLE_ARN!;
     expect(r.credentials.detail).toMatch(new RegExp(`^STS_DURATION_SECONDS=7200 is above the maximum session duration of the role ${role.replace(/[/.]/g, "\\$&")} \\(it accepts 3,600 s\\): every upload would be refused\\.`));
     expect(r.credentials.fixes!.map((f) => f.command)).toEqual([
