@@ -73,7 +73,7 @@ async function main(): Promise<void> {
 
   // The standalone server runs in .next/standalone: a relative SQLite path must not move with it.
   if (env.DATABASE_URL.startsWith("file:")) env.DATABASE_URL = `file:${path.resolve(root, env.DATABASE_URL.slice(5))}`;
-  run(bin("prisma"), ["migrate", "deploy"], env);
+  migrate(env);
   if (!dev && !fs.existsSync(path.join(root, ".next", "BUILD_ID"))) run(bin("next"), ["build"], env);
   // `next build` alone leaves the standalone output without static files and the entry server.
   if (!dev) run(process.execPath, [path.join(root, "scripts", "standalone.mjs")], env);
@@ -106,6 +106,22 @@ CKAN upload portal (${storage === "embedded" ? "demo: embedded S3, presigned mod
 ${Object.entries(DEMO_TOKENS).map(([user, token]) => `    ${user.padEnd(14)} ${token}`).join("\n")}
   Try the deep link: http://${host}:${port}/datasets/test-dataset/upload
 `);
+}
+
+/**
+ * `prisma migrate deploy`, printing one summary line. Prisma 6.19 with a driver adapter warns at every
+ * run that the schema's `url` is unused, yet refuses to work without it (it then tries to download a
+ * query engine): the warning is about Prisma's own setup, so it is left out; any failure prints all.
+ */
+function migrate(env: NodeJS.ProcessEnv): void {
+  const r = spawnSync(bin("prisma"), ["migrate", "deploy"], { cwd: root, env, encoding: "utf8" });
+  const output = `${r.stdout ?? ""}${r.stderr ?? ""}`;
+  if (r.status !== 0) {
+    process.stderr.write(output);
+    throw new Error(`prisma migrate deploy failed (exit ${r.status})`);
+  }
+  const applied = output.match(/^\s*└─ (\S+)/gm)?.length ?? 0;
+  console.log(`Database ${env.DATABASE_URL}: ${applied ? `${applied} migration(s) applied` : "up to date"}`);
 }
 
 /** Resolves once the portal answers `url` (so the banner is printed only when it can be opened). */
