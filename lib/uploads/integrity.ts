@@ -71,7 +71,9 @@ async function partEtags(sessionId: string): Promise<string[]> {
 /** Why a just-completed multipart object is not the one its parts make, or `null` when it is (or cannot be told). */
 export function completionMismatch(partCount: number, etag: string | null, parts: string[]): string | null {
   if (partCount === 0 || !etag) return null;
-  if (!/-\d+$/.test(etag)) return `the object was replaced during completion: its ETag ${etag} is not a multipart ETag`;
+  // Not every store gives a multipart object the "<md5 of part MD5s>-N" ETag (s3rver, the demo's store,
+  // answers the whole object's MD5; SSE-KMS objects have opaque ETags): such an ETag cannot be told.
+  if (!/-\d+$/.test(etag)) return null;
   const expected = expectedMultipartEtag(parts);
   return expected && expected !== etag ? `the object was replaced during completion: its ETag is ${etag}, the uploaded parts make ${expected}` : null;
 }
