@@ -55,72 +55,86 @@ function deferred<T>(): Deferred<T> {
   return { promise, resolve, reject };
 }
 
-/** CRC32C (base64) of bytes. */
-async function crc32c(bytes: Uint8Array): Promise<string> {
+/** CRC32C (base64 of the big-endian digest, S3's form) of bytes. */
+export async function crc32c(bytes: Uint8Array): Promise<string> {
   const h = await createCRC32(CRC32C_POLYNOMIAL);
   h.init();
   h.update(bytes);
   return hexToBase64(h.digest("hex"));
 }
 
+/** An incremental whole-file SHA-256 (hash-wasm's here, node:crypto's in the Node hasher). */
+export interface IncrementalSha256 {
+  update(bytes: Uint8Array): unknown;
+  digest(encoding: "hex"): string;
+}
+
 /**
- * The file hasher in this thread. The sequential pass starts at once and
- * yields between parts, so it runs alongside the upload.
+ * A file hasher in the current thread whose whole-file SHA-256 comes from `newSha256`. The
+ * sequential pass starts at once and yields between parts, so it runs alongside the upload.
  */
-export const createInlineFileHasher: CreateFileHasher = (file, plan, onDigest) => {
-  const digests = new Map<number, Deferred<string>>();
-  const whole = deferred<string>();
-  let cursor = 0; // parts 1..cursor have been hashed by the pass
-  let disposed = false;
-  const slot = (n: number) => {
-    let d = digests.get(n);
-    if (!d) digests.set(n, (d = deferred<string>()));
-    return d;
-  };
-  const settle = (n: number, digest: string) => {
-    slot(n).resolve(digest);
-    onDigest?.(n, digest);
-  };
+export function sequentialFileHasher(newSha256: () => Promise<IncrementalSha256>): CreateFileHasher {
+  return (file, plan, onDigest) => {
+    const digests = new Map<number, Deferred<string>>();
+    const whole = deferred<string>();
+    let cursor = 0; // parts 1..cursor have been hashed by the pass
+    let disposed = false;
+    const slot = (n: number) => {
+      let d = digests.get(n);
+      if (!d) digests.set(n, (d = deferred<string>()));
+      return d;
+    };
+    const settle = (n: number, digest: string) => {
+      slot(n).resolve(digest);
+      onDigest?.(n, digest);
+    };
 
-  void (async () => {
-    try {
-      const sha = await createSHA256();
-      sha.init();
-      const crc = await createCRC32(CRC32C_POLYNOMIAL);
-      for (let n = 1; n <= plan.partCount; n++) {
-        if (disposed) throw new Error("hasher disposed");
-        const { start, end } = partRange(plan, n);
-        const bytes = new Uint8Array(await file.slice(start, end).arrayBuffer());
-        sha.update(bytes);
-        crc.init();
-        crc.update(bytes);
-        settle(n, hexToBase64(crc.digest("hex")));
-        cursor = n;
+    void (async () => {
+      try {
+        const sha = await newSha256();
+        const crc = await createCRC32(CRC32C_POLYNOMIAL);
+        for (let n = 1; n <= plan.partCount; n++) {
+          if (disposed) throw new Error("hasher disposed");
+          const { start, end } = partRange(plan, n);
+          const bytes = new Uint8Array(await file.slice(start, end).arrayBuffer());
+          sha.update(bytes);
+          crc.init();
+          crc.update(bytes);
+          settle(n, hexToBase64(crc.digest("hex")));
+          cursor = n;
+        }
+        if (plan.partCount === 0) sha.update(new Uint8Array(0));
+        whole.resolve(sha.digest("hex"));
+      } catch (error) {
+        whole.reject(error);
+        for (const d of digests.values()) d.reject(error);
       }
-      if (plan.partCount === 0) sha.update(new Uint8Array(0));
-      whole.resolve(sha.digest("hex"));
-    } catch (error) {
-      whole.reject(error);
-      for (const d of digests.values()) d.reject(error);
-    }
-  })();
+    })();
 
-  return {
-    partDigest(n) {
-      const d = slot(n);
-      if (n > cursor + LOOKAHEAD_PARTS) {
-        const { start, end } = partRange(plan, n);
-        void file
-          .slice(start, end)
-          .arrayBuffer()
-          .then((buf) => crc32c(new Uint8Array(buf)))
-          .then((digest) => d.resolve(digest), (e) => d.reject(e));
-      }
-      return d.promise;
-    },
-    sha256: () => whole.promise,
-    dispose() {
-      disposed = true;
-    },
+    return {
+      partDigest(n) {
+        const d = slot(n);
+        if (n > cursor + LOOKAHEAD_PARTS) {
+          const { start, end } = partRange(plan, n);
+          void file
+            .slice(start, end)
+            .arrayBuffer()
+            .then((buf) => crc32c(new Uint8Array(buf)))
+            .then((digest) => d.resolve(digest), (e) => d.reject(e));
+        }
+        return d.promise;
+      },
+      sha256: () => whole.promise,
+      dispose() {
+        disposed = true;
+      },
+    };
   };
-};
+}
+
+/** The file hasher in this thread with hash-wasm's SHA-256 (the page's Worker, tests). */
+export const createInlineFileHasher: CreateFileHasher = sequentialFileHasher(async () => {
+  const sha = await createSHA256();
+  sha.init();
+  return sha;
+});
