@@ -219,6 +219,8 @@ export interface ShapingProxy {
   profile: Required<LinkProfile>;
   stats(): ShapingStats;
   resetStats(): void;
+  /** Closes every open connection (before a run, so no peer inherits another's warm connections). */
+  dropConnections(): void;
   close(): Promise<void>;
 }
 
@@ -366,6 +368,9 @@ export async function startShapingProxy(opts: ShapingProxyOptions): Promise<Shap
       uplink.reset();
       connections = 0;
       requests = {};
+    },
+    dropConnections() {
+      for (const s of sockets) s.destroy();
     },
     async close() {
       for (const s of sockets) s.destroy();
