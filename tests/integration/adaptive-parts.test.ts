@@ -74,7 +74,6 @@ describe("adaptive parts against RGW", () => {
       file, datasetId: "test-dataset", api: serviceApi(caller, () => recorded++), transport, probeStore: null, hashFile: createNodeFileHasher,
       concurrency: 2, recordBatchSize: 1, onEvent: (e) => {
         events.push(e);
-        if (process.env.DEBUG_ADAPTIVE) console.log(new Date().toISOString(), "first", e.type, JSON.stringify(e).slice(0, 160));
         if (e.type === "part" && recorded >= 3) first.pause();
       },
     });
@@ -93,7 +92,6 @@ describe("adaptive parts against RGW", () => {
       file, datasetId: "test-dataset", api: serviceApi(caller, () => undefined), transport, probeStore: null, hashFile: createNodeFileHasher, tuner,
       resume: { sessionId: first.sessionId as string, digests },
       onEvent: (e) => {
-        if (process.env.DEBUG_ADAPTIVE) console.log(new Date().toISOString(), "second", e.type, JSON.stringify(e).slice(0, 160));
         if (e.type === "part") sent.push(e.size);
       },
     });
