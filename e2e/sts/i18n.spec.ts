@@ -45,6 +45,6 @@ test("without a choice, Accept-Language picks the language (sign-in page in Span
   await expect(page.locator("html")).toHaveAttribute("lang", "es");
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Iniciar sesión");
   await page.getByRole("button", { name: "Iniciar sesión" }).click();
-  await expect(page.getByRole("alert")).toHaveText("Introduzca su token de API de CKAN.");
+  await expect(page.locator("#login-error")).toHaveText("Introduzca su token de API de CKAN.");
   await context.close();
 });
