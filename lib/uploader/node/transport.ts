@@ -29,6 +29,36 @@ export function createNodeDispatcher(connections = 16): Dispatcher {
   return proxied ? new EnvHttpProxyAgent({ connections }) : new Agent({ connections });
 }
 
+/**
+ * OpenSSL / Node codes of a TLS certificate that does not verify (node:tls, `err.code`): an unknown or
+ * private CA, a self-signed certificate, an expired one, or one for another host name.
+ */
+const CERTIFICATE_CODES = new Set([
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE", "UNABLE_TO_GET_ISSUER_CERT", "UNABLE_TO_GET_ISSUER_CERT_LOCALLY", "SELF_SIGNED_CERT_IN_CHAIN",
+  "DEPTH_ZERO_SELF_SIGNED_CERT", "CERT_HAS_EXPIRED", "CERT_NOT_YET_VALID", "CERT_UNTRUSTED", "CERT_REJECTED", "CERT_REVOKED",
+  "CERT_SIGNATURE_FAILURE", "ERR_TLS_CERT_ALTNAME_INVALID", "HOSTNAME_MISMATCH",
+]);
+
+/**
+ * The certificate problem behind a failed request (its `cause` chain), as `CODE: message`, or null when
+ * the failure is not one. Such a failure is not an outage: retrying cannot fix it, the machine's trust
+ * (NODE_EXTRA_CA_CERTS) or the server's certificate must change.
+ */
+export function certificateProblem(err: unknown): string | null {
+  let e: unknown = err;
+  for (let i = 0; i < 6 && e && typeof e === "object"; i++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && CERTIFICATE_CODES.has(code)) return `${code}: ${(e as Error).message}`;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return null;
+}
+
+/** What to tell a user whose request to `what` (e.g. "The portal https://…") failed on certificate `problem`. */
+export function certificateAdvice(what: string, problem: string): string {
+  return `${what} presented a TLS certificate this machine does not trust (${problem}). If it is issued by a private CA, point NODE_EXTRA_CA_CERTS at that CA's certificate (PEM), e.g. NODE_EXTRA_CA_CERTS=/etc/ssl/my-ca.pem; never turn verification off.`;
+}
+
 /** Options of {@link createNodeTransport}. */
 export interface NodeTransportOptions {
   /** undici dispatcher (proxy, connection pool). Default {@link createNodeDispatcher}. */
@@ -91,6 +121,8 @@ async function put(dispatcher: Dispatcher, req: TransportRequest, signal: AbortS
     if (failure) throw failure;
     if (signal.aborted) throw abortReason(signal);
     if (isUploadEngineError(error)) throw error;
+    const certificate = certificateProblem(error);
+    if (certificate) throw new UploadEngineError("network", certificateAdvice(`The store ${new URL(req.url).origin}`, certificate), { cause: error, retryable: false });
     const code = (error as { code?: string })?.code;
     throw new UploadEngineError("network", `The request got no answer (${code ?? String(error)})`, { cause: error, retryable: true });
   } finally {
