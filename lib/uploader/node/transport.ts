@@ -21,12 +21,16 @@ const SKIPPED_HEADERS = new Set(["host", "content-length", "connection", "x-amz-
 /**
  * The dispatcher for all of the command line's HTTP: EnvHttpProxyAgent when HTTPS_PROXY/HTTP_PROXY
  * (or lower-case) is set — it also honours NO_PROXY — else a plain keep-alive Agent.
+ * `proxyTunnel: false`: an `http://` target goes to the proxy as a plain request in absolute form (RFC 9112
+ * §3.2.2), as browsers and curl send it, not through a CONNECT tunnel (undici's default), which proxies
+ * commonly refuse for ports other than 443 (Squid's default `http_access deny CONNECT !SSL_ports`).
+ * `https://` targets are always tunnelled with CONNECT.
  * @param connections most sockets per origin (≥ parts in flight).
  */
 export function createNodeDispatcher(connections = 16): Dispatcher {
   const env = process.env;
   const proxied = env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy;
-  return proxied ? new EnvHttpProxyAgent({ connections }) : new Agent({ connections });
+  return proxied ? new EnvHttpProxyAgent({ connections, proxyTunnel: false } as EnvHttpProxyAgent.Options) : new Agent({ connections });
 }
 
 /**
