@@ -4,6 +4,7 @@ import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient as SqliteClient } from "@/lib/generated/sqlite/client";
 import { PrismaClient as PgClient } from "@/lib/generated/postgresql/client";
+import { getMetrics } from "@/lib/ops/metrics";
 
 export type Db = SqliteClient;
 
@@ -12,17 +13,24 @@ export function isPostgresUrl(url: string): boolean {
   return /^postgres(ql)?:\/\//.test(url);
 }
 
+/** Prisma's query events (emitted, never printed): each SQL statement counts in `ckan_portal_db_queries_total`. */
+const QUERY_EVENTS = { log: [{ emit: "event" as const, level: "query" as const }] };
+type QueryEventSource = { $on(event: "query", cb: () => void): void };
+
 /**
  * Creates a Prisma client for `url` with the matching driver adapter: PostgreSQL (`pg`) for
  * `postgresql://…`, else SQLite (better-sqlite3; `file:` paths are relative to the working directory).
  * Both generated clients share one data model, so the SQLite client's type stands for both.
+ * Every statement it sends is counted in the Prometheus counter `ckan_portal_db_queries_total` (issue 11:
+ * `bench:api` reports database statements per upload from it).
  */
 export function createDb(url: string): Db {
-  if (isPostgresUrl(url)) {
-    return new PgClient({ adapter: new PrismaPg({ connectionString: url }) }) as unknown as Db;
-  }
-  const file = path.resolve(url.replace(/^file:/, ""));
-  return new SqliteClient({ adapter: new PrismaBetterSQLite3({ url: file }) });
+  const client = isPostgresUrl(url)
+    ? new PgClient({ adapter: new PrismaPg({ connectionString: url }), ...QUERY_EVENTS })
+    : new SqliteClient({ adapter: new PrismaBetterSQLite3({ url: path.resolve(url.replace(/^file:/, "")) }), ...QUERY_EVENTS });
+  const counter = getMetrics().dbQueries;
+  (client as unknown as QueryEventSource).$on("query", () => counter.inc());
+  return client as unknown as Db;
 }
 
 const globalForDb = globalThis as unknown as { portalDb?: Db };

@@ -41,9 +41,11 @@ export function tokenKey(token: string): string {
 /**
  * CKAN's answer to the question `key`: the cached one while it is younger than `maxAgeSeconds`,
  * else `ask()` (whose result is cached). `fresh: true` always asks (and refreshes the entry).
+ * `aliases(answer)`: other keys under which the same question could be asked (a dataset by name and
+ * by id): the answer is stored under them too, with the same age.
  * @throws whatever `ask` throws (and nothing is cached then).
  */
-export async function cachedAnswer<T>(key: string, maxAgeSeconds: number, ask: () => Promise<T>, opts: { fresh?: boolean } = {}): Promise<T> {
+export async function cachedAnswer<T>(key: string, maxAgeSeconds: number, ask: () => Promise<T>, opts: { fresh?: boolean; aliases?: (answer: T) => string[] } = {}): Promise<T> {
   if (maxAgeSeconds > 0 && !opts.fresh) {
     const hit = cache.get(key);
     const age = hit ? clock() - hit.askedAt : Infinity;
@@ -51,6 +53,9 @@ export async function cachedAnswer<T>(key: string, maxAgeSeconds: number, ask: (
   }
   const askedAt = clock();
   const value = await ask();
-  if (maxAgeSeconds > 0) cache.set(key, { value, askedAt });
+  if (maxAgeSeconds > 0) {
+    const entry = { value, askedAt };
+    for (const k of new Set([key, ...(opts.aliases?.(value) ?? [])])) cache.set(k, entry);
+  }
   return value;
 }

@@ -76,13 +76,14 @@ export interface DatasetAnswer {
 
 /**
  * `package_show` plus the edit check (lib/ckan/permissions.ts, with the sysadmin flag from a
- * fresh-enough `user_show`), as one cached answer per (token, dataset id or name).
+ * fresh-enough `user_show`), as one cached answer per (token, dataset), found by the dataset's id or name.
  * @throws CkanError from package_show ("not_found", "authorization" for a private dataset the caller cannot read) or the permission calls.
  */
 export function datasetAnswer(caller: Pick<Caller, "ckanToken">, idOrName: string, opts: AuthzOptions = {}): Promise<DatasetAnswer> {
   const maxAge = getConfig().CKAN_AUTHZ_MAX_AGE_SECONDS;
+  const keyOf = (x: string) => `dataset:${tokenKey(caller.ckanToken)}:${x}`;
   return cachedAnswer(
-    `dataset:${tokenKey(caller.ckanToken)}:${idOrName}`,
+    keyOf(idOrName),
     maxAge,
     async () => {
       const ckan = ckanFor(caller);
@@ -90,6 +91,7 @@ export function datasetAnswer(caller: Pick<Caller, "ckanToken">, idOrName: strin
       const [pkg, user] = await Promise.all([ckan.packageShow(idOrName), currentCkanUser(caller, { fresh: true })]);
       return { pkg, canEdit: await canEditDataset(ckan, user, pkg) };
     },
-    opts,
+    // One answer whether asked by name (upload start) or by id (every later decision of the upload: issue 11).
+    { ...opts, aliases: (a) => [keyOf(a.pkg.id), keyOf(a.pkg.name)] },
   );
 }

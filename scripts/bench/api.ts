@@ -1,197 +1,346 @@
 /**
- * `npm run bench:api` — latency and throughput of the portal's credential routes under 50
- * concurrent clients (autocannon), against Ceph RGW on 127.0.0.1 and the demo CKAN server:
+ * `npm run bench:api` — the control plane (issue 11): N concurrent simulated uploads against a production
+ * build of the portal (the standalone server, `node .next/standalone/server.js`, as `npm start` runs it)
+ * whose CKAN, S3 and STS are stubs answering after a fixed latency (scripts/bench/api-stubs.ts), so that
+ * what is measured is the portal's own time.
  *
- * - `sts` mode: `POST /api/uploads/{id}/credentials` (CKAN permission check + STS AssumeRole + audit row);
- * - `presigned` mode: `POST /api/uploads/{id}/sign` with 8 part numbers, the batch the engine asks
- *   for at 4 parts in flight (CKAN permission check + 8 presigned UploadPart URLs).
+ * Each virtual upload does what the browser engine does (lib/uploader): `POST /api/uploads` (create), then
+ * per batch of 8 parts (the engine's sign batch and part-report batch at 4 parts in flight) —
+ * presigned mode: `POST …/sign` for the next 8 parts; the parts "travel" for 8 × partSize / --upload-mbps;
+ * `POST …/parts` reports them — and finally `POST …/complete`. In sts mode there is no sign call; each
+ * upload refreshes its credentials once (`POST …/credentials`, in its middle batch: a browser does so
+ * every STS_DURATION_SECONDS − STS_REFRESH_MARGIN_SECONDS = 600 s, so a long upload or a resume does).
+ * Each virtual upload is one signed-in user (its own CKAN token and session cookie) with at most one
+ * portal request in flight; uploads start evenly spread over the first upload's duration and are
+ * repeated back to back until --duration seconds have passed, so about N run at any moment.
  *
- * For each mode it starts the portal stack (scripts/stack.ts --storage env: demo CKAN, migrated
- * SQLite, `next start`; builds once if .next is missing), signs in through next-auth's credentials
- * callback with the demo `ckan_admin` token, creates one 1 GiB upload session, then runs
- * autocannon. Every answer must be 2xx: any other status fails the bench.
+ * Reported per route: p50/p99 of the response time, and of the portal's overhead = response time minus
+ * the time the request spent waiting on the stubs (the union of the stub calls made for that upload
+ * while the request was open); req/s; and per upload and per GiB uploaded: CKAN calls (by action), STS
+ * calls, S3 calls (all counted by the stubs) and database statements (the portal's
+ * `ckan_portal_db_queries_total` counter on /metrics, Prisma query events); the portal process's CPU.
  *
- *   npm run bench:api                                   # 50 clients, 10 s per route
- *   npm run bench:api -- --connections 50 --duration 20
+ *   npm run bench:api                                             # sqlite, 50 and 500 uploads, sts and presigned
+ *   npm run bench:api -- --db sqlite,postgresql --uploads 500     # PostgreSQL needs scripts/pg.sh (TEST_PG_URL)
+ *   npm run bench:api -- --modes presigned --authz-max-age 0      # every decision asks CKAN (issue 9's bound off)
  *
- * The cost of short credentials (issue 9: STS_DURATION_SECONDS defaults to 900 s, AWS's minimum): the
- * credentials route is also timed with one client, one request at a time (one refresh as a browser sees
- * it), and the table below the results gives the refreshes per hour of one upload (a browser refreshes
- * STS_REFRESH_MARGIN_SECONDS before expiry: 3600 / (duration − margin)) for 900 s and 3,600 s, with
- * the portal time they cost per upload-hour and the refresh rate 1,000 concurrent uploads put on it.
- *
- * Options: --connections N (default 50), --duration S (seconds, default 10), --port P (portal;
- * demo CKAN on P+1; presigned mode on P+2 and P+3; default BENCH_API_PORT or 4810). Uses the RGW of RGW_DIR, or starts one.
- * Prints a Markdown table and writes JSON to bench-results/.
+ * Options: --uploads 50,500; --modes sts,presigned; --db sqlite[,postgresql]; --latency-ms 20 (each stub
+ * answer); --size-mib 256 (each upload); --upload-mbps 8 (each upload's simulated rate, MB/s); --duration S
+ * (default: twice one upload's time); --authz-max-age S (CKAN_AUTHZ_MAX_AGE_SECONDS, default the portal's);
+ * --port P (default BENCH_API_PORT or 4810). Needs a production build (`npx next build`). Prints Markdown
+ * tables and writes JSON to bench-results/.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
 import path from "node:path";
+import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
-import autocannon from "autocannon";
-import { DEMO_TOKENS } from "../ckan-demo/seed";
+import pg from "pg";
+import { benchUser, BENCH_BUCKET, BENCH_DATASET, coveredMs, startStubs, type StubCall, type Stubs } from "./api-stubs";
 import { machine, markdownTable, writeResults } from "./report";
-import { ensureRgw, type RgwEnv } from "./s3";
 
 const root = path.resolve(__dirname, "../..");
 const { values: args } = parseArgs({
   options: {
-    connections: { type: "string", default: "50" },
-    duration: { type: "string", default: "10" },
+    uploads: { type: "string", default: "50,500" },
+    modes: { type: "string", default: "sts,presigned" },
+    db: { type: "string", default: "sqlite" },
+    "latency-ms": { type: "string", default: "20" },
+    "size-mib": { type: "string", default: "256" },
+    "upload-mbps": { type: "string", default: "8" },
+    duration: { type: "string" },
+    "authz-max-age": { type: "string" },
     port: { type: "string", default: process.env.BENCH_API_PORT ?? "4810" },
   },
 });
-const connections = Number(args.connections);
-const duration = Number(args.duration);
-const basePort = Number(args.port);
-/** Each mode gets its own ports (portal, demo CKAN), so a stack still shutting down cannot answer for the next. */
-const portOf = (mode: "sts" | "presigned") => basePort + (mode === "sts" ? 0 : 2);
-let port = basePort;
-let base = `http://127.0.0.1:${port}`;
+const list = (s: string) => s.split(",").map((x) => x.trim()).filter(Boolean);
+const uploadCounts = list(args.uploads!).map(Number);
+const modes = list(args.modes!) as Array<"sts" | "presigned">;
+const dbs = list(args.db!) as Array<"sqlite" | "postgresql">;
+const latencyMs = Number(args["latency-ms"]);
+const size = Number(args["size-mib"]) * 2 ** 20;
+const uploadBytesPerSecond = Number(args["upload-mbps"]) * 1e6;
+const BATCH = 8;
+const METRICS_TOKEN = `bench-metrics-${randomBytes(8).toString("hex")}`;
+let port = Number(args.port);
 
-/** Starts scripts/stack.ts in `mode` and waits (≤ 5 min, it may build first) until /login answers. */
-async function startStack(env: RgwEnv, mode: "sts" | "presigned"): Promise<ChildProcess> {
-  port = portOf(mode);
-  base = `http://127.0.0.1:${port}`;
-  const child = spawn(path.join(root, "node_modules/.bin/tsx"), ["scripts/stack.ts", "--storage", "env"], {
-    cwd: root,
-    detached: true, // its own process group, so stopStack ends next start with it
-    stdio: ["ignore", "ignore", "inherit"],
-    env: {
-      ...process.env, ...env, NEXT_TELEMETRY_DISABLED: "1", PORT: String(port), CKAN_DEMO_PORT: String(port + 1),
-      CREDENTIALS_MODE: mode, DATABASE_URL: `file:./.tmp/bench-api-${mode}.db`, DEMO_DATA_DIR: `.tmp/bench-api-${mode}`,
-    },
-  });
-  const deadline = Date.now() + 300_000;
+type Route = "create" | "credentials" | "sign" | "parts" | "complete";
+interface Sample { route: Route; slot: number; start: number; end: number; status: number }
+
+// ---- the portal -----------------------------------------------------------------------------------
+
+/** A fresh database for one run: a new SQLite file, or a new PostgreSQL database on TEST_PG_URL; migrated. */
+async function freshDatabase(db: "sqlite" | "postgresql", name: string): Promise<string> {
+  let url: string;
+  if (db === "sqlite") {
+    const file = path.join(root, ".tmp", "bench-api", `${name}.db`);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    for (const f of [file, `${file}-wal`, `${file}-shm`, `${file}-journal`]) fs.rmSync(f, { force: true });
+    url = `file:${file}`;
+  } else {
+    const server = process.env.TEST_PG_URL;
+    if (!server) throw new Error("--db postgresql needs TEST_PG_URL: bash scripts/pg.sh start && source $PG_DIR/env");
+    const admin = new pg.Client({ connectionString: `${server.replace(/\/+$/, "")}/postgres` });
+    await admin.connect();
+    const dbName = `bench_api_${name.replace(/[^a-z0-9]/g, "_")}`;
+    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${dbName}`);
+    await admin.end();
+    url = `${server.replace(/\/+$/, "")}/${dbName}`;
+  }
+  const r = spawnSync(path.join(root, "node_modules/.bin/prisma"), ["migrate", "deploy"], { cwd: root, env: { ...process.env, DATABASE_URL: url }, encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`prisma migrate deploy failed: ${r.stderr || r.stdout}`);
+  return url;
+}
+
+/** Starts the standalone server with the stubs as CKAN, S3 and STS; resolves once /login answers. */
+async function startPortal(stubs: Stubs, mode: "sts" | "presigned", databaseUrl: string): Promise<{ child: ChildProcess; base: string }> {
+  const server = path.join(root, ".next", "standalone", "server.js");
+  if (!fs.existsSync(path.join(root, ".next", "BUILD_ID"))) throw new Error("no production build: run `npx next build` first");
+  spawnSync(process.execPath, [path.join(root, "scripts", "standalone.mjs")], { cwd: root, stdio: "ignore" });
+  const base = `http://127.0.0.1:${port}`;
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", NODE_NO_WARNINGS: "1",
+    HOSTNAME: "127.0.0.1", PORT: String(port), NEXTAUTH_URL: base, NEXTAUTH_SECRET: randomBytes(32).toString("base64"),
+    DATABASE_URL: databaseUrl, CKAN_URL: stubs.ckanUrl, CREDENTIALS_MODE: mode,
+    S3_BUCKET: BENCH_BUCKET, S3_ENDPOINT: stubs.s3Url, STS_ENDPOINT: stubs.s3Url, S3_FORCE_PATH_STYLE: "true", S3_REGION: "us-east-1",
+    S3_ROLE_ARN: "arn:aws:iam::000000000000:role/bench-upload", AWS_ACCESS_KEY_ID: "BENCHKEY", AWS_SECRET_ACCESS_KEY: "benchsecret",
+    // One user per upload: the per-user limits stay out of the way (each upload makes a few calls per second at most).
+    RATE_LIMIT_UPLOADS_PER_MINUTE: "100000", RATE_LIMIT_SIGN_PER_MINUTE: "1000000",
+    METRICS_TOKEN, ...(args["authz-max-age"] !== undefined ? { CKAN_AUTHZ_MAX_AGE_SECONDS: args["authz-max-age"] } : {}),
+  };
+  // stdout (one JSON log line per request and audit event) is read and dropped, as a log shipper would.
+  const child = spawn(process.execPath, [server], { cwd: root, env, stdio: ["ignore", "pipe", "inherit"], detached: true });
+  child.stdout!.resume();
+  const deadline = Date.now() + 60_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`the portal stack exited (${child.exitCode})`);
-    const ok = await fetch(`${base}/login`).then((r) => r.ok, () => false);
-    if (ok) return child;
-    if (Date.now() > deadline) throw new Error("the portal stack did not answer within 5 minutes");
-    await new Promise((r) => setTimeout(r, 500));
+    if (child.exitCode !== null) throw new Error(`the portal exited (${child.exitCode})`);
+    if (await fetch(`${base}/login`).then((r) => r.ok, () => false)) return { child, base };
+    if (Date.now() > deadline) throw new Error("the portal did not answer within 60 s");
+    await new Promise((r) => setTimeout(r, 300));
   }
 }
 
-async function stopStack(child: ChildProcess): Promise<void> {
+async function stopPortal(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.pid === undefined) return;
   const exited = new Promise((r) => child.once("exit", r));
   process.kill(-child.pid, "SIGTERM");
   await exited;
 }
 
-/** next-auth credentials sign-in (provider `ckan-token`): csrf token + cookie, then the callback; returns the Cookie header. */
-async function signIn(token: string): Promise<string> {
+/** CPU seconds (user + system) the process `pid` has used (Linux /proc). */
+function cpuSeconds(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+}
+
+/** The value of counter `name` on /metrics (summed over labels). */
+async function metric(base: string, name: string): Promise<number> {
+  const text = await (await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
+  return text.split("\n").filter((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`)).reduce((s, l) => s + Number(l.split(" ").at(-1)), 0);
+}
+
+// ---- the virtual uploads ----------------------------------------------------------------------------
+
+/** next-auth credentials sign-in (provider `ckan-token`) for slot `i`; returns the Cookie header. */
+async function signIn(base: string, i: number): Promise<string> {
   const csrfRes = await fetch(`${base}/api/auth/csrf`);
   const { csrfToken } = (await csrfRes.json()) as { csrfToken: string };
   const cookies = csrfRes.headers.getSetCookie().map((c) => c.split(";")[0]);
   const res = await fetch(`${base}/api/auth/callback/ckan-token`, {
-    method: "POST",
-    redirect: "manual",
+    method: "POST", redirect: "manual",
     headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookies.join("; ") },
-    body: new URLSearchParams({ csrfToken, token, json: "true" }),
+    body: new URLSearchParams({ csrfToken, token: benchUser(i).token, json: "true" }),
   });
   const session = res.headers.getSetCookie().map((c) => c.split(";")[0]).filter((c) => c.includes("session-token"));
-  if (session.length === 0) throw new Error(`sign-in failed: HTTP ${res.status}, no session cookie`);
-  return [...cookies, ...session].join("; ");
+  if (session.length === 0) throw new Error(`sign-in of slot ${i} failed: HTTP ${res.status}`);
+  return session.join("; ");
 }
 
-/** `POST /api/uploads` for a 1 GiB file in test-dataset; returns the session id. */
-async function createSession(cookie: string): Promise<string> {
-  const res = await fetch(`${base}/api/uploads`, {
-    method: "POST",
-    headers: { "content-type": "application/json", cookie },
-    body: JSON.stringify({ datasetId: "test-dataset", fileName: "bench.bin", size: 2 ** 30, contentType: "application/octet-stream", lastModified: Date.now() }),
+/** Runs `fn` over 0..n-1 with at most `limit` at once. */
+async function pool(n: number, limit: number, fn: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(n, limit) }, async () => {
+    while (next < n) await fn(next++);
+  }));
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const hex = (n: number) => randomBytes(n).toString("hex");
+
+class Client {
+  samples: Sample[] = [];
+  failures: string[] = [];
+  constructor(readonly base: string) {}
+
+  async call(route: Route, slot: number, cookie: string, pathName: string, body: unknown): Promise<any> {
+    const start = performance.now();
+    let status = 0;
+    let text = "";
+    try {
+      const res = await fetch(`${this.base}${pathName}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", cookie, origin: this.base, "sec-fetch-site": "same-origin" },
+        body: JSON.stringify(body),
+      });
+      status = res.status;
+      text = await res.text();
+    } catch (err) {
+      text = (err as Error).message;
+    }
+    const end = performance.now();
+    this.samples.push({ route, slot, start, end, status });
+    if (status < 200 || status >= 300) {
+      if (this.failures.length < 5) this.failures.push(`${route} HTTP ${status}: ${text.slice(0, 300)}`);
+      throw new Error(`${route}: HTTP ${status}`);
+    }
+    return JSON.parse(text);
+  }
+
+  /** One upload as the browser engine does it (see the file's docstring). `pace`: simulate the part transfer time. */
+  async upload(slot: number, cookie: string, mode: "sts" | "presigned", pace: boolean): Promise<void> {
+    const u = benchUser(slot);
+    const created = await this.call("create", slot, cookie, "/api/uploads", {
+      datasetId: BENCH_DATASET.name, fileName: u.fileName, size, contentType: "application/octet-stream", lastModified: Date.now(),
+    });
+    const { sessionId, partSize, partCount } = created as { sessionId: string; partSize: number; partCount: number };
+    const batches = Math.ceil(partCount / BATCH);
+    for (let b = 0; b < batches; b++) {
+      const numbers = Array.from({ length: Math.min(BATCH, partCount - b * BATCH) }, (_, k) => b * BATCH + k + 1);
+      if (mode === "presigned") await this.call("sign", slot, cookie, `/api/uploads/${sessionId}/sign`, { partNumbers: numbers });
+      else if (b === Math.floor(batches / 2)) await this.call("credentials", slot, cookie, `/api/uploads/${sessionId}/credentials`, {});
+      const parts = numbers.map((n) => ({ partNumber: n, size: n < partCount ? partSize : size - partSize * (partCount - 1), etag: `"${hex(16)}"` }));
+      if (pace) await sleep((parts.reduce((s, p) => s + p.size, 0) / uploadBytesPerSecond) * 1000);
+      await this.call("parts", slot, cookie, `/api/uploads/${sessionId}/parts`, { parts });
+    }
+    await this.call("complete", slot, cookie, `/api/uploads/${sessionId}/complete`, { sha256: hex(32) });
+  }
+}
+
+// ---- statistics ------------------------------------------------------------------------------------
+
+const pct = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] : NaN);
+
+/** Per sample: ms spent waiting on stub calls of its slot while it was open. */
+function stubWaits(samples: Sample[], calls: StubCall[]): number[] {
+  const bySlot = new Map<number, StubCall[]>();
+  for (const c of calls) {
+    if (!bySlot.has(c.tag)) bySlot.set(c.tag, []);
+    bySlot.get(c.tag)!.push(c);
+  }
+  return samples.map((s) => coveredMs(bySlot.get(s.slot) ?? [], s.start, s.end));
+}
+
+interface RouteRow { route: Route; requests: number; reqPerSecond: number; p50: number; p99: number; max: number; overheadP50: number; overheadP99: number; overheadMax: number; stubP50: number }
+
+function routeRows(samples: Sample[], waits: number[], seconds: number): RouteRow[] {
+  const routes: Route[] = ["create", "credentials", "sign", "parts", "complete"];
+  return routes.flatMap((route) => {
+    const idx = samples.map((s, i) => (s.route === route ? i : -1)).filter((i) => i >= 0);
+    if (idx.length === 0) return [];
+    const total = idx.map((i) => samples[i].end - samples[i].start).sort((a, b) => a - b);
+    const overhead = idx.map((i) => samples[i].end - samples[i].start - waits[i]).sort((a, b) => a - b);
+    const stub = idx.map((i) => waits[i]).sort((a, b) => a - b);
+    return [{ route, requests: idx.length, reqPerSecond: idx.length / seconds, p50: pct(total, 50), p99: pct(total, 99), max: total.at(-1)!, overheadP50: pct(overhead, 50), overheadP99: pct(overhead, 99), overheadMax: overhead.at(-1)!, stubP50: pct(stub, 50) }];
   });
-  const body = (await res.json()) as { sessionId?: string };
-  if (!res.ok || !body.sessionId) throw new Error(`POST /api/uploads: HTTP ${res.status} ${JSON.stringify(body)}`);
-  return body.sessionId;
 }
 
-interface RouteResult {
-  mode: string;
-  route: string;
-  connections: number;
-  durationSeconds: number;
-  requests: number;
-  reqPerSecond: number;
-  p50Ms: number;
-  p99Ms: number;
-  maxMs: number;
-  non2xx: number;
-  errors: number;
+// ---- one run -----------------------------------------------------------------------------------------
+
+interface RunResult {
+  db: string; mode: string; uploads: number; seconds: number; completed: number; gib: number; requests: number; reqPerSecond: number;
+  routes: RouteRow[]; overall: { overheadP50: number; overheadP99: number };
+  perUpload: { ckan: number; sts: number; s3: number; db: number; requests: number };
+  perGiB: { ckan: number; sts: number; s3: number; db: number; requests: number };
+  ckanByAction: Record<string, number>; portalCpuSeconds: number; failures: string[];
 }
 
-async function hammer(mode: string, route: string, cookie: string, body: string): Promise<RouteResult> {
-  const request = { url: `${base}${route}`, method: "POST" as const, headers: { "content-type": "application/json", cookie }, body };
-  // warm-up (not counted): the first requests load the route's code and open the pools
-  await autocannon({ ...request, connections: 4, amount: 40 });
-  const r = await autocannon({
-    url: `${base}${route}`, method: "POST", connections, duration,
-    headers: { "content-type": "application/json", cookie }, body,
-  });
-  const out: RouteResult = {
-    mode, route: route.replace(/\/api\/uploads\/[^/]+/, "/api/uploads/{id}"), connections, durationSeconds: r.duration,
-    requests: r.requests.total, reqPerSecond: r.requests.average, p50Ms: r.latency.p50, p99Ms: r.latency.p99, maxMs: r.latency.max,
-    non2xx: r.non2xx, errors: r.errors,
-  };
-  console.log(`  ${mode} ${out.route}: ${out.reqPerSecond.toFixed(1)} req/s, p50 ${out.p50Ms} ms, p99 ${out.p99Ms} ms (${out.requests} requests, ${out.non2xx} non-2xx, ${out.errors} errors)`);
-  if (out.non2xx > 0 || out.errors > 0 || out.requests === 0) throw new Error(`${mode} ${out.route}: ${out.non2xx} non-2xx answers, ${out.errors} errors`);
-  return out;
-}
+async function run(db: "sqlite" | "postgresql", mode: "sts" | "presigned", n: number): Promise<RunResult> {
+  const stubs = await startStubs({ latencyMs, objectSize: size });
+  const dbUrl = await freshDatabase(db, `${db}-${mode}-${n}-${process.pid}`);
+  const { child, base } = await startPortal(stubs, mode, dbUrl);
+  try {
+    const client = new Client(base);
+    const warm = 10;
+    const cookies: string[] = new Array(n + warm);
+    await pool(n + warm, 16, async (i) => void (cookies[i] = await signIn(base, i)));
+    // Warm-up (not counted): loads every route's code and opens the pools; slots n..n+9 (their own users).
+    await pool(warm, warm, (k) => client.upload(n + k, cookies[n + k], mode, false));
+    if (client.failures.length) throw new Error(`warm-up failed:\n${client.failures.join("\n")}`);
+    client.samples = [];
+    stubs.calls.length = 0;
+    const dbBefore = await metric(base, "ckan_portal_db_queries_total");
+    const cpuBefore = cpuSeconds(child.pid!);
 
-/** One client, one request at a time: the latency of a single credential refresh (ms). */
-async function sequential(route: string, cookie: string): Promise<{ p50Ms: number; p99Ms: number; requests: number }> {
-  const r = await autocannon({ url: `${base}${route}`, method: "POST", connections: 1, amount: 60, headers: { "content-type": "application/json", cookie }, body: "" });
-  if (r.non2xx > 0 || r.errors > 0) throw new Error(`sequential ${route}: ${r.non2xx} non-2xx, ${r.errors} errors`);
-  return { p50Ms: r.latency.p50, p99Ms: r.latency.p99, requests: r.requests.total };
-}
+    const uploadMs = (size / uploadBytesPerSecond) * 1000;
+    const durationMs = args.duration ? Number(args.duration) * 1000 : 2 * uploadMs;
+    const t0 = performance.now();
+    let completed = 0;
+    let failed = 0;
+    await Promise.all(Array.from({ length: n }, async (_, slot) => {
+      await sleep((slot / n) * uploadMs);
+      while (performance.now() - t0 < durationMs) {
+        try {
+          await client.upload(slot, cookies[slot], mode, true);
+          completed++;
+        } catch {
+          failed++;
+          return;
+        }
+      }
+    }));
+    const seconds = (performance.now() - t0) / 1000;
+    const portalCpuSeconds = cpuSeconds(child.pid!) - cpuBefore;
+    const dbStatements = (await metric(base, "ckan_portal_db_queries_total")) - dbBefore;
+    if (failed > 0) throw new Error(`${failed} uploads failed:\n${client.failures.join("\n")}`);
 
-/** Refreshes per hour of one upload whose credentials last `duration` s, refreshed `margin` s early. */
-export const refreshesPerHour = (duration: number, margin: number) => 3600 / (duration - margin);
+    const waits = stubWaits(client.samples, stubs.calls);
+    const routes = routeRows(client.samples, waits, seconds);
+    const overheads = client.samples.map((s, i) => s.end - s.start - waits[i]).sort((a, b) => a - b);
+    const counts = stubs.counts();
+    const sum = (prefix: string) => Object.entries(counts).filter(([k]) => k.startsWith(prefix)).reduce((s, [, v]) => s + v, 0);
+    const ckanByAction = Object.fromEntries(Object.entries(counts).filter(([k]) => k.startsWith("ckan ")).map(([k, v]) => [k.slice(5), v]));
+    // Every started upload ran to completion (a failure aborts the bench), so the counts belong to `completed` uploads.
+    const totals = { ckan: sum("ckan "), sts: sum("sts "), s3: sum("s3 "), db: dbStatements, requests: client.samples.length };
+    const gib = (completed * size) / 2 ** 30;
+    const per = (d: number) => Object.fromEntries(Object.entries(totals).map(([k, v]) => [k, v / d])) as RunResult["perUpload"];
+    const result: RunResult = {
+      db, mode, uploads: n, seconds, completed, gib, requests: client.samples.length, reqPerSecond: client.samples.length / seconds,
+      routes, overall: { overheadP50: pct(overheads, 50), overheadP99: pct(overheads, 99) },
+      perUpload: per(completed), perGiB: per(gib), ckanByAction, portalCpuSeconds, failures: client.failures,
+    };
+    console.log(`  ${db} ${mode} ${n} uploads: ${completed} completed in ${seconds.toFixed(1)} s, ${result.reqPerSecond.toFixed(1)} req/s, overhead p50 ${result.overall.overheadP50.toFixed(1)} ms p99 ${result.overall.overheadP99.toFixed(1)} ms, portal CPU ${portalCpuSeconds.toFixed(1)} s`);
+    return result;
+  } finally {
+    await stopPortal(child);
+    await stubs.close();
+    if (db === "sqlite") fs.rmSync(path.join(root, ".tmp", "bench-api"), { recursive: true, force: true });
+  }
+}
 
 async function main(): Promise<void> {
-  const rgw = ensureRgw(4 * 2 ** 30);
-  const results: RouteResult[] = [];
-  let single: { p50Ms: number; p99Ms: number; requests: number } | undefined;
   const before = machine();
-  try {
-    for (const mode of ["sts", "presigned"] as const) {
-      const stack = await startStack(rgw.env, mode);
-      try {
-        const cookie = await signIn(DEMO_TOKENS.ckan_admin);
-        const id = await createSession(cookie);
-        if (mode === "sts") {
-          results.push(await hammer(mode, `/api/uploads/${id}/credentials`, cookie, ""));
-          single = await sequential(`/api/uploads/${id}/credentials`, cookie);
-          console.log(`  sts one refresh at a time: p50 ${single.p50Ms} ms, p99 ${single.p99Ms} ms (${single.requests} requests)`);
-        }
-        else results.push(await hammer(mode, `/api/uploads/${id}/sign`, cookie, JSON.stringify({ partNumbers: [1, 2, 3, 4, 5, 6, 7, 8] })));
-      } finally {
-        await stopStack(stack);
-      }
-    }
-  } finally {
-    rgw.stop();
+  const results: RunResult[] = [];
+  for (const db of dbs) for (const mode of modes) for (const n of uploadCounts) {
+    results.push(await run(db, mode, n));
+    port += 1; // a server still closing its sockets cannot answer for the next run
   }
-  const table = markdownTable([
-    ["mode", "route", "clients", "req/s", "p50 ms", "p99 ms", "max ms", "requests"],
-    ...results.map((r) => [r.mode, `POST ${r.route}`, String(r.connections), r.reqPerSecond.toFixed(1), String(r.p50Ms), String(r.p99Ms), String(r.maxMs), String(r.requests)]),
-  ]);
   const after = machine();
-  console.log(`\nportal API, ${connections} concurrent clients, ${duration} s per route; load before ${before.loadavg}, after ${after.loadavg}\n\n${table}`);
-  const margin = Number(process.env.STS_REFRESH_MARGIN_SECONDS ?? 300);
-  const sts = results.find((r) => r.mode === "sts");
-  const costTable = single && sts
-    ? markdownTable([
-        ["STS_DURATION_SECONDS", "refreshes / h / upload", "portal ms / upload-hour (p50)", "refreshes / s for 1,000 uploads", "share of measured capacity"],
-        ...[900, 3600].map((d) => {
-            const perHour = refreshesPerHour(d, margin);
-            const perSecond = (1000 * perHour) / 3600;
-            return [String(d), perHour.toFixed(2), (perHour * single!.p50Ms).toFixed(0), perSecond.toFixed(2), `${((100 * perSecond) / sts.reqPerSecond).toFixed(1)} %`];
-          }),
-      ])
-    : "";
-  if (costTable) console.log(`\ncost of short credentials (margin ${margin} s; one refresh p50 ${single!.p50Ms} ms, p99 ${single!.p99Ms} ms; capacity ${sts!.reqPerSecond.toFixed(1)} req/s at ${connections} clients)\n\n${costTable}`);
-  console.log(`results: ${path.relative(root, writeResults("api", { connections, duration, machineBefore: before, machineAfter: after, results, table, singleRefresh: single, costTable }))}`);
+  const f = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : "—");
+  const routeTable = markdownTable([
+    ["db", "mode", "uploads", "route", "requests", "req/s", "p50 ms", "p99 ms", "stub wait p50 ms", "overhead p50 ms", "overhead p99 ms", "overhead max ms"],
+    ...results.flatMap((r) => r.routes.map((x) => [r.db, r.mode, String(r.uploads), `POST ${x.route}`, String(x.requests), f(x.reqPerSecond), f(x.p50), f(x.p99), f(x.stubP50), f(x.overheadP50), f(x.overheadP99), f(x.overheadMax)])),
+  ]);
+  const costTable = markdownTable([
+    ["db", "mode", "uploads", "completed", "req/s", "overhead p99 ms (all)", "portal CPU ms / request", "CKAN / upload", "CKAN / GiB", "STS / GiB", "S3 / GiB", "DB statements / GiB", "DB / request", "CKAN calls by action"],
+    ...results.map((r) => [r.db, r.mode, String(r.uploads), String(r.completed), f(r.reqPerSecond), f(r.overall.overheadP99), ((1000 * r.portalCpuSeconds) / r.requests).toFixed(2),
+      r.perUpload.ckan.toFixed(2), r.perGiB.ckan.toFixed(2), r.perGiB.sts.toFixed(2), r.perGiB.s3.toFixed(2), r.perGiB.db.toFixed(0), (r.perUpload.db / r.perUpload.requests).toFixed(2),
+      Object.entries(r.ckanByAction).map(([k, v]) => `${k} ${v}`).join(", ")]),
+  ]);
+  const settings = `${size / 2 ** 20} MiB per upload at ${uploadBytesPerSecond / 1e6} MB/s each, stub latency ${latencyMs} ms${args["authz-max-age"] !== undefined ? `, CKAN_AUTHZ_MAX_AGE_SECONDS=${args["authz-max-age"]}` : ""}; load before ${before.loadavg}, after ${after.loadavg}`;
+  console.log(`\nportal control plane, ${settings}\n\n${routeTable}\n\n${costTable}`);
+  console.log(`results: ${path.relative(root, writeResults("api", { settings, machineBefore: before, machineAfter: after, results, routeTable, costTable }))}`);
 }
 
 main().catch((e) => {

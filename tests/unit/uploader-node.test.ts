@@ -6,6 +6,7 @@
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
+import https from "node:https";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -19,6 +20,8 @@ import { MemoryS3 } from "@/lib/uploader/testing/memory-s3";
 import { bytesOf, sha256 } from "@/lib/uploader/testing/bytes";
 import { isUploadEngineError, pausedReason } from "@/lib/uploader/errors";
 import { bearerToken } from "@/lib/api/token-auth";
+import { certificateProblem } from "@/lib/uploader/node/transport";
+import { makeTestCa } from "../../e2e/support/tls";
 
 const MiB = 1024 * 1024;
 let dir: string;
@@ -132,6 +135,34 @@ describe("createNodeTransport", () => {
       await expect(dead).rejects.toSatisfy((e: unknown) => isUploadEngineError(e, "network"));
     } finally {
       await f.close();
+    }
+  });
+
+  it("a store whose TLS certificate comes from an untrusted CA: fails at once (not retryable), naming the certificate problem and NODE_EXTRA_CA_CERTS", async () => {
+    const ca = makeTestCa(path.join(dir, "ca"));
+    let received = 0;
+    const store = https.createServer({ key: ca.key, cert: ca.cert }, (_req, res) => {
+      received++;
+      res.writeHead(200, { etag: '"x"' }).end();
+    });
+    await new Promise<void>((r) => store.listen(0, "127.0.0.1", r));
+    const f = await openNodeFile(filePath);
+    try {
+      const url = `https://127.0.0.1:${(store.address() as AddressInfo).port}/bucket/key?partNumber=1`;
+      const p = createNodeTransport().put({ url, headers: {}, body: f.slice(0, 1000) as unknown as Blob, stallTimeoutMs: 0, onProgress: () => undefined }, new AbortController().signal);
+      const err = await p.then(() => null, (e: unknown) => e);
+      expect(isUploadEngineError(err, "network")).toBe(true);
+      expect((err as { retryable: boolean }).retryable).toBe(false);
+      expect((err as Error).message).toMatch(/UNABLE_TO_VERIFY_LEAF_SIGNATURE/);
+      expect((err as Error).message).toContain("NODE_EXTRA_CA_CERTS");
+      expect(received).toBe(0);
+      // The same failure's cause, as the command line's start-up check sees it through fetch.
+      expect(certificateProblem(new Error("fetch failed", { cause: err }))).toMatch(/^UNABLE_TO_VERIFY_LEAF_SIGNATURE: /);
+      expect(certificateProblem(new Error("fetch failed", { cause: Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }) }))).toBeNull();
+    } finally {
+      await f.close();
+      store.closeAllConnections();
+      await new Promise((r) => store.close(r));
     }
   });
 });

@@ -8,7 +8,7 @@ import { createInterface } from "node:readline";
 import { Command, CommanderError, Option, InvalidArgumentError } from "commander";
 import type { FileUpload } from "@/lib/uploader/file-upload";
 import { UploadEngineError } from "@/lib/uploader/errors";
-import { createNodeDispatcher } from "@/lib/uploader/node/transport";
+import { certificateAdvice, certificateProblem, createNodeDispatcher } from "@/lib/uploader/node/transport";
 import { normalisePortal, readTokenFile, resolveConnection, storeLogin } from "./config";
 import { CliError, EXIT } from "./exit-codes";
 import { createPortal, describeCause, exitCodeFor, isUnreachable, type Portal } from "./portal";
@@ -61,7 +61,8 @@ async function promptHidden(question: string): Promise<string> {
 /**
  * Checks that the portal answers and accepts the token (`GET /api/uploads?limit=1`). While nothing
  * answers, waits (back-off up to 5 s) for `toleranceSeconds`, then exits 4.
- * @throws CliError 3 (token refused, with the portal's words for CKAN's answer), 4 (unreachable).
+ * @throws CliError 3 (token refused, with the portal's words for CKAN's answer), 4 (unreachable; or at once, an
+ *   untrusted TLS certificate: no wait, the message names the problem and NODE_EXTRA_CA_CERTS).
  */
 async function checkPortal(portal: Portal, toleranceSeconds: number, reporter: Reporter): Promise<void> {
   const deadline = Date.now() + toleranceSeconds * 1000;
@@ -73,6 +74,9 @@ async function checkPortal(portal: Portal, toleranceSeconds: number, reporter: R
       if (err instanceof UploadEngineError && err.code === "api" && err.status === 401) {
         throw new CliError(`The portal refused the token: ${err.message}`, EXIT.auth);
       }
+      // An untrusted certificate is no outage: waiting cannot fix it (issue 13, NODE_EXTRA_CA_CERTS).
+      const certificate = certificateProblem(err);
+      if (certificate) throw new CliError(certificateAdvice(`The portal ${portal.baseUrl}`, certificate), EXIT.unreachable);
       if (!isUnreachable(err) && !(err instanceof UploadEngineError && err.retryable)) throw new CliError((err as Error).message, exitCodeFor(err));
       const left = deadline - Date.now();
       if (left <= 0) {
