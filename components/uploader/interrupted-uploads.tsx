@@ -1,0 +1,126 @@
+"use client";
+
+import { useEffect, useState } from "react";
+import { formatBytes } from "@/lib/format";
+import { defaultTabLocks, uploadLockName } from "@/lib/uploader/tab-lock";
+import { ConfirmDialog } from "./confirm-dialog";
+import { withRelativeName } from "./folder-drop";
+import { baseName, type InterruptedUpload, loadInterruptedUploads, mismatch, resumeRecordFor } from "./interrupted";
+import { findResume, type ResumeRecord } from "./resume-store";
+
+/** True when another tab of this browser holds the upload's lock (it is uploading it right now). */
+async function ownedElsewhere(sessionId: string): Promise<boolean> {
+  const lease = await defaultTabLocks().tryHold(uploadLockName(sessionId)).catch(() => null);
+  if (!lease) return true;
+  lease.release();
+  return false;
+}
+
+/**
+ * "Interrupted uploads": the caller's uploads to this dataset that stopped before they finished (page
+ * reloaded or closed, browser crashed, command line stopped), loaded once when the page opens. Each shows
+ * its name, size and the bytes the storage holds (the portal's part records, checked with ListParts), and
+ * asks for the file to be chosen again; `onResume` then continues it from the stored parts. **Discard**
+ * (confirmed) aborts the multipart upload.
+ */
+export function InterruptedUploads({ datasetId, onResume }: { datasetId: string; onResume(file: File, record: ResumeRecord): void }) {
+  const [list, setList] = useState<InterruptedUpload[] | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [discarding, setDiscarding] = useState<InterruptedUpload | null>(null);
+
+  useEffect(() => {
+    let live = true;
+    loadInterruptedUploads(datasetId, { ownedElsewhere })
+      .then((found) => live && setList(found))
+      .catch((err: Error) => live && setLoadError(`Interrupted uploads could not be listed: ${err.message}`));
+    return () => {
+      live = false;
+    };
+  }, [datasetId]);
+
+  const drop = (sessionId: string) => setList((l) => (l ? l.filter((x) => x.sessionId !== sessionId) : l));
+  const setError = (sessionId: string, message: string | null) =>
+    setErrors((e) => {
+      const next = { ...e };
+      if (message) next[sessionId] = message;
+      else delete next[sessionId];
+      return next;
+    });
+
+  const chosen = async (u: InterruptedUpload, picked: File | undefined) => {
+    if (!picked) return;
+    const wrong = mismatch(u, picked);
+    if (wrong) return setError(u.sessionId, wrong);
+    setError(u.sessionId, null);
+    const file = withRelativeName(picked, u.fileName); // the name the upload was started with (a folder's relative path)
+    const kept = await findResume(datasetId, file);
+    drop(u.sessionId);
+    onResume(file, resumeRecordFor(u, datasetId, file, kept));
+  };
+
+  const discard = async (u: InterruptedUpload) => {
+    setDiscarding(null);
+    const res = await fetch(`/api/uploads/${encodeURIComponent(u.sessionId)}/abort`, { method: "POST", headers: { accept: "application/json" }, credentials: "same-origin" }).catch(() => null);
+    if (res?.ok) return drop(u.sessionId);
+    const body = (await res?.json().catch(() => null)) as { error?: { message?: string } } | null;
+    setError(u.sessionId, `The upload could not be discarded: ${body?.error?.message ?? "the portal did not answer"}`);
+  };
+
+  if (loadError) return <p role="alert" className="rounded border border-red-300 bg-red-50 p-2 text-sm text-red-800">{loadError}</p>;
+  if (!list || list.length === 0) return null;
+  return (
+    <section aria-labelledby="interrupted-heading" className="rounded border border-amber-300 bg-amber-50 p-4" data-testid="interrupted-uploads">
+      <h3 id="interrupted-heading" className="font-semibold text-amber-950">Interrupted uploads</h3>
+      <p className="mt-1 text-sm text-slate-800">
+        These uploads stopped before they finished. Choose each file again to continue: only the parts the storage does not hold yet are sent.
+      </p>
+      <ul className="mt-3 space-y-3" aria-label="Interrupted uploads">
+        {list.map((u) => {
+          const inputId = `again-${u.sessionId}`;
+          const percent = u.size > 0 ? (u.storedBytes / u.size) * 100 : 0;
+          return (
+            <li key={u.sessionId} className="rounded border border-slate-200 bg-white p-3" data-testid="interrupted-row" data-session-id={u.sessionId}>
+              <div className="flex flex-wrap items-baseline justify-between gap-2">
+                <p className="font-medium break-all" id={`interrupted-name-${u.sessionId}`}><bdi>{u.fileName}</bdi></p>
+                <p className="text-sm text-slate-700">{formatBytes(u.size)}</p>
+              </div>
+              <progress className="mt-2 h-3 w-full accent-amber-700" max={100} value={percent} aria-labelledby={`interrupted-name-${u.sessionId}`} aria-valuetext={`${percent.toFixed(0)} percent stored`} />
+              <p className="mt-1 text-sm text-slate-800" data-testid="stored" data-stored-bytes={u.storedBytes}>
+                Stored: {formatBytes(u.storedBytes)} of {formatBytes(u.size)} ({u.storedParts} of {u.partCount} parts)
+              </p>
+              {errors[u.sessionId] && <p role="alert" className="mt-2 rounded border border-red-300 bg-red-50 p-2 text-sm text-red-800">{errors[u.sessionId]}</p>}
+              <div className="mt-2 flex flex-wrap gap-2">
+                <label htmlFor={inputId} className="inline-block cursor-pointer rounded bg-blue-700 px-3 py-1 text-sm font-medium text-white focus-within:outline focus-within:outline-3 focus-within:outline-blue-900 hover:bg-blue-800">
+                  Choose <bdi>{baseName(u.fileName)}</bdi> again
+                  <input
+                    id={inputId}
+                    type="file"
+                    className="sr-only"
+                    onChange={(e) => {
+                      void chosen(u, e.currentTarget.files?.[0]);
+                      e.currentTarget.value = "";
+                    }}
+                  />
+                </label>
+                <button type="button" onClick={() => setDiscarding(u)} className="rounded border border-slate-400 px-3 py-1 text-sm hover:bg-slate-100">
+                  Discard<span className="sr-only"> the interrupted upload of <bdi>{u.fileName}</bdi></span>
+                </button>
+              </div>
+            </li>
+          );
+        })}
+      </ul>
+      <ConfirmDialog
+        open={discarding !== null}
+        title={<>Discard the interrupted upload of <bdi>{discarding?.fileName}</bdi>?</>}
+        confirmLabel="Discard upload"
+        cancelLabel="Keep it"
+        onConfirm={() => discarding && void discard(discarding)}
+        onCancel={() => setDiscarding(null)}
+      >
+        The {discarding ? formatBytes(discarding.storedBytes) : ""} already stored are deleted from the storage.
+      </ConfirmDialog>
+    </section>
+  );
+}
