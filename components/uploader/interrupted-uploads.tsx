@@ -2,18 +2,22 @@
 
 import { useEffect, useState } from "react";
 import { formatBytes } from "@/lib/format";
-import { defaultTabLocks, uploadLockName } from "@/lib/uploader/tab-lock";
+import { uploadLockName } from "@/lib/uploader/tab-lock";
 import { ConfirmDialog } from "./confirm-dialog";
 import { withRelativeName } from "./folder-drop";
 import { baseName, type InterruptedUpload, loadInterruptedUploads, mismatch, resumeRecordFor } from "./interrupted";
 import { findResume, type ResumeRecord } from "./resume-store";
 
-/** True when another tab of this browser holds the upload's lock (it is uploading it right now). */
+/**
+ * True when another tab of this browser holds the upload's lock (it is uploading it right now). Asked with
+ * `navigator.locks.query()`, which takes no lock (taking one, even briefly, could make that tab wait). Without
+ * Web Locks every upload is listed (the lease fallback of lib/uploader/tab-lock.ts still stops a second upload).
+ */
 async function ownedElsewhere(sessionId: string): Promise<boolean> {
-  const lease = await defaultTabLocks().tryHold(uploadLockName(sessionId)).catch(() => null);
-  if (!lease) return true;
-  lease.release();
-  return false;
+  const locks = (globalThis.navigator as { locks?: { query?: () => Promise<{ held?: Array<{ name?: string }> }> } } | undefined)?.locks;
+  if (typeof locks?.query !== "function") return false;
+  const state = await locks.query().catch(() => ({ held: [] }));
+  return (state.held ?? []).some((l) => l.name === uploadLockName(sessionId));
 }
 
 /**
@@ -23,7 +27,7 @@ async function ownedElsewhere(sessionId: string): Promise<boolean> {
  * asks for the file to be chosen again; `onResume` then continues it from the stored parts. **Discard**
  * (confirmed) aborts the multipart upload.
  */
-export function InterruptedUploads({ datasetId, onResume }: { datasetId: string; onResume(file: File, record: ResumeRecord): void }) {
+export function InterruptedUploads({ datasetId, onResume, shown }: { datasetId: string; onResume(file: File, record: ResumeRecord): void; /** "name|size" of the page's upload rows: an interrupted upload of one of them is being dealt with there. */ shown: ReadonlySet<string> }) {
   const [list, setList] = useState<InterruptedUpload[] | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -68,7 +72,8 @@ export function InterruptedUploads({ datasetId, onResume }: { datasetId: string;
   };
 
   if (loadError) return <p role="alert" className="rounded border border-red-300 bg-red-50 p-2 text-sm text-red-800">{loadError}</p>;
-  if (!list || list.length === 0) return null;
+  const visible = list?.filter((u) => !shown.has(`${u.fileName}|${u.size}`)) ?? [];
+  if (visible.length === 0) return null;
   return (
     <section aria-labelledby="interrupted-heading" className="rounded border border-amber-300 bg-amber-50 p-4" data-testid="interrupted-uploads">
       <h3 id="interrupted-heading" className="font-semibold text-amber-950">Interrupted uploads</h3>
@@ -76,7 +81,7 @@ export function InterruptedUploads({ datasetId, onResume }: { datasetId: string;
         These uploads stopped before they finished. Choose each file again to continue: only the parts the storage does not hold yet are sent.
       </p>
       <ul className="mt-3 space-y-3" aria-label="Interrupted uploads">
-        {list.map((u) => {
+        {visible.map((u) => {
           const inputId = `again-${u.sessionId}`;
           const percent = u.size > 0 ? (u.storedBytes / u.size) * 100 : 0;
           return (

@@ -95,7 +95,7 @@ export function Uploader(props: { datasetId: string; datasetName: string; partSi
   return (
     <section aria-labelledby="upload-heading" className="space-y-4">
       <h2 id="upload-heading" ref={headingRef} tabIndex={-1} className="text-xl font-semibold">Add files</h2>
-      <InterruptedUploads datasetId={props.datasetId} onResume={resumeFile} />
+      <InterruptedUploads datasetId={props.datasetId} onResume={resumeFile} shown={new Set(allItems.map((it) => `${it.name}|${it.size}`))} />
       <div
         onDragOver={(e) => {
           e.preventDefault();
