@@ -32,6 +32,13 @@ export function ConfirmDialog({ open, title, children, confirmLabel, cancelLabel
     opener.current = null;
     if (el && el.isConnected) el.focus();
   };
+  // Closes at once and gives focus back before acting, so what the answer changes (e.g. the opener's row
+  // losing its buttons) finds focus where the user was, not inside a closing dialog.
+  const answer = (act: () => void) => {
+    if (ref.current?.open) ref.current.close();
+    restore();
+    act();
+  };
 
   return (
     <dialog
@@ -42,7 +49,7 @@ export function ConfirmDialog({ open, title, children, confirmLabel, cancelLabel
       onCancel={(e) => {
         // Escape: the safe answer.
         e.preventDefault();
-        onCancel();
+        answer(onCancel);
       }}
       onClose={restore}
       data-testid="confirm-dialog"
@@ -50,8 +57,8 @@ export function ConfirmDialog({ open, title, children, confirmLabel, cancelLabel
       <h2 id={titleId} className="text-lg font-semibold">{title}</h2>
       {children && <div id={bodyId} className="mt-2 text-sm text-slate-800">{children}</div>}
       <div className="mt-4 flex flex-wrap justify-end gap-2">
-        <button ref={safe} type="button" onClick={onCancel} className="rounded bg-blue-700 px-3 py-1 text-sm font-medium text-white hover:bg-blue-800">{cancelLabel}</button>
-        <button type="button" onClick={onConfirm} className="rounded border border-red-700 px-3 py-1 text-sm text-red-800 hover:bg-red-50">{confirmLabel}</button>
+        <button ref={safe} type="button" onClick={() => answer(onCancel)} className="rounded bg-blue-700 px-3 py-1 text-sm font-medium text-white hover:bg-blue-800">{cancelLabel}</button>
+        <button type="button" onClick={() => answer(onConfirm)} className="rounded border border-red-700 px-3 py-1 text-sm text-red-800 hover:bg-red-50">{confirmLabel}</button>
       </div>
     </dialog>
   );

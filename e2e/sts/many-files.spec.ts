@@ -7,7 +7,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { createHash, randomBytes } from "node:crypto";
-import { expect, type Page, test } from "@playwright/test";
+import { expect, type Page, type Route, test } from "@playwright/test";
 import { makeFile } from "../support/files";
 import { ckanAction } from "../support/ckan";
 import { DEMO_TOKENS, expectNoSeriousA11yViolations, openDb, sessionsNamed, signIn } from "../support/portal";
@@ -147,9 +147,10 @@ test("cancel asks first and 'Keep uploading' keeps it going; after a reload at 3
   await page.goto("/datasets/test-dataset/upload");
   // Parts 7 and later get no answer (held here): the upload stops at 30 %, as a dying connection would leave it.
   const HELD_FROM = 7;
+  const held: Route[] = [];
   await page.route(
     (url) => Number(url.searchParams.get("partNumber") ?? 0) >= HELD_FROM,
-    () => undefined, // never answered
+    (route) => void held.push(route), // not answered while the test holds it
   );
   await expect(page.getByLabel("Choose files")).toBeEnabled();
   await page.getByLabel("Choose files").setInputFiles(file.path);
@@ -169,10 +170,11 @@ test("cancel asks first and 'Keep uploading' keeps it going; after a reload at 3
   const s = await expect.poll(() => session(name)?.id ?? null, { timeout: 20_000 }).not.toBeNull().then(() => session(name));
   await expect.poll(() => partRows(s.id), { timeout: 60_000 }).toBe(HELD_FROM - 1); // it kept going: 6 parts stored and recorded
 
-  // Reload (the page asks first; the user confirms).
+  // Reload (the page asks first; the user confirms). The held requests are then dropped, not let through.
   page.on("dialog", (d) => void d.accept());
-  await page.unrouteAll({ behavior: "ignoreErrors" });
   await page.reload();
+  await Promise.all(held.map((r) => r.abort().catch(() => undefined))); // none of them reaches the store
+  await page.unrouteAll({ behavior: "ignoreErrors" });
 
   const interrupted = page.getByTestId("interrupted-row").filter({ hasText: name });
   await expect(interrupted).toBeVisible();
