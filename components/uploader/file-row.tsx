@@ -1,6 +1,6 @@
 "use client";
 
-import { useEffect, useRef } from "react";
+import { type ReactNode, useEffect, useRef } from "react";
 import { formatBytes, formatDuration, formatSpeed } from "@/lib/format";
 import type { UploadItem } from "./use-upload-queue";
 
@@ -19,7 +19,7 @@ const STATE_LABEL: Record<UploadItem["state"], string> = {
 };
 
 /** One file: name, size, progress bar, bytes sent, percent, speed, time left, actions, result. */
-export function FileRow({ item, onCancel, onPause, onResume, onAcceptResume, onStartOver, onClear }: { item: UploadItem; onCancel(): void; onPause(): void; onResume(): void; onAcceptResume(): void; onStartOver(): void; /** Set for finished and cancelled rows: removes the row from the list. */ onClear?(): void }) {
+export function FileRow({ item, onCancel, onPause, onResume, onAcceptResume, onStartOver, onClear, clearLabel }: { item: UploadItem; onCancel(): void; onPause(): void; onResume(): void; onAcceptResume(): void; onStartOver(): void; /** Set for finished and cancelled rows: removes the row from the list. */ onClear?(): void; /** The Clear button's content (translated by the page). */ clearLabel?: ReactNode }) {
   const p = item.progress;
   const stored = item.registrationPending && item.state === "failed";
   const signedOut = item.signedOut && item.state !== "completed" && item.state !== "cancelled" ? item.signedOut : null;
@@ -110,7 +110,7 @@ export function FileRow({ item, onCancel, onPause, onResume, onAcceptResume, onS
             <button type="button" onClick={onStartOver} className="rounded border border-slate-400 px-3 py-1 text-sm hover:bg-slate-100">Start over<span className="sr-only"> with <bdi>{item.name}</bdi></span></button>
           </>
         )}
-        {onClear && <button type="button" onClick={onClear} className="rounded border border-slate-400 px-3 py-1 text-sm hover:bg-slate-100">Clear<span className="sr-only"> <bdi>{item.name}</bdi> from the list</span></button>}
+        {onClear && <button type="button" onClick={onClear} className="rounded border border-slate-400 px-3 py-1 text-sm hover:bg-slate-100">{clearLabel}</button>}
         {canCancel && <button type="button" onClick={onCancel} className="rounded border border-red-700 px-3 py-1 text-sm text-red-800 hover:bg-red-50">Cancel<span className="sr-only"> <bdi>{item.name}</bdi></span></button>}
       </div>
     </li>

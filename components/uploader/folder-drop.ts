@@ -143,11 +143,3 @@ export function collectFromDataTransfer(dt: DataTransfer): Promise<CollectedFile
 export function collectFromDirectoryInput(list: ArrayLike<File>): CollectedFiles {
   return { files: Array.from(list, (f) => withRelativeName(f, f.webkitRelativePath || f.name)), problems: [] };
 }
-
-/** One sentence per problem, for the page (English; the page may translate by `kind`). */
-export function describeProblem(p: DropProblem): string {
-  if (p.kind === "empty-folder" && p.path === "") return "The folder you chose has no files: nothing was added.";
-  return p.kind === "empty-folder"
-    ? `The folder “${p.path}” is empty: nothing was added from it.`
-    : `“${p.path}” could not be read (${p.reason ?? "error"}): it was not added. Check that it still exists and that you may read it, then add it again.`;
-}

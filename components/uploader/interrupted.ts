@@ -78,15 +78,18 @@ export async function loadInterruptedUploads(
 /** Last path segment: "survey/2026/march.csv" → "march.csv" (what a file picker's `File.name` is). */
 export const baseName = (name: string) => name.split("/").pop() ?? name;
 
+/** Why a file chosen again cannot continue an interrupted upload (the page words it in the user's language). */
+export type Mismatch = { kind: "name"; chosen: string; expected: string } | { kind: "size"; chosen: string; size: number; expected: number };
+
 /**
  * Whether `file` (chosen again by the user) can continue `u`: same base name and size. The modification
  * time is not required to match (a copy may carry another date): the engine compares the CRC32C of the
  * first and last stored parts with the file before it skips any (CASES 15).
- * @returns null when it matches, else the reason in one sentence.
+ * @returns null when it matches, else what differs.
  */
-export function mismatch(u: InterruptedUpload, file: { name: string; size: number }): string | null {
-  if (baseName(file.name) !== baseName(u.fileName)) return `You chose “${file.name}”, but the interrupted upload is of “${baseName(u.fileName)}”. Choose that file.`;
-  if (file.size !== u.size) return `“${file.name}” has ${file.size.toLocaleString("en")} bytes, but the interrupted upload has ${u.size.toLocaleString("en")}: it is another file. Choose the same file, or upload this one as a new file.`;
+export function mismatch(u: InterruptedUpload, file: { name: string; size: number }): Mismatch | null {
+  if (baseName(file.name) !== baseName(u.fileName)) return { kind: "name", chosen: file.name, expected: baseName(u.fileName) };
+  if (file.size !== u.size) return { kind: "size", chosen: file.name, size: file.size, expected: u.size };
   return null;
 }
 

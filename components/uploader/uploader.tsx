@@ -1,12 +1,13 @@
 "use client";
 
-import { useEffect, useRef, useState } from "react";
+import { type ReactNode, useEffect, useRef, useState } from "react";
+import { useTranslations } from "next-intl";
 import { formatBytes } from "@/lib/format";
 import { useHydrated } from "../use-hydrated";
 import type { ChecksumAlgorithm } from "@/lib/uploader";
 import { ConfirmDialog } from "./confirm-dialog";
 import { FileRow } from "./file-row";
-import { collectFromDataTransfer, collectFromDirectoryInput, type CollectedFiles, describeProblem, type DropProblem } from "./folder-drop";
+import { collectFromDataTransfer, collectFromDirectoryInput, type CollectedFiles, type DropProblem } from "./folder-drop";
 import { InterruptedUploads } from "./interrupted-uploads";
 import { useRefreshWhenFinished } from "./live-refresh";
 import { isActive, type UploadItem, useUploadQueue } from "./use-upload-queue";
@@ -30,6 +31,11 @@ export function Uploader(props: { datasetId: string; datasetName: string; partSi
     checksum: props.checksum,
     refreshMarginMs: props.refreshMarginMs,
   });
+  const t = useTranslations("uploader");
+  const bidi = (chunks: ReactNode) => <bdi>{chunks}</bdi>;
+  const sr = (chunks: ReactNode) => <span className="sr-only">{chunks}</span>;
+  const describe = (p: DropProblem) =>
+    p.kind === "unreadable" ? t("unreadable", { path: p.path, reason: p.reason ?? "Error" }) : p.path === "" ? t("emptyPicked") : t("emptyFolder", { path: p.path });
   const [dragging, setDragging] = useState(false);
   // Cleared rows are only hidden: the queue keeps no work for them (completed or cancelled).
   const [cleared, setCleared] = useState<ReadonlySet<string>>(() => new Set());
@@ -111,7 +117,7 @@ export function Uploader(props: { datasetId: string; datasetName: string; partSi
         className={`rounded border-2 border-dashed p-8 text-center ${dragging ? "border-blue-700 bg-blue-50" : "border-slate-400 bg-white"}`}
         data-testid="drop-zone"
       >
-        <p className="mb-3 text-slate-800">Drop files or folders here, or</p>
+        <p className="mb-3 text-slate-800">{t("dropHint")}</p>
         <label htmlFor="file-input" className="inline-block cursor-pointer rounded bg-blue-700 px-4 py-2 font-medium text-white focus-within:outline focus-within:outline-3 focus-within:outline-blue-900 hover:bg-blue-800">
           Choose files
           <input
@@ -127,7 +133,7 @@ export function Uploader(props: { datasetId: string; datasetName: string; partSi
           />
         </label>{" "}
         <label htmlFor="folder-input" className="ms-2 inline-block cursor-pointer rounded border border-blue-700 bg-white px-4 py-2 font-medium text-blue-800 focus-within:outline focus-within:outline-3 focus-within:outline-blue-900 hover:bg-blue-50">
-          Choose a folder
+          {t("chooseFolder")}
           <input
             id="folder-input"
             type="file"
@@ -143,7 +149,7 @@ export function Uploader(props: { datasetId: string; datasetName: string; partSi
           />
         </label>
         <p className="mt-3 text-sm text-slate-700">
-          Files from a folder are named by their path in it (for example “survey/2026/march.csv”).{" "}
+          {t("folderNames")}{" "}
           Up to {formatBytes(props.maxBytes)} per file. Files go straight to storage in {formatBytes(props.partSize)} parts, {props.concurrency} at a time.
         </p>
       </div>
@@ -156,9 +162,9 @@ export function Uploader(props: { datasetId: string; datasetName: string; partSi
       )}
       <div role="status" aria-live="polite">
         {problems.length > 0 && (
-          <ul className="space-y-1" aria-label="Not added" data-testid="drop-problems">
+          <ul className="space-y-1" aria-label={t("notAdded")} data-testid="drop-problems">
             {problems.map((p) => (
-              <li key={`${p.kind}:${p.path}`} className="rounded border border-amber-300 bg-amber-50 p-2 text-sm text-amber-900">{describeProblem(p)}</li>
+              <li key={`${p.kind}:${p.path}`} className="rounded border border-amber-300 bg-amber-50 p-2 text-sm text-amber-900">{describe(p)}</li>
             ))}
           </ul>
         )}
@@ -170,29 +176,29 @@ export function Uploader(props: { datasetId: string; datasetName: string; partSi
             <p className="text-sm text-slate-700">{active > 0 ? `${active} upload${active === 1 ? "" : "s"} in progress. Keep this page open until they finish.` : "All uploads have finished."}</p>
             {clearable.length > 0 && (
               <button type="button" onClick={() => clearRows(clearable.map((it) => it.id))} className="rounded border border-slate-400 px-3 py-1 text-sm hover:bg-slate-100">
-                Clear finished<span className="sr-only"> ({clearable.length})</span>
+                {t.rich("clearFinished", { count: clearable.length, sr })}
               </button>
             )}
           </div>
           <ul ref={listRef} className="space-y-3" aria-label="Uploads">
             {items.map((item) => (
-              <FileRow key={item.id} item={item} onCancel={() => askCancel(item)} onPause={() => pause(item.id)} onResume={() => resume(item.id)} onAcceptResume={() => acceptResume(item.id)} onStartOver={() => startOver(item.id)} onClear={CLEARABLE.has(item.state) ? () => clearRows([item.id]) : undefined} />
+              <FileRow key={item.id} item={item} onCancel={() => askCancel(item)} onPause={() => pause(item.id)} onResume={() => resume(item.id)} onAcceptResume={() => acceptResume(item.id)} onStartOver={() => startOver(item.id)} onClear={CLEARABLE.has(item.state) ? () => clearRows([item.id]) : undefined} clearLabel={t.rich("clear", { name: item.name, b: bidi, sr })} />
             ))}
           </ul>
         </>
       )}
       <ConfirmDialog
         open={confirming !== null}
-        title={<>Cancel the upload of <bdi>{confirming?.name}</bdi>?</>}
-        confirmLabel="Cancel upload"
-        cancelLabel="Keep uploading"
+        title={t.rich("cancelTitle", { name: confirming?.name ?? "", b: bidi })}
+        confirmLabel={t("cancelConfirm")}
+        cancelLabel={t("cancelKeep")}
         onConfirm={() => {
           if (confirming) cancel(confirming.id);
           setConfirming(null);
         }}
         onCancel={() => setConfirming(null)}
       >
-        The parts already sent are deleted from the storage and this upload cannot be resumed.
+        {t("cancelBody")}
       </ConfirmDialog>
     </section>
   );

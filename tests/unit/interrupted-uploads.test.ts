@@ -48,8 +48,8 @@ describe("choosing the file again", () => {
   const u = { sessionId: "a", fileName: "dir/a.bin", size: 100, lastModified: 1, partSize: 5 * MiB, partCount: 1, storedBytes: 0, storedParts: 0, createdAt: "", digests: { 1: "AAAAAA==" } };
   it("needs the same base name and size", () => {
     expect(mismatch(u, { name: "a.bin", size: 100 })).toBeNull();
-    expect(mismatch(u, { name: "b.bin", size: 100 })).toContain("is of “a.bin”");
-    expect(mismatch(u, { name: "a.bin", size: 99 })).toContain("it is another file");
+    expect(mismatch(u, { name: "b.bin", size: 100 })).toEqual({ kind: "name", chosen: "b.bin", expected: "a.bin" });
+    expect(mismatch(u, { name: "a.bin", size: 99 })).toEqual({ kind: "size", chosen: "a.bin", size: 99, expected: 100 });
   });
   it("prefers this browser's digests for the same session", () => {
     const kept = { sessionId: "a", key: "k", uploadId: "u", partSize: 5 * MiB, partCount: 1, datasetId: "d", fileName: "dir/a.bin", size: 100, lastModified: 1, digests: { 1: "BBBBBB==", 2: "CCCCCC==" }, savedAt: 0 };
