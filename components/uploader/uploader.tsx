@@ -4,7 +4,7 @@ import { type ReactNode, useEffect, useRef, useState } from "react";
 import { useTranslations } from "next-intl";
 import { formatBytes } from "@/lib/format";
 import { useHydrated } from "../use-hydrated";
-import type { ChecksumAlgorithm } from "@/lib/uploader";
+import type { ChecksumAlgorithm, PartTuningMode } from "@/lib/uploader";
 import { ConfirmDialog } from "./confirm-dialog";
 import { FileRow } from "./file-row";
 import { collectFromDataTransfer, collectFromDirectoryInput, type CollectedFiles, type DropProblem } from "./folder-drop";
@@ -24,10 +24,11 @@ const STARTED: ReadonlySet<UploadItem["state"]> = new Set(["preparing", "uploadi
  * Finished and cancelled rows can be cleared; cancelling a started upload asks first; each completion
  * refreshes the page's server-rendered sections ("Existing resources", "Earlier uploads").
  */
-export function Uploader(props: { datasetId: string; datasetName: string; partSize: number; concurrency: number; maxBytes: number; checksum?: ChecksumAlgorithm | "none"; refreshMarginMs?: number }) {
+export function Uploader(props: { datasetId: string; datasetName: string; partSize: number; concurrency: number; partTuning?: PartTuningMode; maxBytes: number; checksum?: ChecksumAlgorithm | "none"; refreshMarginMs?: number }) {
   const { items: allItems, notices, addFiles, resumeFile, cancel, pause, resume, acceptResume, startOver } = useUploadQueue({
     datasetId: props.datasetId,
     concurrency: props.concurrency,
+    partTuning: props.partTuning,
     checksum: props.checksum,
     refreshMarginMs: props.refreshMarginMs,
   });

@@ -1,7 +1,7 @@
 "use client";
 
 import { useCallback, useEffect, useRef, useState } from "react";
-import type { ChecksumAlgorithm, FileUploadState, ProgressSnapshot, UploadErrorInfo } from "@/lib/uploader";
+import type { ChecksumAlgorithm, FileUploadState, PartTuningMode, ProgressSnapshot, UploadErrorInfo } from "@/lib/uploader";
 import { createFileUpload, createPortalApi, type FileUpload } from "@/lib/uploader";
 import { createWorkerFileHasher } from "@/lib/uploader/worker-file-hasher";
 import { type Capabilities, detectCapabilities } from "@/lib/uploader/capabilities";
@@ -35,6 +35,8 @@ export interface UploadItem {
 /** Engine settings the page passes from the portal's configuration. */
 export interface EngineSettings {
   concurrency: number;
+  /** `PART_TUNING`: tune parts in flight and a large file's part size to the link (`adaptive`, the engine's default) or not (`fixed`). */
+  partTuning?: PartTuningMode;
   /** Per-part checksum to send (falls back by itself where the store ignores it). */
   checksum?: ChecksumAlgorithm | "none";
   /** STS credentials are refreshed this many ms before they expire. */
@@ -118,6 +120,7 @@ export function useUploadQueue(opts: { datasetId: string } & EngineSettings) {
       datasetId: opts.datasetId,
       api: api.current,
       concurrency: opts.concurrency,
+      ...(opts.partTuning && { partTuning: opts.partTuning }),
       checksum: wasm ? (opts.checksum ?? "none") : "none",
       hashFile: wasm ? createWorkerFileHasher : null,
       signIn: signIn.current,
@@ -165,7 +168,7 @@ export function useUploadQueue(opts: { datasetId: string } & EngineSettings) {
     });
     uploads.current.set(next.id, upload);
     void upload.start();
-  }, [opts.datasetId, opts.concurrency, opts.checksum, opts.refreshMarginMs, patch, releaseLease]);
+  }, [opts.datasetId, opts.concurrency, opts.partTuning, opts.checksum, opts.refreshMarginMs, patch, releaseLease]);
 
   /**
    * The tab that owned this file's upload let go (finished, closed or crashed): finish the story here.
