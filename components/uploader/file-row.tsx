@@ -1,6 +1,6 @@
 "use client";
 
-import { useEffect, useRef } from "react";
+import { type ReactNode, useEffect, useRef } from "react";
 import { formatBytes, formatDuration, formatSpeed } from "@/lib/format";
 import type { UploadItem } from "./use-upload-queue";
 
@@ -19,7 +19,7 @@ const STATE_LABEL: Record<UploadItem["state"], string> = {
 };
 
 /** One file: name, size, progress bar, bytes sent, percent, speed, time left, actions, result. */
-export function FileRow({ item, onCancel, onPause, onResume, onAcceptResume, onStartOver }: { item: UploadItem; onCancel(): void; onPause(): void; onResume(): void; onAcceptResume(): void; onStartOver(): void }) {
+export function FileRow({ item, onCancel, onPause, onResume, onAcceptResume, onStartOver, onClear, clearLabel }: { item: UploadItem; onCancel(): void; onPause(): void; onResume(): void; onAcceptResume(): void; onStartOver(): void; /** Set for finished and cancelled rows: removes the row from the list. */ onClear?(): void; /** The Clear button's content (translated by the page). */ clearLabel?: ReactNode }) {
   const p = item.progress;
   const stored = item.registrationPending && item.state === "failed";
   const signedOut = item.signedOut && item.state !== "completed" && item.state !== "cancelled" ? item.signedOut : null;
@@ -40,7 +40,7 @@ export function FileRow({ item, onCancel, onPause, onResume, onAcceptResume, onS
     if (!buttonsShown) actionsHadFocus.current = false;
   }, [buttonsShown]);
   return (
-    <li ref={rowRef} tabIndex={-1} className="rounded border border-slate-200 bg-white p-4" data-testid="upload-row" data-state={item.state} data-signed-out={signedOut ? "true" : undefined}>
+    <li ref={rowRef} tabIndex={-1} className="rounded border border-slate-200 bg-white p-4" data-testid="upload-row" data-state={item.state} data-bytes-sent={p.bytesSent} data-signed-out={signedOut ? "true" : undefined}>
       <div className="flex flex-wrap items-baseline justify-between gap-2">
         <p className="font-medium break-all" id={`name-${item.id}`}><bdi>{item.name}</bdi></p>
         <p className="text-sm text-slate-700">{formatBytes(item.size)}</p>
@@ -110,6 +110,7 @@ export function FileRow({ item, onCancel, onPause, onResume, onAcceptResume, onS
             <button type="button" onClick={onStartOver} className="rounded border border-slate-400 px-3 py-1 text-sm hover:bg-slate-100">Start over<span className="sr-only"> with <bdi>{item.name}</bdi></span></button>
           </>
         )}
+        {onClear && <button type="button" onClick={onClear} className="rounded border border-slate-400 px-3 py-1 text-sm hover:bg-slate-100">{clearLabel}</button>}
         {canCancel && <button type="button" onClick={onCancel} className="rounded border border-red-700 px-3 py-1 text-sm text-red-800 hover:bg-red-50">Cancel<span className="sr-only"> <bdi>{item.name}</bdi></span></button>}
       </div>
     </li>

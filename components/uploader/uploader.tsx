@@ -1,25 +1,52 @@
 "use client";
 
-import { useEffect, useRef, useState } from "react";
+import { type ReactNode, useEffect, useRef, useState } from "react";
+import { useTranslations } from "next-intl";
 import { formatBytes } from "@/lib/format";
 import { useHydrated } from "../use-hydrated";
 import type { ChecksumAlgorithm, PartTuningMode } from "@/lib/uploader";
+import { ConfirmDialog } from "./confirm-dialog";
 import { FileRow } from "./file-row";
-import { isActive, useUploadQueue } from "./use-upload-queue";
+import { collectFromDataTransfer, collectFromDirectoryInput, type CollectedFiles, type DropProblem } from "./folder-drop";
+import { InterruptedUploads } from "./interrupted-uploads";
+import { useRefreshWhenFinished } from "./live-refresh";
+import { isActive, type UploadItem, useUploadQueue } from "./use-upload-queue";
+
+/** Rows that may be cleared from the list: nothing more will happen to them. */
+const CLEARABLE: ReadonlySet<UploadItem["state"]> = new Set(["completed", "cancelled"]);
+/** Rows whose Cancel aborts a started multipart upload (parts may be stored): asked first. */
+const STARTED: ReadonlySet<UploadItem["state"]> = new Set(["preparing", "uploading", "paused", "failed"]);
 
 /**
- * The deep-link page's uploader: a drop zone and a file picker for one or more files, one row per
- * file, and a polite live region that announces starts, every 10 % of progress and outcomes.
+ * The deep-link page's uploader: a drop zone (files and folders), a file picker and a folder picker,
+ * one row per file, and a polite live region that announces starts, every 10 % of progress and outcomes.
+ * Above them, the caller's interrupted uploads to this dataset (choose the file again to continue).
+ * Finished and cancelled rows can be cleared; cancelling a started upload asks first; each completion
+ * refreshes the page's server-rendered sections ("Existing resources", "Earlier uploads").
  */
 export function Uploader(props: { datasetId: string; datasetName: string; partSize: number; concurrency: number; partTuning?: PartTuningMode; maxBytes: number; checksum?: ChecksumAlgorithm | "none"; refreshMarginMs?: number }) {
-  const { items, notices, addFiles, cancel, pause, resume, acceptResume, startOver } = useUploadQueue({
+  const { items: allItems, notices, addFiles, resumeFile, cancel, pause, resume, acceptResume, startOver } = useUploadQueue({
     datasetId: props.datasetId,
     concurrency: props.concurrency,
     partTuning: props.partTuning,
     checksum: props.checksum,
     refreshMarginMs: props.refreshMarginMs,
   });
+  const t = useTranslations("uploader");
+  const bidi = (chunks: ReactNode) => <bdi>{chunks}</bdi>;
+  const sr = (chunks: ReactNode) => <span className="sr-only">{chunks}</span>;
+  const describe = (p: DropProblem) =>
+    p.kind === "unreadable" ? t("unreadable", { path: p.path, reason: p.reason ?? "Error" }) : p.path === "" ? t("emptyPicked") : t("emptyFolder", { path: p.path });
   const [dragging, setDragging] = useState(false);
+  // Cleared rows are only hidden: the queue keeps no work for them (completed or cancelled).
+  const [cleared, setCleared] = useState<ReadonlySet<string>>(() => new Set());
+  const items = allItems.filter((it) => !cleared.has(it.id));
+  const [problems, setProblems] = useState<DropProblem[]>([]);
+  const [confirming, setConfirming] = useState<UploadItem | null>(null);
+  const listRef = useRef<HTMLUListElement>(null);
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  const finished = allItems.filter((it) => it.state === "completed" || it.state === "cancelled").length;
+  useRefreshWhenFinished(finished);
   const hydrated = useHydrated();
   const [announcement, setAnnouncement] = useState<{ name: string; text: string } | null>(null);
   const lastAnnounced = useRef(new Map<string, string>());
@@ -52,11 +79,30 @@ export function Uploader(props: { datasetId: string; datasetName: string; partSi
   const onFiles = (list: FileList | null) => {
     if (list && list.length > 0) addFiles(Array.from(list));
   };
+  /** `picked`: from the folder picker, which lists no folders: an empty choice is named as such. */
+  const onCollected = ({ files, problems: found }: CollectedFiles, picked: boolean) => {
+    setProblems(files.length === 0 && found.length === 0 && picked ? [{ kind: "empty-folder", path: "" }] : found);
+    if (files.length > 0) addFiles(files);
+  };
+  /** Hides rows; focus moves to the row that took the first one's place (or the heading), not to the page's top. */
+  const clearRows = (ids: string[]) => {
+    if (ids.length === 0) return;
+    const index = items.findIndex((it) => it.id === ids[0]);
+    setCleared((c) => new Set([...c, ...ids]));
+    requestAnimationFrame(() => {
+      const rows = listRef.current?.children;
+      const target = rows && rows.length > 0 ? (rows[Math.min(index, rows.length - 1)] as HTMLElement) : headingRef.current;
+      target?.focus();
+    });
+  };
+  const askCancel = (item: UploadItem) => (STARTED.has(item.state) ? setConfirming(item) : cancel(item.id));
+  const clearable = items.filter((it) => CLEARABLE.has(it.state));
   const active = items.filter(isActive).length;
 
   return (
     <section aria-labelledby="upload-heading" className="space-y-4">
-      <h2 id="upload-heading" className="text-xl font-semibold">Add files</h2>
+      <h2 id="upload-heading" ref={headingRef} tabIndex={-1} className="text-xl font-semibold">Add files</h2>
+      <InterruptedUploads datasetId={props.datasetId} onResume={resumeFile} shown={new Set(allItems.map((it) => `${it.name}|${it.size}`))} />
       <div
         onDragOver={(e) => {
           e.preventDefault();
@@ -66,12 +112,13 @@ export function Uploader(props: { datasetId: string; datasetName: string; partSi
         onDrop={(e) => {
           e.preventDefault();
           setDragging(false);
-          onFiles(e.dataTransfer.files);
+          // Entries are taken inside the handler (the DataTransfer is emptied when it returns), then read.
+          void collectFromDataTransfer(e.dataTransfer).then((found) => onCollected(found, false));
         }}
         className={`rounded border-2 border-dashed p-8 text-center ${dragging ? "border-blue-700 bg-blue-50" : "border-slate-400 bg-white"}`}
         data-testid="drop-zone"
       >
-        <p className="mb-3 text-slate-800">Drop files here, or</p>
+        <p className="mb-3 text-slate-800">{t("dropHint")}</p>
         <label htmlFor="file-input" className="inline-block cursor-pointer rounded bg-blue-700 px-4 py-2 font-medium text-white focus-within:outline focus-within:outline-3 focus-within:outline-blue-900 hover:bg-blue-800">
           Choose files
           <input
@@ -85,8 +132,25 @@ export function Uploader(props: { datasetId: string; datasetName: string; partSi
               e.currentTarget.value = "";
             }}
           />
+        </label>{" "}
+        <label htmlFor="folder-input" className="ms-2 inline-block cursor-pointer rounded border border-blue-700 bg-white px-4 py-2 font-medium text-blue-800 focus-within:outline focus-within:outline-3 focus-within:outline-blue-900 hover:bg-blue-50">
+          {t("chooseFolder")}
+          <input
+            id="folder-input"
+            type="file"
+            multiple
+            disabled={!hydrated}
+            className="sr-only"
+            // React does not know the attribute: set as a plain DOM attribute (Chromium, Firefox, Safari support it).
+            {...{ webkitdirectory: "", directory: "" }}
+            onChange={(e) => {
+              onCollected(collectFromDirectoryInput(e.currentTarget.files ?? []), true);
+              e.currentTarget.value = "";
+            }}
+          />
         </label>
         <p className="mt-3 text-sm text-slate-700">
+          {t("folderNames")}{" "}
           Up to {formatBytes(props.maxBytes)} per file. Files go straight to storage in {formatBytes(props.partSize)} parts, {props.concurrency} at a time.
         </p>
       </div>
@@ -97,17 +161,46 @@ export function Uploader(props: { datasetId: string; datasetName: string; partSi
           ))}
         </ul>
       )}
+      <div role="status" aria-live="polite">
+        {problems.length > 0 && (
+          <ul className="space-y-1" aria-label={t("notAdded")} data-testid="drop-problems">
+            {problems.map((p) => (
+              <li key={`${p.kind}:${p.path}`} className="rounded border border-amber-300 bg-amber-50 p-2 text-sm text-amber-900">{describe(p)}</li>
+            ))}
+          </ul>
+        )}
+      </div>
       <div aria-live="polite" role="status" className="sr-only" data-testid="announcer">{announcement && <><bdi>{announcement.name}</bdi>{announcement.text}</>}</div>
       {items.length > 0 && (
         <>
-          <p className="text-sm text-slate-700">{active > 0 ? `${active} upload${active === 1 ? "" : "s"} in progress. Keep this page open until they finish.` : "All uploads have finished."}</p>
-          <ul className="space-y-3" aria-label="Uploads">
+          <div className="flex flex-wrap items-center justify-between gap-2">
+            <p className="text-sm text-slate-700">{active > 0 ? `${active} upload${active === 1 ? "" : "s"} in progress. Keep this page open until they finish.` : "All uploads have finished."}</p>
+            {clearable.length > 0 && (
+              <button type="button" onClick={() => clearRows(clearable.map((it) => it.id))} className="rounded border border-slate-400 px-3 py-1 text-sm hover:bg-slate-100">
+                {t.rich("clearFinished", { count: clearable.length, sr })}
+              </button>
+            )}
+          </div>
+          <ul ref={listRef} className="space-y-3" aria-label="Uploads">
             {items.map((item) => (
-              <FileRow key={item.id} item={item} onCancel={() => cancel(item.id)} onPause={() => pause(item.id)} onResume={() => resume(item.id)} onAcceptResume={() => acceptResume(item.id)} onStartOver={() => startOver(item.id)} />
+              <FileRow key={item.id} item={item} onCancel={() => askCancel(item)} onPause={() => pause(item.id)} onResume={() => resume(item.id)} onAcceptResume={() => acceptResume(item.id)} onStartOver={() => startOver(item.id)} onClear={CLEARABLE.has(item.state) ? () => clearRows([item.id]) : undefined} clearLabel={t.rich("clear", { name: item.name, b: bidi, sr })} />
             ))}
           </ul>
         </>
       )}
+      <ConfirmDialog
+        open={confirming !== null}
+        title={t.rich("cancelTitle", { name: confirming?.name ?? "", b: bidi })}
+        confirmLabel={t("cancelConfirm")}
+        cancelLabel={t("cancelKeep")}
+        onConfirm={() => {
+          if (confirming) cancel(confirming.id);
+          setConfirming(null);
+        }}
+        onCancel={() => setConfirming(null)}
+      >
+        {t("cancelBody")}
+      </ConfirmDialog>
     </section>
   );
 }

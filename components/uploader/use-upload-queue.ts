@@ -251,6 +251,21 @@ export function useUploadQueue(opts: { datasetId: string } & EngineSettings) {
     [opts.datasetId, startNext, takeOver],
   );
 
+  /**
+   * Continues the interrupted upload `record` with `file`, chosen again by the user from the list of
+   * interrupted uploads (components/uploader/interrupted-uploads.tsx): a new row, queued at once (no offer).
+   */
+  const resumeFile = useCallback(
+    (file: File, record: ResumeRecord) => {
+      const id = `${Date.now()}-${Math.random().toString(36).slice(2)}`;
+      files.current.set(id, file);
+      setItems((current) => [...current, { id, name: file.name, size: file.size, state: "queued", progress: emptyProgress(file.size), error: null, notice: null, ckanResourceUrl: null, resultStatus: null, registrationPending: false, signedOut: null }]);
+      pending.current.push({ id, file, resume: record });
+      startNext();
+    },
+    [startNext],
+  );
+
   /** The user chose to continue the interrupted upload of this file. */
   const acceptResume = useCallback(
     (id: string) => {
@@ -327,5 +342,5 @@ export function useUploadQueue(opts: { datasetId: string } & EngineSettings) {
     return () => window.removeEventListener("beforeunload", onBeforeUnload);
   }, [anyActive]);
 
-  return { items, notices, addFiles, cancel, pause, resume, retry, acceptResume, startOver };
+  return { items, notices, addFiles, resumeFile, cancel, pause, resume, retry, acceptResume, startOver };
 }

@@ -220,6 +220,7 @@ test("cancel: the multipart upload is gone from RGW and the session is aborted (
   await page.getByLabel("Choose files").setInputFiles(file.path);
   await expect.poll(() => Object.keys(proxy.stats().storedParts).length, { timeout: 30_000 }).toBe(2);
   await page.getByRole("button", { name: /^Cancel/ }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "Cancel upload" }).click(); // a started upload: asked first
   const row = page.getByTestId("upload-row");
   await expect(row).toHaveAttribute("data-state", "cancelled");
   await expect.poll(() => session(baseName(file.path)).status, { timeout: 20_000 }).toBe("ABORTED");

@@ -1,6 +1,7 @@
 /**
  * Keyboard use of the deep-link page: the file picker comes before the (possibly long) resources
- * list; Pause and Resume are one control, so focus stays on it; after Cancel, focus stays in the row.
+ * list; Pause and Resume are one control, so focus stays on it; Cancel asks first (a modal dialog whose
+ * safe answer has focus; "Keep uploading" gives focus back to Cancel); after Cancel, focus stays in the row.
  */
 import { expect, test } from "@playwright/test";
 import { makeFile } from "../support/files";
@@ -36,7 +37,20 @@ test("keyboard users keep their place while pausing, resuming and cancelling an 
   await expect(row.getByRole("button", { name: /^Pause/ })).toBeFocused();
 
   await page.keyboard.press("Tab");
-  await expect(row.getByRole("button", { name: /^Cancel/ })).toBeFocused();
+  const cancelButton = row.getByRole("button", { name: /^Cancel/ });
+  await expect(cancelButton).toBeFocused();
+  await page.keyboard.press("Enter");
+  const dialog = page.getByRole("dialog", { name: /^Cancel the upload of keyboard-/ });
+  await expect(dialog).toBeVisible();
+  await expect(dialog.getByRole("button", { name: "Keep uploading" })).toBeFocused();
+  await page.keyboard.press("Escape"); // the safe answer
+  await expect(dialog).toBeHidden();
+  await expect(cancelButton).toBeFocused();
+  await expect(row).toHaveAttribute("data-state", "uploading");
+  await page.keyboard.press("Enter");
+  await expect(dialog.getByRole("button", { name: "Keep uploading" })).toBeFocused();
+  await page.keyboard.press("Tab");
+  await expect(dialog.getByRole("button", { name: "Cancel upload" })).toBeFocused();
   await page.keyboard.press("Enter");
   await expect(row).toHaveAttribute("data-state", "cancelled");
   await expect(row).toBeFocused();
