@@ -49,6 +49,7 @@ export function createFileUpload(options: FileUploadOptions): FileUpload {
   const backoff = { baseMs: o.retryBaseMs, capMs: o.retryCapMs, random: o.random };
   const progress = createProgressTracker({ total: file.size, now: () => clock.now() });
   const done = new Map<number, RecordedPart>();
+  let storedBytes = 0; // sum of the sizes in `done`, for remainingBytes()
   let state: FileUploadState = "idle";
   let session: UploadSession | undefined;
   let plan: PartPlan | undefined;
@@ -101,8 +102,8 @@ export function createFileUpload(options: FileUploadOptions): FileUpload {
   const etagMisses = { streak: 0 };
   const retrying = (what: "session" | "credentials" | "record" | "complete" | "abort", signal?: AbortSignal) => ({
     clock, online, signal, backoff, maxAttempts: o.maxAttempts, waitForSignIn, outageToleranceMs: o.outageToleranceMs,
-    onRetry: ({ attempt, delayMs, error }: { attempt: number; delayMs: number; error: UploadEngineError }) =>
-      emit({ type: "retry", what, attempt, delayMs, decision: "retry", error: { code: error.code, message: error.message } }),
+    onRetry: ({ attempt, delayMs, error, rateLimited }: { attempt: number; delayMs: number; error: UploadEngineError; rateLimited?: boolean }) =>
+      emit({ type: "retry", what, attempt, delayMs, decision: "retry", error: { code: error.code, message: error.message }, ...(rateLimited && { rateLimited }) }),
   });
 
   async function prepare(signal: AbortSignal): Promise<void> {
@@ -113,7 +114,14 @@ export function createFileUpload(options: FileUploadOptions): FileUpload {
       ...(o.partSize !== undefined && { partSize: o.partSize }),
     };
     // Not aborted by pause/cancel: once the portal has created a session we must know its id (to abort or resume it).
-    const s = o.resume ? await existingSession(o.resume.sessionId, signal) : await callWithRetry(() => api.createSession(input), retrying("session"));
+    // At most n files of this page/process create sessions at once (o.sessionGate); waiting for the gate may be aborted.
+    const gate = await o.sessionGate?.acquire({ remainingBytes: file.size, signal });
+    let s: UploadSession;
+    try {
+      s = o.resume ? await existingSession(o.resume.sessionId, signal) : await callWithRetry(() => api.createSession(input), retrying("session"));
+    } finally {
+      gate?.release();
+    }
     const receivedAt = clock.now();
     session = s;
     plan = checkPlan(file.size, s.partSize, s.partCount);
@@ -123,6 +131,7 @@ export function createFileUpload(options: FileUploadOptions): FileUpload {
     for (const part of skippable) {
       if (part.partNumber > plan.partCount || done.has(part.partNumber)) continue;
       done.set(part.partNumber, part);
+      storedBytes += part.size;
       progress.confirmResumed(part.size);
     }
     recorder = createPartRecorder({
@@ -146,8 +155,8 @@ export function createFileUpload(options: FileUploadOptions): FileUpload {
       },
       waitForSignIn, probeStore, etagMisses, fileName: file.name,
       onProgress: () => emitProgress(false),
-      onRetry: ({ partNumber, attempt, delayMs, decision, error }) =>
-        emit({ type: "retry", what: "part", partNumber, attempt, delayMs, decision, error: { code: error.code, message: error.message, partNumber } }),
+      onRetry: ({ partNumber, attempt, delayMs, decision, error, rateLimited }) =>
+        emit({ type: "retry", what: "part", partNumber, attempt, delayMs, decision, error: { code: error.code, message: error.message, partNumber }, ...(rateLimited && { rateLimited }) }),
     };
   }
 
@@ -192,6 +201,11 @@ export function createFileUpload(options: FileUploadOptions): FileUpload {
     return known;
   }
 
+  /** Bytes of this file not yet stored (parts not done), for the shared slots' scheduling. */
+  function remainingBytes(): number {
+    return Math.max(0, file.size - storedBytes);
+  }
+
   async function uploadMissingParts(signal: AbortSignal, stop: (e: unknown) => void): Promise<void> {
     const p = plan as PartPlan;
     const missing: number[] = [];
@@ -199,11 +213,20 @@ export function createFileUpload(options: FileUploadOptions): FileUpload {
     if (missing.length === 0 || !ctx) return;
     const partCtx = ctx;
     partCtx.signer.queue?.(missing);
+    const slots = o.slots;
     await runPool(
       missing,
       async (n) => {
-        const part = await uploadPart(partCtx, partRange(p, n), signal);
+        // Shared slots (several files at once): wait for one; the file with the fewest bytes left goes first.
+        const slot = slots ? await slots.acquire({ remainingBytes: remainingBytes(), signal }) : undefined;
+        let part: RecordedPart;
+        try {
+          part = await uploadPart(partCtx, partRange(p, n), signal);
+        } finally {
+          slot?.release();
+        }
         done.set(n, part);
+        storedBytes += part.size;
         progress.confirm(n, part.size);
         emit({ type: "part", partNumber: n, size: part.size });
         emitProgress(true);
