@@ -182,3 +182,14 @@ describe("part slots: several files at once", () => {
     expect(s3.maxInFlight).toBeLessThanOrEqual(6);
   });
 });
+
+describe("file queue: which file starts next", () => {
+  it("starts the smallest queued file, ties in queue order, restarts first", async () => {
+    const { nextFileIndex, rateLimitLabel } = await import("@/lib/uploader/file-queue");
+    expect(nextFileIndex([])).toBe(-1);
+    expect(nextFileIndex([{ size: 64 << 20 }, { size: 79 }, { size: 79 }, { size: 1 << 20 }])).toBe(1);
+    expect(nextFileIndex([{ size: 5 }, { size: 64 << 20, first: true }])).toBe(1);
+    expect(rateLimitLabel(11_200)).toBe("Waiting 12 s: upload limit");
+    expect(rateLimitLabel(0)).toBe("Waiting 1 s: upload limit");
+  });
+});
