@@ -1,6 +1,7 @@
 "use client";
 
 import { useEffect, useRef } from "react";
+import { useTranslations } from "next-intl";
 import { formatBytes, formatDuration, formatSpeed } from "@/lib/format";
 import type { UploadItem } from "./use-upload-queue";
 
@@ -23,7 +24,8 @@ export function FileRow({ item, onCancel, onPause, onResume, onAcceptResume, onS
   const p = item.progress;
   const stored = item.registrationPending && item.state === "failed";
   const signedOut = item.signedOut && item.state !== "completed" && item.state !== "cancelled" ? item.signedOut : null;
-  const waiting = item.waiting && (item.state === "preparing" || item.state === "uploading" || item.state === "completing") ? item.waiting : null;
+  const tQueue = useTranslations("uploadQueue");
+  const waiting = item.waitingSeconds && (item.state === "preparing" || item.state === "uploading" || item.state === "completing") ? tQueue("waitingForLimit", { seconds: item.waitingSeconds }) : null;
   const label = signedOut ?? waiting ?? (stored ? "Stored, not yet registered in CKAN" : `${STATE_LABEL[item.state]}${item.state === "completed" && item.resultStatus === "uploaded" ? " (stored, not yet registered in CKAN)" : ""}`);
   const canPause = item.state === "uploading" || item.state === "preparing";
   const canResume = item.state === "paused" || item.state === "failed";

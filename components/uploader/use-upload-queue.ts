@@ -4,7 +4,7 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import type { ChecksumAlgorithm, FileUploadState, ProgressSnapshot, UploadErrorInfo } from "@/lib/uploader";
 import { createFileUpload, createPortalApi, type FileUpload } from "@/lib/uploader";
 import { createGate, createPartSlots } from "@/lib/uploader/part-slots";
-import { DEFAULT_FILES_IN_FLIGHT, DEFAULT_SESSION_STARTS, nextFileIndex, rateLimitLabel } from "@/lib/uploader/file-queue";
+import { DEFAULT_FILES_IN_FLIGHT, DEFAULT_SESSION_STARTS, nextFileIndex } from "@/lib/uploader/file-queue";
 import { createWorkerFileHasher } from "@/lib/uploader/worker-file-hasher";
 import { type Capabilities, detectCapabilities } from "@/lib/uploader/capabilities";
 import { createPortalSignInWatcher } from "@/lib/uploader/sign-in";
@@ -32,8 +32,8 @@ export interface UploadItem {
   registrationPending: boolean;
   /** Set while the sign-in has ended: what to tell the user (the upload waits and continues by itself). */
   signedOut: string | null;
-  /** Set while a request waits out the portal's limit (429 Retry-After): "Waiting N s: upload limit". */
-  waiting?: string | null;
+  /** Set while a request waits out the portal's limit (429 Retry-After): the wait in whole seconds ("Waiting N s: upload limit"). */
+  waitingSeconds?: number | null;
 }
 
 /** Engine settings the page passes from the portal's configuration. */
@@ -149,12 +149,12 @@ export function useUploadQueue(opts: { datasetId: string } & EngineSettings) {
       onEvent: (ev) => {
         if (ev.type === "retry" && ev.rateLimited) {
           waitingShown = true;
-          patch(next.id, { waiting: rateLimitLabel(ev.delayMs) });
+          patch(next.id, { waitingSeconds: Math.max(1, Math.ceil(ev.delayMs / 1000)) });
           return;
         }
         if (waitingShown && ev.type !== "retry" && ev.type !== "digest") {
           waitingShown = false; // the request went through: the row stops saying it waits
-          patch(next.id, { waiting: null });
+          patch(next.id, { waitingSeconds: null });
         }
         if (ev.type === "progress") patch(next.id, { progress: ev.progress });
         else if (ev.type === "session") {

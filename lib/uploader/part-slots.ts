@@ -146,9 +146,11 @@ export function createPartSlots(opts: PartSlotsOptions = {}): PartSlots {
 }
 
 /**
- * A plain counting gate (FIFO) — e.g. at most N files creating their portal sessions at once.
- * Same slot shape as {@link PartSlots}, without the size rule.
+ * A counting gate — e.g. at most N files creating their portal sessions at once. `bySize` (default
+ * true): the smallest waiting file goes first (after 60 s of waiting, first come first served), so
+ * when the portal's limit on uploads under way paces a drop, its small files get their sessions
+ * before the big ones; `bySize: false` is plain FIFO. Same slot shape as {@link PartSlots}.
  */
-export function createGate(limit: number): PartSlots {
-  return createPartSlots({ limit, maxWaitMs: 0 });
+export function createGate(limit: number, opts: { bySize?: boolean; now?: () => number } = {}): PartSlots {
+  return createPartSlots({ limit, maxWaitMs: opts.bySize === false ? 0 : 60_000, ...(opts.now && { now: opts.now }) });
 }

@@ -108,8 +108,8 @@ describe("part slots: the scheduler", () => {
     expect(slots.inFlight).toBe(0);
   });
 
-  it("a gate is first come, first served", async () => {
-    const gate = createGate(1);
+  it("a FIFO gate is first come, first served", async () => {
+    const gate = createGate(1, { bySize: false });
     const r = recorder();
     r.take("a", gate.acquire({ remainingBytes: 1_000 }));
     r.take("b", gate.acquire({ remainingBytes: 5_000 }));
@@ -136,6 +136,20 @@ function fileOf(name: string, size: number): { file: UploadFile; bytes: Uint8Arr
   const bytes = bytesOf(size);
   return { bytes, file: new File([bytes], name, { lastModified: 1_700_000_000_000 }) as UploadFile };
 }
+
+describe("session gate by size", () => {
+  it("lets the smallest waiting file create its session first", async () => {
+    const gate = createGate(1);
+    const r = recorder();
+    r.take("first", gate.acquire({ remainingBytes: 10 }));
+    r.take("big", gate.acquire({ remainingBytes: 40 << 20 }));
+    r.take("small", gate.acquire({ remainingBytes: 100 }));
+    await tick();
+    r.release("first");
+    await tick();
+    expect(r.granted).toEqual(["first", "small"]);
+  });
+});
 
 describe("part slots: several files at once", () => {
   it("several files share one limit of parts in flight, and a small file started behind a big one finishes first", async () => {
