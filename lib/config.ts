@@ -71,6 +71,8 @@ export const configSchema = z
     MAX_UPLOAD_BYTES: int(0, S3_MAX_OBJECT_BYTES).default(S3_MAX_OBJECT_BYTES),
     PART_SIZE_BYTES: int(5 * MiB, 5 * GiB).default(5 * MiB),
     PART_CONCURRENCY: int(1, 64).default(4),
+    /** `adaptive`: browsers tune parts in flight (up to 16) and, for large files, the part size to the link (issue 11); `fixed`: PART_SIZE_BYTES × PART_CONCURRENCY exactly. */
+    PART_TUNING: z.enum(["adaptive", "fixed"]).default("adaptive"),
     STS_REFRESH_MARGIN_SECONDS: int(0, 43_200).default(300),
     STALE_UPLOAD_HOURS: z.coerce.number().positive().max(24 * 365).default(72),
     SWEEP_INTERVAL_MINUTES: z.coerce.number().min(0).max(7 * 24 * 60).default(0),

@@ -3,7 +3,7 @@
 import { useEffect, useRef, useState } from "react";
 import { formatBytes } from "@/lib/format";
 import { useHydrated } from "../use-hydrated";
-import type { ChecksumAlgorithm } from "@/lib/uploader";
+import type { ChecksumAlgorithm, PartTuningMode } from "@/lib/uploader";
 import { FileRow } from "./file-row";
 import { isActive, useUploadQueue } from "./use-upload-queue";
 
@@ -11,10 +11,11 @@ import { isActive, useUploadQueue } from "./use-upload-queue";
  * The deep-link page's uploader: a drop zone and a file picker for one or more files, one row per
  * file, and a polite live region that announces starts, every 10 % of progress and outcomes.
  */
-export function Uploader(props: { datasetId: string; datasetName: string; partSize: number; concurrency: number; maxBytes: number; checksum?: ChecksumAlgorithm | "none"; refreshMarginMs?: number }) {
+export function Uploader(props: { datasetId: string; datasetName: string; partSize: number; concurrency: number; partTuning?: PartTuningMode; maxBytes: number; checksum?: ChecksumAlgorithm | "none"; refreshMarginMs?: number }) {
   const { items, notices, addFiles, cancel, pause, resume, acceptResume, startOver } = useUploadQueue({
     datasetId: props.datasetId,
     concurrency: props.concurrency,
+    partTuning: props.partTuning,
     checksum: props.checksum,
     refreshMarginMs: props.refreshMarginMs,
   });

@@ -1,7 +1,7 @@
 "use client";
 
 import { useCallback, useEffect, useRef, useState } from "react";
-import type { ChecksumAlgorithm, FileUploadState, ProgressSnapshot, UploadErrorInfo } from "@/lib/uploader";
+import type { ChecksumAlgorithm, FileUploadState, PartTuningMode, ProgressSnapshot, UploadErrorInfo } from "@/lib/uploader";
 import { createFileUpload, createPortalApi, type FileUpload } from "@/lib/uploader";
 import { createGate, createPartSlots } from "@/lib/uploader/part-slots";
 import { DEFAULT_FILES_IN_FLIGHT, DEFAULT_SESSION_STARTS, nextFileIndex } from "@/lib/uploader/file-queue";
@@ -39,6 +39,8 @@ export interface UploadItem {
 /** Engine settings the page passes from the portal's configuration. */
 export interface EngineSettings {
   concurrency: number;
+  /** `PART_TUNING`: tune parts in flight and a large file's part size to the link (`adaptive`, the engine's default) or not (`fixed`). */
+  partTuning?: PartTuningMode;
   /** Per-part checksum to send (falls back by itself where the store ignores it). */
   checksum?: ChecksumAlgorithm | "none";
   /** STS credentials are refreshed this many ms before they expire. */
@@ -124,7 +126,7 @@ export function useUploadQueue(opts: { datasetId: string } & EngineSettings) {
       startOne(next);
     }
   // startOne (below) reads only what these deps cover.
-  }, [filesInFlight, opts.datasetId, opts.concurrency, opts.checksum, opts.refreshMarginMs, patch, releaseLease]);
+  }, [filesInFlight, opts.datasetId, opts.concurrency, opts.partTuning, opts.checksum, opts.refreshMarginMs, patch, releaseLease]);
 
   function startOne(next: Pending): void {
     running.current.add(next.id);
@@ -141,6 +143,7 @@ export function useUploadQueue(opts: { datasetId: string } & EngineSettings) {
       concurrency: opts.concurrency,
       slots: slots.current,
       sessionGate: sessionGate.current,
+      ...(opts.partTuning && { partTuning: opts.partTuning }),
       checksum: wasm ? (opts.checksum ?? "none") : "none",
       hashFile: wasm ? createWorkerFileHasher : null,
       signIn: signIn.current,

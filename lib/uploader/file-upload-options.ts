@@ -15,6 +15,7 @@ import type { SignInWaiter } from "./sign-in";
 import { type StoreProbe, defaultStoreProbe } from "./store-probe";
 import type { Transport } from "./transport";
 import { createXhrTransport } from "./xhr-transport";
+import type { PartTuner, PartTuningMode } from "./tuning";
 
 /** A file to upload: a `File`, or any Blob with a name and modification time. */
 export type UploadFile = Blob & { readonly name: string; readonly lastModified: number };
@@ -33,6 +34,18 @@ export interface FileUploadOptions {
   concurrency?: number;
   /** Preferred part size in bytes, sent to the portal (which decides). Default: none (the portal's 5 MiB-based plan). */
   partSize?: number;
+  /**
+   * `PART_TUNING`: `"adaptive"` (default) starts at `partSize` × `concurrency` and tunes to the link —
+   * more parts in flight while throughput rises (cap 16), larger parts for large new uploads
+   * (`tuning.ts`); `"fixed"` keeps `partSize` and `concurrency` exactly. A resumed session always
+   * keeps the part size it was planned with.
+   */
+  partTuning?: PartTuningMode;
+  /**
+   * The tuner (`createPartTuner`), e.g. one shared by several files so later files start from what
+   * earlier ones measured. Default: one for this file, from `partTuning` and `concurrency`.
+   */
+  tuner?: PartTuner;
   /** Attempts per request (first try + retries). Default 6: at least 5 tries before a part fails. */
   maxAttempts?: number;
   /** Re-sign/refresh-credentials/clock fixes per part before they count as attempts. Default 5: no refresh loops. */
@@ -118,8 +131,8 @@ export interface FileUploadOptions {
 }
 
 /** Options with defaults filled in. */
-export type ResolvedFileUploadOptions = Required<Omit<FileUploadOptions, "partSize" | "createSigner" | "onEvent" | "resume" | "refreshMarginMs" | "signIn" | "probeStore" | "slots" | "sessionGate">> &
-  Pick<FileUploadOptions, "partSize" | "createSigner" | "onEvent" | "resume" | "refreshMarginMs" | "slots" | "sessionGate"> & { signIn: SignInWaiter | null; probeStore: StoreProbe | null };
+export type ResolvedFileUploadOptions = Required<Omit<FileUploadOptions, "partSize" | "tuner" | "createSigner" | "onEvent" | "resume" | "refreshMarginMs" | "signIn" | "probeStore" | "slots" | "sessionGate">> &
+  Pick<FileUploadOptions, "partSize" | "tuner" | "createSigner" | "onEvent" | "resume" | "refreshMarginMs" | "slots" | "sessionGate"> & { signIn: SignInWaiter | null; probeStore: StoreProbe | null };
 
 /** Fills in the defaults documented on {@link FileUploadOptions}. */
 export function resolveOptions(opts: FileUploadOptions): ResolvedFileUploadOptions {
@@ -127,6 +140,7 @@ export function resolveOptions(opts: FileUploadOptions): ResolvedFileUploadOptio
     ...opts,
     transport: opts.transport ?? createXhrTransport(),
     concurrency: Math.max(1, Math.floor(opts.concurrency ?? 4)),
+    partTuning: opts.partTuning ?? "adaptive",
     maxAttempts: Math.max(1, opts.maxAttempts ?? DEFAULT_MAX_ATTEMPTS),
     maxRefreshes: Math.max(0, opts.maxRefreshes ?? DEFAULT_MAX_REFRESHES),
     retryBaseMs: opts.retryBaseMs ?? 500,

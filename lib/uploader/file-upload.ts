@@ -20,6 +20,7 @@ import type { RecordedPart, UploadSession } from "./portal-api";
 import { type ProgressSnapshot, createProgressTracker } from "./progress";
 import { createSessionSigner } from "./session-signer";
 import { sharedProbe } from "./store-probe";
+import { createPartTuner } from "./tuning";
 
 /** A file upload's handle. */
 export interface FileUpload {
@@ -50,6 +51,8 @@ export function createFileUpload(options: FileUploadOptions): FileUpload {
   const progress = createProgressTracker({ total: file.size, now: () => clock.now() });
   const done = new Map<number, RecordedPart>();
   let storedBytes = 0; // sum of the sizes in `done`, for remainingBytes()
+  // Part size of a new session and parts in flight (tuning.ts); `fixed` keeps the configured ones.
+  const tuner = o.tuner ?? createPartTuner({ mode: o.partTuning, concurrency: o.concurrency, now: () => clock.now() });
   let state: FileUploadState = "idle";
   let session: UploadSession | undefined;
   let plan: PartPlan | undefined;
@@ -107,11 +110,13 @@ export function createFileUpload(options: FileUploadOptions): FileUpload {
   });
 
   async function prepare(signal: AbortSignal): Promise<void> {
-    planParts(file.size, { partSize: o.partSize }); // refuses too_large / invalid_size before any request
+    // A new session's part size may be tuned; a resumed one keeps the size the portal planned it with.
+    const partSize = o.resume ? o.partSize : tuner.partSizeFor(file.size, o.partSize);
+    planParts(file.size, { partSize }); // refuses too_large / invalid_size before any request
     const input = {
       datasetId: o.datasetId, fileName: file.name, size: file.size,
       contentType: file.type || "application/octet-stream", lastModified: file.lastModified,
-      ...(o.partSize !== undefined && { partSize: o.partSize }),
+      ...(partSize !== undefined && { partSize }),
     };
     // Not aborted by pause/cancel: once the portal has created a session we must know its id (to abort or resume it).
     // At most n files of this page/process create sessions at once (o.sessionGate); waiting for the gate may be aborted.
@@ -221,7 +226,9 @@ export function createFileUpload(options: FileUploadOptions): FileUpload {
         const slot = slots ? await slots.acquire({ remainingBytes: remainingBytes(), signal }) : undefined;
         let part: RecordedPart;
         try {
+          const startedAt = clock.now();
           part = await uploadPart(partCtx, partRange(p, n), signal);
+          tuner.onPartDone(part.size, clock.now() - startedAt);
         } finally {
           slot?.release();
         }
@@ -236,7 +243,9 @@ export function createFileUpload(options: FileUploadOptions): FileUpload {
         // pause or failure sends it again and fails the upload if it still cannot.
         void recorder?.add(part).catch(() => undefined);
       },
-      { concurrency: o.concurrency, signal, onError: stop }, // the first fatal part error stops the others at once
+      // Parts in flight are read from the tuner before each part starts (constant in fixed mode);
+      // the first fatal part error stops the others at once.
+      { concurrency: () => tuner.concurrency(), signal, onError: stop },
     );
   }
 

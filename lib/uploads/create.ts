@@ -45,7 +45,8 @@ export async function createUpload(caller: Caller, input: CreateUploadInput, ctx
   }
   let plan: { partSize: number; partCount: number };
   try {
-    plan = planParts(input.size, { partSize: config.PART_SIZE_BYTES });
+    // The browser may ask for larger parts than configured (PART_TUNING=adaptive), never smaller ones.
+    plan = planParts(input.size, { partSize: Math.max(config.PART_SIZE_BYTES, input.partSize ?? 0) });
   } catch (err) {
     throw new ApiError("too_large", (err as Error).message);
   }

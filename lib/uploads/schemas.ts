@@ -18,6 +18,12 @@ export const createUploadSchema = z.object({
   contentType: z.string().max(255).optional().default(""),
   /** ECMAScript's largest time value is 8.64e15 ms (ECMA-262 §21.4.1.1); anything beyond is no date. */
   lastModified: z.number().int().nonnegative().max(8.64e15, "is not a valid time").optional(),
+  /**
+   * The browser's preferred part size in bytes (PART_TUNING=adaptive asks for larger parts for large
+   * files, issue 11). The portal plans max(PART_SIZE_BYTES, this), within S3's limits (5 GiB per part,
+   * AWS "Amazon S3 multipart upload limits").
+   */
+  partSize: z.number().int().positive().max(5 * 1024 ** 3, "is over the S3 limit of 5 GiB per part").optional(),
 });
 export type CreateUploadInput = z.infer<typeof createUploadSchema>;
 

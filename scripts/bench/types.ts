@@ -1,7 +1,11 @@
 /** Shapes shared by the upload benchmark's orchestrator (Node) and its page (browser). */
 
-/** The uploaders compared; `put` is one PutObject of the whole file (the browser's ceiling). */
-export const BROWSER_PEERS = ["ours", "ours-plain", "libstorage", "libstorage-nocrc", "uppy", "put"] as const;
+/**
+ * The uploaders compared; `put` is one PutObject of the whole file (the browser's ceiling). `ours` is
+ * this engine as the portal runs it (PART_TUNING=adaptive, integrity on), `ours-fixed` the same with
+ * PART_TUNING=fixed (today's 5 MiB × 4), `ours-plain` fixed without checksums or file hash.
+ */
+export const BROWSER_PEERS = ["ours", "ours-fixed", "ours-plain", "libstorage", "libstorage-nocrc", "uppy", "put"] as const;
 export type BrowserPeer = (typeof BROWSER_PEERS)[number];
 
 /** One upload to run in the page. */
@@ -28,4 +32,6 @@ export interface BenchRunOutput {
   ms: number;
   /** Parts sent (1 for a single PUT). */
   parts: number;
+  /** `ours`: the part size of its session (bytes) and its parts in flight when it completed. */
+  chosen?: { partSize: number; concurrency: number };
 }

@@ -9,12 +9,17 @@
  *   npm run bench:upload -- --size-mib 256 --rounds 1  # quick check
  *   npm run bench:upload -- --sweep                    # ours: part size × concurrency (256 MiB file)
  *   npm run bench:upload -- --memory                   # 4 GiB: ours vs lib-storage, heap + renderer RSS
+ *   npm run bench:upload -- --wan intercontinental --size-mib 512 --peers put,uppy,ours-fixed,ours
+ *                                                      # every peer through the shaping proxy (issue 11)
  *
  * Options: --size-mib N, --rounds N, --peers a,b,… (ours, libstorage, libstorage-nocrc, uppy, put,
  * node-put), --part-sizes-mib 5,8,16,64, --concurrency 2,4,8,16, --port P (page server; DevTools on
  * P+1; default BENCH_PORT or 4800), --portal-latency-ms MS (`ours`: round trip of the fake portal's
  * createSession/recordParts/complete, default 0), --profile (V8 CPU profile per run, top self
- * times printed, .cpuprofile written), --file-dir DIR (test files; default /tmp/ckan-portal-bench).
+ * times printed, .cpuprofile written), --file-dir DIR (test files; default /tmp/ckan-portal-bench),
+ * --wan continental|intercontinental (scripts/bench/shaping-proxy.ts between every peer and RGW, on
+ * port P+2: 40 ms RTT at 250 Mbit/s, or 150 ms RTT at 1 Gbit/s; the table then also shows the share of
+ * the run the uplink stood idle waiting on round trips, and the requests each peer made).
  * Uses the RGW of RGW_DIR if it answers, else starts one (and stops it at the end).
  * Prints Markdown tables and writes JSON to bench-results/.
  */
@@ -26,6 +31,7 @@ import { parseArgs } from "node:util";
 import { build } from "esbuild";
 import { launchBrowser, type BenchBrowser, type RunMetrics } from "./browser";
 import { machine, markdownTable, max, mbPerSecond, median, mib, spread, writeResults } from "./report";
+import { WAN_PROFILES, startShapingProxy, type ShapingProxy, type ShapingStats, type WanProfileName } from "./shaping-proxy";
 import { ensureRgw, nodeSinglePut, portalS3, uploadCredentials, verifyAndDelete, type RgwEnv } from "./s3";
 import { BROWSER_PEERS, type BenchRunInput, type BenchRunOutput, type BrowserPeer } from "./types";
 
@@ -33,7 +39,8 @@ const root = path.resolve(__dirname, "../..");
 const MiB = 2 ** 20;
 type Peer = BrowserPeer | "node-put";
 const PEER_LABEL: Record<Peer, string> = {
-  ours: "this portal's engine (lib/uploader, 5 MiB × 4; CRC32C per part + SHA-256 in a Worker)",
+  ours: "this portal's engine (lib/uploader, starts at 5 MiB × 4, PART_TUNING=adaptive; CRC32C per part + SHA-256 in a Worker)",
+  "ours-fixed": "this portal's engine, PART_TUNING=fixed (5 MiB × 4; CRC32C per part + SHA-256 in a Worker)",
   "ours-plain": "this portal's engine without checksums or file hash",
   libstorage: "@aws-sdk/lib-storage Upload (5 MiB × 4, SDK defaults: CRC32)",
   "libstorage-nocrc": "lib-storage, requestChecksumCalculation WHEN_REQUIRED",
@@ -55,6 +62,7 @@ const { values: args } = parseArgs({
     concurrency: { type: "string", default: "2,4,8,16" },
     port: { type: "string", default: process.env.BENCH_PORT ?? "4800" },
     "file-dir": { type: "string", default: "/tmp/ckan-portal-bench" },
+    wan: { type: "string" },
   },
 });
 const numbers = (s: string) => s.split(",").map((v) => Number(v.trim()));
@@ -63,6 +71,8 @@ const sizeMiB = Number(args["size-mib"] ?? (mode === "sweep" ? 256 : mode === "m
 const rounds = Number(args.rounds ?? (mode === "throughput" ? 3 : 1));
 const port = Number(args.port);
 const peers = (args.peers?.split(",") ?? (mode === "memory" ? ["ours", "libstorage"] : mode === "sweep" ? ["ours"] : [...BROWSER_PEERS, "node-put"])) as Peer[];
+const wan = args.wan as WanProfileName | undefined;
+if (wan && !(wan in WAN_PROFILES)) throw new Error(`unknown --wan ${wan} (known: ${Object.keys(WAN_PROFILES).join(", ")})`);
 for (const p of peers) if (!(p in PEER_LABEL)) throw new Error(`unknown peer ${p} (known: ${Object.keys(PEER_LABEL).join(", ")})`);
 
 /** A file of `bytes` random bytes (a 64 MiB random block repeated), made once and reused. */
@@ -127,23 +137,36 @@ interface RunRecord {
   partSizeMiB?: number;
   concurrency?: number;
   metrics?: RunMetrics;
+  /** --wan: what the shaping proxy saw during this run. */
+  link?: ShapingStats;
+  /** `ours`: the part size the engine chose (bytes) and its parts in flight at the end. */
+  chosen?: { partSize: number; concurrency: number };
 }
 
 async function runOne(
   browser: BenchBrowser, env: RgwEnv, s3: ReturnType<typeof portalS3>, file: string, bytes: number,
-  peer: Peer, round: number, tuning: { partSize?: number; concurrency?: number } = {},
+  peer: Peer, round: number, tuning: { partSize?: number; concurrency?: number } = {}, proxy?: ShapingProxy,
 ): Promise<RunRecord> {
   const key = `bench/${peer}-${round}-${crypto.randomUUID()}/${path.basename(file)}`;
+  // Every run starts on a cold link: no connection (and its handshake) inherited from the previous peer.
+  const coldLink = () => {
+    proxy?.dropConnections();
+    proxy?.resetStats();
+  };
   if (peer === "node-put") {
-    const ms = await nodeSinglePut(s3, env.S3_BUCKET, key, file);
+    coldLink();
+    // Through the proxy too: the URL is presigned for the proxy's host, which RGW checks as received.
+    const ms = await nodeSinglePut(proxy ? portalS3({ ...env, S3_ENDPOINT: proxy.url }) : s3, env.S3_BUCKET, key, file);
+    const link = proxy?.stats();
     await verifyAndDelete(s3, env.S3_BUCKET, key, bytes);
-    return { peer, round, bytes, ms, mbps: mbPerSecond(bytes, ms), parts: 1 };
+    return { peer, round, bytes, ms, mbps: mbPerSecond(bytes, ms), parts: 1, ...(link && { link }) };
   }
   const input: BenchRunInput = {
-    peer, endpoint: env.S3_ENDPOINT, region: env.S3_REGION, bucket: env.S3_BUCKET, key,
+    peer, endpoint: proxy?.url ?? env.S3_ENDPOINT, region: env.S3_REGION, bucket: env.S3_BUCKET, key,
     credentials: await uploadCredentials(env, key), portalLatencyMs: Number(args["portal-latency-ms"]), ...tuning,
   };
   const expression = `window.bench.run(${JSON.stringify(input)})`;
+  coldLink();
   let measured: { value: BenchRunOutput; metrics: RunMetrics };
   if (args.profile) {
     const p = await browser.profile<BenchRunOutput>(expression);
@@ -154,9 +177,11 @@ async function runOne(
     measured = await browser.measure<BenchRunOutput>(expression);
   }
   const { value, metrics } = measured;
+  const link = proxy?.stats();
   await verifyAndDelete(s3, env.S3_BUCKET, key, bytes);
   return {
     peer, round, bytes, ms: value.ms, mbps: mbPerSecond(bytes, value.ms), parts: value.parts, metrics,
+    ...(link && { link }), ...(value.chosen && { chosen: value.chosen }),
     ...(tuning.partSize && { partSizeMiB: tuning.partSize / MiB }), ...(tuning.concurrency && { concurrency: tuning.concurrency }),
   };
 }
@@ -182,6 +207,39 @@ function throughputTable(runs: RunRecord[]): string {
   ]);
 }
 
+/**
+ * --wan: MB/s against the single PUT and Uppy 5 of the same run, and where the time went on the
+ * uplink: busy, idle while a request waited on a round trip (handshake, full window, answer), idle
+ * while nothing was outstanding (the client itself). Shares of the run's wall time, medians.
+ */
+function wanTable(runs: RunRecord[], profile: WanProfileName): string {
+  const by = (p: Peer) => runs.filter((r) => r.peer === p);
+  const med = (p: Peer) => (by(p).length ? median(by(p).map((r) => r.mbps)) : NaN);
+  const ratio = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) ? `${(a / b).toFixed(2)}×` : "—");
+  // Shares of the time the proxy accounted (busy + idle, from just before the run to just after it).
+  const total = (l: ShapingStats) => l.busyMs + l.idleRttMs + l.idleClientMs;
+  const share = (rs: RunRecord[], f: (l: ShapingStats) => number) =>
+    rs.some((r) => r.link) ? `${(median(rs.filter((r) => r.link).map((r) => f(r.link as ShapingStats) / total(r.link as ShapingStats))) * 100).toFixed(0)} %` : "—";
+  const perRun = (rs: RunRecord[], f: (r: RunRecord) => number) => (rs.length ? median(rs.map(f)).toFixed(0) : "—");
+  const rows = peers.map((p) => {
+    const rs = by(p);
+    const chosen = rs.map((r) => r.chosen).filter((c): c is NonNullable<RunRecord["chosen"]> => !!c);
+    return [
+      PEER_LABEL[p], spread(rs.map((r) => r.mbps)), ratio(med(p), med("put")), ratio(med(p), med("uppy")),
+      share(rs, (l) => l.busyMs), share(rs, (l) => l.idleRttMs), share(rs, (l) => l.idleClientMs),
+      perRun(rs, (r) => r.link?.requests.PUT ?? 0), perRun(rs, (r) => r.link?.requests.OPTIONS ?? 0), perRun(rs, (r) => r.link?.connections ?? 0),
+      chosen.length ? [...new Set(chosen.map((c) => `${mib(c.partSize)} MiB × ${c.concurrency}`))].join(", ") : "—",
+      rs.some((r) => r.metrics) ? spread(rs.map((r) => r.metrics).filter((x): x is RunMetrics => !!x).map((x) => x.browserCpuSeconds)) : "—",
+    ];
+  });
+  const p = WAN_PROFILES[profile];
+  return `${profile}: ${p.rttMs} ms RTT, ${((p.upBytesPerSecond * 8) / 1e6).toFixed(0)} Mbit/s up (${(p.upBytesPerSecond / 1e6).toFixed(2)} MB/s), 4 MiB per-connection window\n\n` +
+    markdownTable([
+      ["peer", "MB/s median (min–max)", "× single PUT", "× Uppy 5", "uplink busy", "idle: round trips", "idle: client", "PUTs", "preflights", "connections", "ours: part size × in flight (end)", "browser CPU s"],
+      ...rows,
+    ]);
+}
+
 function sweepTable(runs: RunRecord[], partSizes: number[], concurrencies: number[]): string {
   const cell = (ps: number, c: number) => {
     const rs = runs.filter((r) => r.partSizeMiB === ps && r.concurrency === c);
@@ -195,7 +253,9 @@ async function main(): Promise<void> {
   const rgw = ensureRgw(Math.max(4 * 2 ** 30, 1.25 * bytes + 2 ** 30)); // objects are deleted and collected after each run
   let server: http.Server | undefined;
   let browser: BenchBrowser | undefined;
+  let proxy: ShapingProxy | undefined;
   try {
+    if (wan) proxy = await startShapingProxy({ target: rgw.env.S3_ENDPOINT, port: port + 2, ...WAN_PROFILES[wan] });
     const s3 = portalS3(rgw.env);
     const file = testFile(bytes);
     await warmPageCache(file);
@@ -205,7 +265,7 @@ async function main(): Promise<void> {
     await browser.setInputFiles("#file", [file]);
     const partSizes = numbers(args["part-sizes-mib"] as string);
     const concurrencies = numbers(args.concurrency as string);
-    const header = `${mode}: ${mib(bytes)} MiB file, ${rounds} round(s), ${browser.version}, RGW ${rgw.env.S3_ENDPOINT}, load ${machine().loadavg}`;
+    const header = `${mode}${wan ? ` over ${wan} (proxy ${proxy?.url})` : ""}: ${mib(bytes)} MiB file, ${rounds} round(s), ${browser.version}, RGW ${rgw.env.S3_ENDPOINT}, load ${machine().loadavg}`;
     console.log(header);
 
     const runs: RunRecord[] = [];
@@ -213,28 +273,34 @@ async function main(): Promise<void> {
       if (mode === "sweep") {
         for (const ps of partSizes) {
           for (const c of concurrencies) {
-            const r = await runOne(browser, rgw.env, s3, file, bytes, "ours", round, { partSize: ps * MiB, concurrency: c });
+            const r = await runOne(browser, rgw.env, s3, file, bytes, "ours-fixed", round, { partSize: ps * MiB, concurrency: c }, proxy);
             console.log(`  round ${round} ours ${ps} MiB × ${c}: ${r.mbps.toFixed(1)} MB/s`);
             runs.push(r);
           }
         }
       } else {
         for (const peer of peers) {
-          const r = await runOne(browser, rgw.env, s3, file, bytes, peer, round);
+          const r = await runOne(browser, rgw.env, s3, file, bytes, peer, round, {}, proxy);
           const m = r.metrics;
-          console.log(`  round ${round} ${peer}: ${r.mbps.toFixed(1)} MB/s${m ? `, heap ${mib(m.peakJsHeapBytes)} MiB, renderer ${mib(m.peakRendererRssBytes)} MiB, cpu ${m.browserCpuSeconds.toFixed(1)} s` : ""}`);
+          const l = r.link;
+          console.log(
+            `  round ${round} ${peer}: ${r.mbps.toFixed(1)} MB/s${m ? `, heap ${mib(m.peakJsHeapBytes)} MiB, renderer ${mib(m.peakRendererRssBytes)} MiB, cpu ${m.browserCpuSeconds.toFixed(1)} s` : ""}` +
+              `${l ? `, uplink busy ${((100 * l.busyMs) / (l.busyMs + l.idleRttMs + l.idleClientMs)).toFixed(0)} %, idle on round trips ${((100 * l.idleRttMs) / (l.busyMs + l.idleRttMs + l.idleClientMs)).toFixed(0)} %, requests ${JSON.stringify(l.requests)}, connections ${l.connections}` : ""}` +
+              `${r.chosen ? `, chose ${mib(r.chosen.partSize)} MiB × ${r.chosen.concurrency}` : ""}`,
+          );
           runs.push(r);
         }
       }
     }
-    const table = mode === "sweep" ? sweepTable(runs, partSizes, concurrencies) : throughputTable(runs);
+    const table = mode === "sweep" ? sweepTable(runs, partSizes, concurrencies) : wan ? wanTable(runs, wan) : throughputTable(runs);
     const after = machine();
     console.log(`\n${header}\n\n${table}\n\nload after: ${after.loadavg}`);
-    const out = writeResults(`upload-${mode}`, { mode, sizeBytes: bytes, rounds, browser: browser.version, machineBefore: header, machineAfter: after, runs, table });
+    const out = writeResults(`upload-${wan ? `wan-${wan}` : mode}`, { mode, wan, sizeBytes: bytes, rounds, browser: browser.version, machineBefore: header, machineAfter: after, runs, table });
     console.log(`results: ${path.relative(root, out)}`);
   } finally {
     await browser?.close().catch((e) => console.error(`closing chromium: ${String(e)}`));
     server?.close();
+    await proxy?.close();
     rgw.stop();
   }
 }

@@ -32,6 +32,7 @@ describe("parseConfig", () => {
       MAX_UPLOAD_BYTES: S3_MAX_OBJECT_BYTES,
       PART_SIZE_BYTES: 5 * 1024 * 1024,
       PART_CONCURRENCY: 4,
+      PART_TUNING: "adaptive",
       DATABASE_URL: "file:./data/portal.db",
       PORTAL_ADMINS: [],
     });
@@ -42,8 +43,8 @@ describe("parseConfig", () => {
   });
 
   it("names each malformed variable", () => {
-    const found = issues({ ...minimal, CKAN_URL: "not a url", PART_SIZE_BYTES: "1000", PART_CONCURRENCY: "x", S3_FORCE_PATH_STYLE: "maybe", CREDENTIALS_MODE: "magic", S3_KEY_PREFIX: "/abs" });
-    for (const name of ["CKAN_URL", "PART_SIZE_BYTES", "PART_CONCURRENCY", "S3_FORCE_PATH_STYLE", "CREDENTIALS_MODE", "S3_KEY_PREFIX"]) {
+    const found = issues({ ...minimal, CKAN_URL: "not a url", PART_SIZE_BYTES: "1000", PART_CONCURRENCY: "x", PART_TUNING: "smart", S3_FORCE_PATH_STYLE: "maybe", CREDENTIALS_MODE: "magic", S3_KEY_PREFIX: "/abs" });
+    for (const name of ["CKAN_URL", "PART_SIZE_BYTES", "PART_CONCURRENCY", "PART_TUNING", "S3_FORCE_PATH_STYLE", "CREDENTIALS_MODE", "S3_KEY_PREFIX"]) {
       expect(found.some((i) => i.startsWith(`${name}:`))).toBe(true);
     }
   });

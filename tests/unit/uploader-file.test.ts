@@ -13,6 +13,7 @@ import { MISSING_ETAG_MESSAGE } from "@/lib/uploader/s3-response";
 import { FakePortal, type FakePortalOptions } from "@/lib/uploader/testing/fake-portal";
 import { type Fault, MemoryS3, type PutInfo } from "@/lib/uploader/testing/memory-s3";
 import { bytesOf, sha256 } from "@/lib/uploader/testing/bytes";
+import type { PartTuner } from "@/lib/uploader/tuning";
 
 
 
@@ -515,11 +516,34 @@ describe("file upload: pause, resume, cancel (CASES 14, 16, 17)", () => {
 });
 
 describe("file upload: concurrency and batching", () => {
-  it("never has more parts in flight than the limit", async () => {
-    const t = setup({ size: 12 * 64 * KiB, partSize: 64 * KiB, concurrency: 3, faults: () => ({ kind: "delay", ms: 5 }) });
+  it("never has more parts in flight than the limit (PART_TUNING=fixed)", async () => {
+    const t = setup({ size: 12 * 64 * KiB, partSize: 64 * KiB, concurrency: 3, partTuning: "fixed", faults: () => ({ kind: "delay", ms: 5 }) });
     await t.upload.start();
     t.expectStoredIntact();
     expect(t.s3.maxInFlight).toBe(3);
+  });
+
+  it("asks the tuner for a new session's part size, reports every stored part to it, and follows its limit as it changes", async () => {
+    let level = 2;
+    const timed: number[] = [];
+    const tuner: PartTuner = {
+      mode: "adaptive",
+      partSizeFor: (size) => (size > 0 ? 128 * KiB : undefined),
+      concurrency: () => level,
+      onPartDone: (bytes, ms) => {
+        timed.push(bytes);
+        expect(ms).toBeGreaterThanOrEqual(0);
+        if (timed.length === 2) level = 5; // more lanes from the third part on
+      },
+      linkEstimate: () => undefined,
+    };
+    const t = setup({ size: 30 * 64 * KiB + 100, partSize: 64 * KiB, concurrency: 2, tuner, faults: () => ({ kind: "delay", ms: 2 }) });
+    await t.upload.start();
+    t.expectStoredIntact();
+    expect(t.portal.callsOf("createSession")[0].args[0]).toMatchObject({ partSize: 128 * KiB }); // the portal was asked for the tuned size
+    expect(timed).toHaveLength(31); // this fake portal keeps its own 64 KiB plan: 30 parts + 100 bytes
+    expect(timed.reduce((a, b) => a + b, 0)).toBe(30 * 64 * KiB + 100);
+    expect(t.s3.maxInFlight).toBeLessThanOrEqual(5);
   });
 
   it("signs ahead in batches of concurrency × 2 and records parts in batches, all before complete", async () => {

@@ -3,7 +3,8 @@
  * scripts/bench/upload.ts). It exposes `window.bench.run(input)`, which uploads the file picked in
  * `<input id="file">` (a disk-backed File set through CDP `DOM.setFileInputFiles`) with one peer:
  *
- * - `ours`: this portal's engine (`lib/uploader`) in `sts` mode. Its PortalApi is a minimal fake in
+ * - `ours`: this portal's engine (`lib/uploader`) in `sts` mode, PART_TUNING=adaptive (`ours-fixed`:
+ *   fixed, today's 5 MiB × 4; `ours-plain`: fixed, no checksums). Its PortalApi is a minimal fake in
  *   this page: createSession = CreateMultipartUpload and complete = CompleteMultipartUpload with the
  *   same STS credentials, so what is measured is the engine (scheduling, signing, transport), not
  *   the portal's routes (those are measured by `npm run bench:api`).
@@ -26,7 +27,7 @@ import { HttpRequest } from "@smithy/protocol-http";
 import { SignatureV4 } from "@smithy/signature-v4";
 import Uppy from "@uppy/core";
 import AwsS3 from "@uppy/aws-s3";
-import { createFileUpload, planParts, type PortalApi, type RecordedPart, type UploadSession } from "@/lib/uploader";
+import { createFileUpload, createPartTuner, planParts, type PortalApi, type RecordedPart, type UploadSession } from "@/lib/uploader";
 import { createStsSigner, partTarget } from "@/lib/uploader/sts-signer";
 import { createWorkerFileHasher } from "@/lib/uploader/worker-file-hasher";
 import type { BenchRunInput, BenchRunOutput } from "../types";
@@ -108,21 +109,27 @@ function fakePortal(input: BenchRunInput, file: File): PortalApi {
  * itself when the store ignores it, as RGW 16 does) and the whole-file SHA-256 in a Web Worker.
  * `ours-plain`: neither.
  */
-async function runOurs(input: BenchRunInput, file: File, integrity: boolean): Promise<number> {
+async function runOurs(input: BenchRunInput, file: File, integrity: boolean, partTuning: "adaptive" | "fixed"): Promise<{ parts: number; chosen: { partSize: number; concurrency: number } }> {
   let failure = "";
+  let partSize = 0;
+  let parts = 0;
+  const concurrency = input.concurrency ?? 4;
+  // The tuner the engine would make itself, made here so its final parts in flight can be reported.
+  const tuner = createPartTuner({ mode: partTuning, concurrency });
   const upload = createFileUpload({
     file, datasetId: "bench", api: fakePortal(input, file),
     checksum: integrity ? "CRC32C" : "none",
     hashFile: integrity ? createWorkerFileHasher : null,
-    concurrency: input.concurrency ?? 4,
+    concurrency, partTuning, tuner,
     ...(input.partSize !== undefined && { partSize: input.partSize }),
     onEvent: (e) => {
       if (e.type === "error") failure = `${e.error.code}: ${e.error.message}`;
+      if (e.type === "session") ({ partSize, partCount: parts } = e);
     },
   });
   await upload.start();
   if (upload.state !== "completed") throw new Error(`ours ended ${upload.state} ${failure}`);
-  return Math.ceil(file.size / (input.partSize ?? 5 * MiB));
+  return { parts, chosen: { partSize, concurrency: tuner.concurrency() } };
 }
 
 async function runLibStorage(input: BenchRunInput, file: File, checksums: "sdk-default" | "when-required"): Promise<number> {
@@ -204,12 +211,16 @@ async function run(input: BenchRunInput): Promise<BenchRunOutput> {
   const file = pickedFile();
   const t0 = performance.now();
   let parts: number;
+  let chosen: BenchRunOutput["chosen"];
   switch (input.peer) {
     case "ours":
-      parts = await runOurs(input, file, true);
+      ({ parts, chosen } = await runOurs(input, file, true, "adaptive"));
+      break;
+    case "ours-fixed":
+      ({ parts, chosen } = await runOurs(input, file, true, "fixed"));
       break;
     case "ours-plain":
-      parts = await runOurs(input, file, false);
+      ({ parts, chosen } = await runOurs(input, file, false, "fixed"));
       break;
     case "libstorage":
       parts = await runLibStorage(input, file, "sdk-default");
@@ -226,7 +237,7 @@ async function run(input: BenchRunInput): Promise<BenchRunOutput> {
     default:
       throw new Error(`unknown peer ${String(input.peer)}`);
   }
-  return { bytes: file.size, ms: performance.now() - t0, parts };
+  return { bytes: file.size, ms: performance.now() - t0, parts, ...(chosen && { chosen }) };
 }
 
 (window as unknown as { bench: unknown }).bench = { run, ready: true };

@@ -37,6 +37,7 @@ export default async function UploadPage({ params }: { params: Promise<{ id: str
         datasetName={pkg.name}
         partSize={config.PART_SIZE_BYTES}
         concurrency={config.PART_CONCURRENCY}
+        partTuning={config.PART_TUNING}
         maxBytes={config.MAX_UPLOAD_BYTES}
         checksum="CRC32C"
         refreshMarginMs={config.STS_REFRESH_MARGIN_SECONDS * 1000}
