@@ -65,6 +65,8 @@ export default defineConfig({
         CKAN_AUTHZ_MAX_AGE_SECONDS: "0",
         CKAN_DEMO_SYSADMIN_CONTROL: "1",
         PORTAL_LOG_FILE: ".tmp/e2e-sts-portal.log",
+        // Low, so that the page's 6 files in flight meet it and wait out its 429 (e2e/sts/many-files.spec.ts).
+        MAX_ACTIVE_UPLOADS_PER_USER: "4",
       },
     },
     {

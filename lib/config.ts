@@ -88,9 +88,13 @@ export const configSchema = z
     DOWNLOAD_MODE: z.enum(["direct", "redirect"]).default("direct"),
     DOWNLOAD_URL_SECONDS: int(1, 7 * 24 * 3600).default(300),
     /** Per user and per portal instance (in memory): upload sessions started per minute. */
-    RATE_LIMIT_UPLOADS_PER_MINUTE: int(1, 100_000).default(60),
+    RATE_LIMIT_UPLOADS_PER_MINUTE: int(1, 100_000).default(1_200),
+    /** Per user, all instances (counted in the database): uploads under way at once; 0 = no limit. 429 + Retry-After beyond it. */
+    MAX_ACTIVE_UPLOADS_PER_USER: int(0, 100_000).default(32),
+    /** A CREATED/UPLOADING/COMPLETING session not updated for this long no longer counts as under way. */
+    ACTIVE_UPLOAD_IDLE_MINUTES: int(1, 24 * 60).default(10),
     /** Per user and per portal instance (in memory): credential refreshes plus sign calls per minute. */
-    RATE_LIMIT_SIGN_PER_MINUTE: int(1, 1_000_000).default(600),
+    RATE_LIMIT_SIGN_PER_MINUTE: int(1, 1_000_000).default(3_000),
     /** Set by `npm run demo` (scripts/stack.ts): allows the demo secret and demo credentials under NODE_ENV=production. */
     PORTAL_DEMO: bool.default(false),
     /** Client IP kept in the audit trail: `full`, `truncated` (IPv4 /24, IPv6 /48) or `off`. */

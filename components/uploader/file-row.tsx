@@ -1,6 +1,7 @@
 "use client";
 
 import { type ReactNode, useEffect, useRef } from "react";
+import { useTranslations } from "next-intl";
 import { formatBytes, formatDuration, formatSpeed } from "@/lib/format";
 import type { UploadItem } from "./use-upload-queue";
 
@@ -23,7 +24,9 @@ export function FileRow({ item, onCancel, onPause, onResume, onAcceptResume, onS
   const p = item.progress;
   const stored = item.registrationPending && item.state === "failed";
   const signedOut = item.signedOut && item.state !== "completed" && item.state !== "cancelled" ? item.signedOut : null;
-  const label = signedOut ?? (stored ? "Stored, not yet registered in CKAN" : `${STATE_LABEL[item.state]}${item.state === "completed" && item.resultStatus === "uploaded" ? " (stored, not yet registered in CKAN)" : ""}`);
+  const tQueue = useTranslations("uploadQueue");
+  const waiting = item.waitingSeconds && (item.state === "preparing" || item.state === "uploading" || item.state === "completing") ? tQueue("waitingForLimit", { seconds: item.waitingSeconds }) : null;
+  const label = signedOut ?? waiting ?? (stored ? "Stored, not yet registered in CKAN" : `${STATE_LABEL[item.state]}${item.state === "completed" && item.resultStatus === "uploaded" ? " (stored, not yet registered in CKAN)" : ""}`);
   const canPause = item.state === "uploading" || item.state === "preparing";
   const canResume = item.state === "paused" || item.state === "failed";
   const canCancel = ["queued", "preparing", "uploading", "paused", "failed", "offer", "elsewhere"].includes(item.state) && !stored;
@@ -40,7 +43,7 @@ export function FileRow({ item, onCancel, onPause, onResume, onAcceptResume, onS
     if (!buttonsShown) actionsHadFocus.current = false;
   }, [buttonsShown]);
   return (
-    <li ref={rowRef} tabIndex={-1} className="rounded border border-slate-200 bg-white p-4" data-testid="upload-row" data-state={item.state} data-bytes-sent={p.bytesSent} data-signed-out={signedOut ? "true" : undefined}>
+    <li ref={rowRef} tabIndex={-1} className="rounded border border-slate-200 bg-white p-4" data-testid="upload-row" data-state={item.state} data-bytes-sent={p.bytesSent} data-signed-out={signedOut ? "true" : undefined} data-waiting={waiting ? "true" : undefined}>
       <div className="flex flex-wrap items-baseline justify-between gap-2">
         <p className="font-medium break-all" id={`name-${item.id}`}><bdi>{item.name}</bdi></p>
         <p className="text-sm text-slate-700">{formatBytes(item.size)}</p>

@@ -3,6 +3,8 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { ChecksumAlgorithm, FileUploadState, PartTuningMode, ProgressSnapshot, UploadErrorInfo } from "@/lib/uploader";
 import { createFileUpload, createPortalApi, type FileUpload } from "@/lib/uploader";
+import { createGate, createPartSlots } from "@/lib/uploader/part-slots";
+import { DEFAULT_FILES_IN_FLIGHT, DEFAULT_SESSION_STARTS, nextFileIndex } from "@/lib/uploader/file-queue";
 import { createWorkerFileHasher } from "@/lib/uploader/worker-file-hasher";
 import { type Capabilities, detectCapabilities } from "@/lib/uploader/capabilities";
 import { createPortalSignInWatcher } from "@/lib/uploader/sign-in";
@@ -30,6 +32,8 @@ export interface UploadItem {
   registrationPending: boolean;
   /** Set while the sign-in has ended: what to tell the user (the upload waits and continues by itself). */
   signedOut: string | null;
+  /** Set while a request waits out the portal's limit (429 Retry-After): the wait in whole seconds ("Waiting N s: upload limit"). */
+  waitingSeconds?: number | null;
 }
 
 /** Engine settings the page passes from the portal's configuration. */
@@ -41,6 +45,8 @@ export interface EngineSettings {
   checksum?: ChecksumAlgorithm | "none";
   /** STS credentials are refreshed this many ms before they expire. */
   refreshMarginMs?: number;
+  /** Files uploading at once (their parts share `concurrency` slots). Default {@link DEFAULT_FILES_IN_FLIGHT}. */
+  filesInFlight?: number;
 }
 
 const ACTIVE: ReadonlySet<UploadItem["state"]> = new Set(["queued", "preparing", "uploading", "paused", "completing"]);
@@ -55,6 +61,8 @@ interface Pending {
   id: string;
   file: File;
   resume?: ResumeRecord;
+  /** Started before the smaller queued files (a restart after file_changed). */
+  first?: boolean;
 }
 
 /** Session statuses that mean another tab finished the upload (nothing left to send). */
@@ -70,8 +78,9 @@ const probeCapabilities = () => (capabilities ??= detectCapabilities().then((c) 
 const emptyProgress = (total: number): ProgressSnapshot => ({ bytesSent: 0, total, percent: 0, speedBps: 0, etaSeconds: null });
 
 /**
- * Upload queue of the deep-link page: files upload one after another (each with `concurrency` parts
- * in flight), so a many-file drop cannot open dozens of connections. Exposes pause/resume/cancel per
+ * Upload queue of the deep-link page: up to `filesInFlight` files upload at once, smallest first,
+ * and the parts of all of them share one pool of `concurrency` part slots (fewest bytes left first),
+ * so a many-file drop never opens more than `concurrency` part uploads. Exposes pause/resume/cancel per
  * file; an interrupted upload of the same file (IndexedDB) is offered for resume.
  */
 export function useUploadQueue(opts: { datasetId: string } & EngineSettings) {
@@ -80,7 +89,13 @@ export function useUploadQueue(opts: { datasetId: string } & EngineSettings) {
   const files = useRef(new Map<string, File>());
   const offers = useRef(new Map<string, ResumeRecord>());
   const pending = useRef<Pending[]>([]);
-  const running = useRef<string | null>(null);
+  const running = useRef(new Set<string>());
+  // One limit of parts in flight for the page (`slots.setLimit` lets an adaptive tuner change it), and
+  // at most a few files creating their sessions at once.
+  const slots = useRef(createPartSlots({ limit: opts.concurrency }));
+  const sessionGate = useRef(createGate(DEFAULT_SESSION_STARTS));
+  const filesInFlight = Math.max(1, opts.filesInFlight ?? DEFAULT_FILES_IN_FLIGHT);
+  useEffect(() => slots.current.setLimit(opts.concurrency), [opts.concurrency]);
   const api = useRef(createPortalApi());
   const signIn = useRef(createPortalSignInWatcher());
   const locks = useRef<TabLocks | null>(null);
@@ -106,20 +121,28 @@ export function useUploadQueue(opts: { datasetId: string } & EngineSettings) {
   }, []);
 
   const startNext = useCallback(() => {
-    if (running.current) return;
-    const next = pending.current.shift();
-    if (!next) return;
-    running.current = next.id;
+    while (running.current.size < filesInFlight && pending.current.length > 0) {
+      const [next] = pending.current.splice(nextFileIndex(pending.current.map((p) => ({ size: p.file.size, first: p.first }))), 1);
+      startOne(next);
+    }
+  // startOne (below) reads only what these deps cover.
+  }, [filesInFlight, opts.datasetId, opts.concurrency, opts.partTuning, opts.checksum, opts.refreshMarginMs, patch, releaseLease]);
+
+  function startOne(next: Pending): void {
+    running.current.add(next.id);
     const writer = createResumeWriter(opts.datasetId, next.file, 500, (error) =>
       patch(next.id, { notice: `Resume after a reload is off for this file: the browser refused to keep its progress (${error instanceof Error ? error.name : "storage error"}). The upload goes on.` }),
     );
     let restarting = false;
+    let waitingShown = false;
     const wasm = caps.current?.webAssembly !== false; // hash-wasm needs WebAssembly
     const upload = createFileUpload({
       file: next.file,
       datasetId: opts.datasetId,
       api: api.current,
       concurrency: opts.concurrency,
+      slots: slots.current,
+      sessionGate: sessionGate.current,
       ...(opts.partTuning && { partTuning: opts.partTuning }),
       checksum: wasm ? (opts.checksum ?? "none") : "none",
       hashFile: wasm ? createWorkerFileHasher : null,
@@ -127,6 +150,15 @@ export function useUploadQueue(opts: { datasetId: string } & EngineSettings) {
       ...(opts.refreshMarginMs !== undefined && { refreshMarginMs: opts.refreshMarginMs }),
       ...(next.resume && { resume: { sessionId: next.resume.sessionId, digests: next.resume.digests } }),
       onEvent: (ev) => {
+        if (ev.type === "retry" && ev.rateLimited) {
+          waitingShown = true;
+          patch(next.id, { waitingSeconds: Math.max(1, Math.ceil(ev.delayMs / 1000)) });
+          return;
+        }
+        if (waitingShown && ev.type !== "retry" && ev.type !== "digest") {
+          waitingShown = false; // the request went through: the row stops saying it waits
+          patch(next.id, { waitingSeconds: null });
+        }
         if (ev.type === "progress") patch(next.id, { progress: ev.progress });
         else if (ev.type === "session") {
           writer.start(ev, next.resume?.digests);
@@ -145,7 +177,7 @@ export function useUploadQueue(opts: { datasetId: string } & EngineSettings) {
             restarting = true;
             void writer.forget();
             releaseLease(next.id); // the new upload's session gets its own lock
-            pending.current.unshift({ id: next.id, file: next.file });
+            pending.current.unshift({ id: next.id, file: next.file, first: true });
             patch(next.id, { notice: `${ev.error.message.replace(/ Start a new upload\.$| start a new upload\.$/, "")} — a new upload of this file has started.`, error: null, progress: emptyProgress(next.file.size) });
           } else {
             patch(next.id, { error: ev.error, registrationPending: ev.error.apiCode === "ckan_failed" });
@@ -159,8 +191,8 @@ export function useUploadQueue(opts: { datasetId: string } & EngineSettings) {
           if (ev.state === "paused" || ev.state === "failed") void writer.flush();
           if (ev.state === "completed" || ev.state === "cancelled") void writer.forget().finally(() => releaseLease(next.id));
           // A paused file gives up its turn too, so the files behind it do not wait for it.
-          if (["completed", "failed", "cancelled", "paused"].includes(ev.state) && running.current === next.id) {
-            running.current = null;
+          if (["completed", "failed", "cancelled", "paused"].includes(ev.state) && running.current.has(next.id)) {
+            running.current.delete(next.id);
             startNext();
           }
         }
@@ -168,7 +200,7 @@ export function useUploadQueue(opts: { datasetId: string } & EngineSettings) {
     });
     uploads.current.set(next.id, upload);
     void upload.start();
-  }, [opts.datasetId, opts.concurrency, opts.partTuning, opts.checksum, opts.refreshMarginMs, patch, releaseLease]);
+  }
 
   /**
    * The tab that owned this file's upload let go (finished, closed or crashed): finish the story here.

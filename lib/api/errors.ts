@@ -23,6 +23,8 @@ export const API_ERROR_STATUS = {
   object_changed: 409,
   too_large: 413,
   rate_limited: 429,
+  /** The caller has MAX_ACTIVE_UPLOADS_PER_USER uploads under way: try again after `Retry-After`. */
+  too_many_active_uploads: 429,
   internal: 500,
   ckan_failed: 502,
   storage_failed: 502,

@@ -6,6 +6,7 @@
 import type { Clock } from "./clock";
 import { abortReason, toUploadEngineError, type UploadEngineError } from "./errors";
 import type { OnlineMonitor } from "./online";
+import { rateLimitWaitMs } from "./rate-limit-wait";
 import { type BackoffOptions, DEFAULT_MAX_ATTEMPTS, backoffDelay, classify } from "./retry";
 
 /** Options of {@link callWithRetry}. */
@@ -16,8 +17,11 @@ export interface CallRetryOptions {
   maxAttempts?: number;
   backoff?: BackoffOptions;
   signal?: AbortSignal;
-  /** Told about each retry before its back-off delay. */
-  onRetry?(info: { attempt: number; delayMs: number; error: UploadEngineError }): void;
+  /**
+   * Told about each retry before its back-off delay. `rateLimited`: the portal answered 429 with
+   * `Retry-After`; the call waits `delayMs` and is sent again without spending an attempt.
+   */
+  onRetry?(info: { attempt: number; delayMs: number; error: UploadEngineError; rateLimited?: boolean }): void;
   /**
    * Called on a 401 (`signed_out`): resolves once the user is signed in again, and the call is made
    * again without spending an attempt. Absent: `signed_out` is thrown like any fatal error.
@@ -32,7 +36,8 @@ export interface CallRetryOptions {
 
 /**
  * Calls `fn` until it succeeds, the classifier says `fatal`/`refresh`, or attempts run out; then throws
- * the last error. Offline waits, tolerated outages and waits for a new sign-in are not attempts.
+ * the last error. Offline waits, tolerated outages, waits for a new sign-in and the portal's 429
+ * `Retry-After` waits (`rate-limit-wait.ts`) are not attempts.
  */
 export async function callWithRetry<T>(fn: () => Promise<T>, opts: CallRetryOptions): Promise<T> {
   const maxAttempts = Math.max(1, opts.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
@@ -50,6 +55,13 @@ export async function callWithRetry<T>(fn: () => Promise<T>, opts: CallRetryOpti
       }
       if (e.code === "signed_out" && opts.waitForSignIn) {
         await opts.waitForSignIn(e, opts.signal); // not an attempt
+        continue;
+      }
+      const limitedMs = rateLimitWaitMs(e, opts.backoff?.random);
+      if (limitedMs !== undefined) {
+        // The portal's limit: wait as told, then the same call again; not an attempt.
+        opts.onRetry?.({ attempt, delayMs: limitedMs, error: e, rateLimited: true });
+        await opts.clock.sleep(limitedMs, opts.signal);
         continue;
       }
       if (classify(e) !== "retry") throw e;

@@ -59,6 +59,8 @@ export interface UploadEngineErrorDetails {
   partNumber?: number;
   /** Whether retrying the same request may succeed (set by the code that knows). */
   retryable?: boolean;
+  /** How long the server asked us to wait before trying again (HTTP 429 `Retry-After`), in ms. */
+  retryAfterMs?: number;
   /** The underlying error. */
   cause?: unknown;
 }
@@ -71,6 +73,8 @@ export class UploadEngineError extends Error {
   readonly apiCode?: string;
   readonly serverTime?: number;
   readonly partNumber?: number;
+  /** The server's `Retry-After` (429), in ms: the engine waits this long without spending an attempt. */
+  readonly retryAfterMs?: number;
   /** Whether retrying may succeed. The retry classifier (`retry.ts`) is the one place that decides; this is its hint for UIs. */
   readonly retryable: boolean;
 
@@ -83,6 +87,7 @@ export class UploadEngineError extends Error {
     this.apiCode = details.apiCode;
     this.serverTime = details.serverTime;
     this.partNumber = details.partNumber;
+    this.retryAfterMs = details.retryAfterMs;
     this.retryable = details.retryable ?? false;
   }
 }

@@ -50,6 +50,11 @@ export type FileUploadEvent =
       delayMs: number;
       decision: "retry" | "refresh";
       error: UploadErrorInfo;
+      /**
+       * The portal's limit answered 429 with `Retry-After`: the request waits `delayMs` and is sent
+       * again by itself (no attempt spent, nothing lost). Pages show it ("waiting N s: upload limit").
+       */
+      rateLimited?: boolean;
     }
   /** The portal session exists (new or resumed): what a page must keep to resume after a reload. Sizes in bytes. */
   | { type: "session"; sessionId: string; key: string; uploadId: string | null; partSize: number; partCount: number; resumed: boolean }

@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { UploadEngineError, abortReason } from "./errors";
 import type { PortalApi, PortalCallOptions } from "./portal-api";
+import { parseRetryAfter } from "./rate-limit-wait";
 
 /** Options of {@link createPortalApi}. */
 export interface PortalApiOptions {
@@ -109,10 +110,12 @@ export function createPortalApi(opts: PortalApiOptions = {}): PortalApi {
         : res.status >= 500
           ? `The portal is not answering (HTTP ${res.status} for ${path}, not the portal's own answer): it may be restarting, or a proxy in front of it failed.`
           : `The portal answered HTTP ${res.status} for ${path}`;
+      const retryAfterMs = res.status === 429 || res.status === 503 ? parseRetryAfter(res.headers.get("retry-after"), Date.now()) : undefined;
       throw new UploadEngineError("api", message, {
         status: res.status,
         apiCode: parsed.success ? parsed.data.error.code : undefined,
         retryable: res.status === 429 || res.status >= 500,
+        ...(retryAfterMs !== undefined && { retryAfterMs }),
       });
     }
     const date = res.headers.get("date");

@@ -7,6 +7,7 @@ import { type Clock, systemClock } from "./clock";
 import type { FileUploadListener } from "./events";
 import { type CreateFileHasher, createInlineFileHasher } from "./file-hasher";
 import { type OnlineMonitor, defaultOnlineMonitor } from "./online";
+import type { PartSlots } from "./part-slots";
 import type { PortalApi, UploadSession } from "./portal-api";
 import { DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_REFRESHES } from "./retry";
 import type { ChecksumAlgorithm, PartSigner } from "./signer";
@@ -112,13 +113,26 @@ export interface FileUploadOptions {
    * browser (`store-probe.ts`), none in Node. `null`: never probe.
    */
   probeStore?: StoreProbe | null;
+  /**
+   * Part slots shared with the other files uploading at once (`createPartSlots`, one per page or CLI
+   * process): each part waits for a slot, so the total of parts in flight stays at the slots' limit
+   * however many files run, and the file with the fewest bytes left is served first. Default: none
+   * (this file alone, `concurrency` parts in flight).
+   */
+  slots?: PartSlots;
+  /**
+   * A gate shared by the files of a page or process (`createGate(n)`): at most n files create their
+   * portal session at once (each creation is a CKAN check, S3 CreateMultipartUpload and, in sts mode,
+   * AssumeRole). Default: none.
+   */
+  sessionGate?: PartSlots;
   /** Receives all events. */
   onEvent?: FileUploadListener;
 }
 
 /** Options with defaults filled in. */
-export type ResolvedFileUploadOptions = Required<Omit<FileUploadOptions, "partSize" | "tuner" | "createSigner" | "onEvent" | "resume" | "refreshMarginMs" | "signIn" | "probeStore">> &
-  Pick<FileUploadOptions, "partSize" | "tuner" | "createSigner" | "onEvent" | "resume" | "refreshMarginMs"> & { signIn: SignInWaiter | null; probeStore: StoreProbe | null };
+export type ResolvedFileUploadOptions = Required<Omit<FileUploadOptions, "partSize" | "tuner" | "createSigner" | "onEvent" | "resume" | "refreshMarginMs" | "signIn" | "probeStore" | "slots" | "sessionGate">> &
+  Pick<FileUploadOptions, "partSize" | "tuner" | "createSigner" | "onEvent" | "resume" | "refreshMarginMs" | "slots" | "sessionGate"> & { signIn: SignInWaiter | null; probeStore: StoreProbe | null };
 
 /** Fills in the defaults documented on {@link FileUploadOptions}. */
 export function resolveOptions(opts: FileUploadOptions): ResolvedFileUploadOptions {

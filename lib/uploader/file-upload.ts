@@ -50,6 +50,7 @@ export function createFileUpload(options: FileUploadOptions): FileUpload {
   const backoff = { baseMs: o.retryBaseMs, capMs: o.retryCapMs, random: o.random };
   const progress = createProgressTracker({ total: file.size, now: () => clock.now() });
   const done = new Map<number, RecordedPart>();
+  let storedBytes = 0; // sum of the sizes in `done`, for remainingBytes()
   // Part size of a new session and parts in flight (tuning.ts); `fixed` keeps the configured ones.
   const tuner = o.tuner ?? createPartTuner({ mode: o.partTuning, concurrency: o.concurrency, now: () => clock.now() });
   let state: FileUploadState = "idle";
@@ -104,8 +105,8 @@ export function createFileUpload(options: FileUploadOptions): FileUpload {
   const etagMisses = { streak: 0 };
   const retrying = (what: "session" | "credentials" | "record" | "complete" | "abort", signal?: AbortSignal) => ({
     clock, online, signal, backoff, maxAttempts: o.maxAttempts, waitForSignIn, outageToleranceMs: o.outageToleranceMs,
-    onRetry: ({ attempt, delayMs, error }: { attempt: number; delayMs: number; error: UploadEngineError }) =>
-      emit({ type: "retry", what, attempt, delayMs, decision: "retry", error: { code: error.code, message: error.message } }),
+    onRetry: ({ attempt, delayMs, error, rateLimited }: { attempt: number; delayMs: number; error: UploadEngineError; rateLimited?: boolean }) =>
+      emit({ type: "retry", what, attempt, delayMs, decision: "retry", error: { code: error.code, message: error.message }, ...(rateLimited && { rateLimited }) }),
   });
 
   async function prepare(signal: AbortSignal): Promise<void> {
@@ -118,7 +119,14 @@ export function createFileUpload(options: FileUploadOptions): FileUpload {
       ...(partSize !== undefined && { partSize }),
     };
     // Not aborted by pause/cancel: once the portal has created a session we must know its id (to abort or resume it).
-    const s = o.resume ? await existingSession(o.resume.sessionId, signal) : await callWithRetry(() => api.createSession(input), retrying("session"));
+    // At most n files of this page/process create sessions at once (o.sessionGate); waiting for the gate may be aborted.
+    const gate = await o.sessionGate?.acquire({ remainingBytes: file.size, signal });
+    let s: UploadSession;
+    try {
+      s = o.resume ? await existingSession(o.resume.sessionId, signal) : await callWithRetry(() => api.createSession(input), retrying("session"));
+    } finally {
+      gate?.release();
+    }
     const receivedAt = clock.now();
     session = s;
     plan = checkPlan(file.size, s.partSize, s.partCount);
@@ -128,6 +136,7 @@ export function createFileUpload(options: FileUploadOptions): FileUpload {
     for (const part of skippable) {
       if (part.partNumber > plan.partCount || done.has(part.partNumber)) continue;
       done.set(part.partNumber, part);
+      storedBytes += part.size;
       progress.confirmResumed(part.size);
     }
     recorder = createPartRecorder({
@@ -151,8 +160,8 @@ export function createFileUpload(options: FileUploadOptions): FileUpload {
       },
       waitForSignIn, probeStore, etagMisses, fileName: file.name,
       onProgress: () => emitProgress(false),
-      onRetry: ({ partNumber, attempt, delayMs, decision, error }) =>
-        emit({ type: "retry", what: "part", partNumber, attempt, delayMs, decision, error: { code: error.code, message: error.message, partNumber } }),
+      onRetry: ({ partNumber, attempt, delayMs, decision, error, rateLimited }) =>
+        emit({ type: "retry", what: "part", partNumber, attempt, delayMs, decision, error: { code: error.code, message: error.message, partNumber }, ...(rateLimited && { rateLimited }) }),
     };
   }
 
@@ -197,6 +206,11 @@ export function createFileUpload(options: FileUploadOptions): FileUpload {
     return known;
   }
 
+  /** Bytes of this file not yet stored (parts not done), for the shared slots' scheduling. */
+  function remainingBytes(): number {
+    return Math.max(0, file.size - storedBytes);
+  }
+
   async function uploadMissingParts(signal: AbortSignal, stop: (e: unknown) => void): Promise<void> {
     const p = plan as PartPlan;
     const missing: number[] = [];
@@ -204,13 +218,22 @@ export function createFileUpload(options: FileUploadOptions): FileUpload {
     if (missing.length === 0 || !ctx) return;
     const partCtx = ctx;
     partCtx.signer.queue?.(missing);
+    const slots = o.slots;
     await runPool(
       missing,
       async (n) => {
-        const startedAt = clock.now();
-        const part = await uploadPart(partCtx, partRange(p, n), signal);
-        tuner.onPartDone(part.size, clock.now() - startedAt);
+        // Shared slots (several files at once): wait for one; the file with the fewest bytes left goes first.
+        const slot = slots ? await slots.acquire({ remainingBytes: remainingBytes(), signal }) : undefined;
+        let part: RecordedPart;
+        try {
+          const startedAt = clock.now();
+          part = await uploadPart(partCtx, partRange(p, n), signal);
+          tuner.onPartDone(part.size, clock.now() - startedAt);
+        } finally {
+          slot?.release();
+        }
         done.set(n, part);
+        storedBytes += part.size;
         progress.confirm(n, part.size);
         emit({ type: "part", partNumber: n, size: part.size });
         emitProgress(true);

@@ -43,6 +43,8 @@ export { checksumPart, checksumBytes, type ChecksumFn } from "./checksum";
 export { systemClock, type Clock } from "./clock";
 export { alwaysOnline, createBrowserOnlineMonitor, defaultOnlineMonitor, type OnlineMonitor } from "./online";
 export { runPool, type PoolOptions } from "./pool";
+export { createPartSlots, createGate, type PartSlots, type PartSlot, type PartSlotsOptions, type SlotRequest } from "./part-slots";
+export { parseRetryAfter, rateLimitWaitMs } from "./rate-limit-wait";
 export {
   createPartTuner, adaptivePartSize, fitLink, PART_TUNING_MODES, MAX_TUNED_CONCURRENCY, MAX_TUNED_PART_SIZE,
   type PartTuner, type PartTunerOptions, type PartTuningMode,

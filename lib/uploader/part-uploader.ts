@@ -12,6 +12,7 @@ import type { PartRange } from "./plan";
 import type { RecordedPart } from "./portal-api";
 import type { ProgressTracker } from "./progress";
 import { type BackoffOptions, backoffDelay, classify, isClockSkew, isExpiredCredentials, isRefusedCredentials } from "./retry";
+import { rateLimitWaitMs } from "./rate-limit-wait";
 import { readPartEtag } from "./s3-response";
 import { type StoreProbe, corsMessage } from "./store-probe";
 import { type ChecksumAlgorithm, type PartChecksum, type PartSigner, type RefreshReason, checksumHeaderName } from "./signer";
@@ -26,6 +27,8 @@ export interface PartRetryInfo {
   delayMs: number;
   decision: "retry" | "refresh";
   error: UploadEngineError;
+  /** The portal answered 429 with `Retry-After`: waiting `delayMs`, no attempt spent. */
+  rateLimited?: boolean;
 }
 
 /** What {@link uploadPart} needs; the file upload builds it once. */
@@ -177,6 +180,13 @@ export async function uploadPart(ctx: PartUploadContext, range: PartRange, signa
         refreshes++;
         ctx.onRetry({ partNumber, attempt, delayMs: 0, decision: "refresh", error: e });
         await raceAbort(ctx.signer.refresh({ kind: "credentials", partNumber }), signal);
+        continue;
+      }
+      const limitedMs = rateLimitWaitMs(e, ctx.backoff?.random);
+      if (limitedMs !== undefined) {
+        // The portal's sign limit (429 Retry-After): wait as told and sign again; not an attempt.
+        ctx.onRetry({ partNumber, attempt, delayMs: limitedMs, decision: "retry", error: e, rateLimited: true });
+        await ctx.clock.sleep(limitedMs, signal);
         continue;
       }
       let decision = classify(e, { now, urlExpiresAt });

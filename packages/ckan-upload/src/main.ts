@@ -13,6 +13,9 @@ import { normalisePortal, readTokenFile, resolveConnection, storeLogin } from ".
 import { CliError, EXIT } from "./exit-codes";
 import { createPortal, describeCause, exitCodeFor, isUnreachable, type Portal } from "./portal";
 import { putOne, type EngineSettings, type Interrupt, type PutItem } from "./put";
+import { createGate, createPartSlots } from "@/lib/uploader/part-slots";
+import { DEFAULT_FILES_IN_FLIGHT, DEFAULT_SESSION_STARTS } from "@/lib/uploader/file-queue";
+import { runPool } from "@/lib/uploader/pool";
 import { createReporter, formatSize, type FileResult, type Reporter } from "./reporter";
 import { listStates } from "./state";
 
@@ -121,7 +124,7 @@ async function expandFiles(args: string[], recursive: boolean): Promise<PutItem[
 /** Ctrl-C: the first pauses (in-flight parts aborted, state saved); the second exits at once. */
 function installInterrupt(reporter: Reporter): Interrupt & { dispose(): void } {
   let requested = false;
-  let running: FileUpload | undefined;
+  const running = new Set<FileUpload>();
   const onSignal = (signal: NodeJS.Signals) => {
     if (requested) {
       reporter.stop();
@@ -130,7 +133,7 @@ function installInterrupt(reporter: Reporter): Interrupt & { dispose(): void } {
     }
     requested = true;
     process.stderr.write(`\n${signal}: pausing (parts in flight are aborted, the state is saved). Press Ctrl-C again to exit at once.\n`);
-    running?.pause();
+    for (const u of running) u.pause();
   };
   process.on("SIGINT", onSignal);
   process.on("SIGHUP", onSignal);
@@ -139,9 +142,12 @@ function installInterrupt(reporter: Reporter): Interrupt & { dispose(): void } {
     get requested() {
       return requested;
     },
-    current(u) {
-      running = u;
-      if (u && requested) u.pause();
+    add(u) {
+      running.add(u);
+      if (requested) u.pause();
+    },
+    remove(u) {
+      running.delete(u);
     },
     dispose() {
       process.off("SIGINT", onSignal);
@@ -151,8 +157,11 @@ function installInterrupt(reporter: Reporter): Interrupt & { dispose(): void } {
   };
 }
 
-/** Uploads `items` into `dataset` one after another; prints the summary; returns the exit code. */
-async function runPut(g: GlobalOpts, dataset: string, items: PutItem[], settings: Omit<EngineSettings, "outageToleranceMs">, resumeHint: string): Promise<number> {
+/**
+ * Uploads `items` into `dataset`, `filesInFlight` at a time (in the given order), their parts sharing
+ * one pool of `concurrency` slots; prints the summary; returns the exit code.
+ */
+async function runPut(g: GlobalOpts, dataset: string, items: PutItem[], settings: Omit<EngineSettings, "outageToleranceMs" | "slots" | "sessionGate"> & { filesInFlight?: number }, resumeHint: string): Promise<number> {
   const reporter = createReporter({ json: !!g.json, progress: g.progress ?? !!process.stderr.isTTY, quiet: !!g.quiet });
   const { portal: baseUrl, token } = await resolveConnection(g);
   const dispatcher = createNodeDispatcher();
@@ -160,22 +169,28 @@ async function runPut(g: GlobalOpts, dataset: string, items: PutItem[], settings
   const started = Date.now();
   await checkPortal(portal, g.outageTolerance, reporter);
   const interrupt = installInterrupt(reporter);
-  const results: FileResult[] = [];
+  const slotted = items.map((item, index) => ({ item, index }));
+  const byIndex: Array<FileResult | undefined> = [];
+  const { filesInFlight, ...engine } = settings;
+  const shared = { slots: createPartSlots({ limit: settings.concurrency ?? 4 }), sessionGate: createGate(DEFAULT_SESSION_STARTS) };
+  let refused = false;
   try {
-    for (const item of items) {
-      if (interrupt.requested) {
-        results.push({ file: item.path, name: item.name, status: "paused", size: 0, seconds: 0 });
-        continue;
-      }
-      const r = await putOne(portal, dispatcher, dataset, item, { ...settings, outageToleranceMs: g.outageTolerance * 1000 }, reporter, interrupt);
-      results.push(r);
-      reporter.fileEnd(r);
+    await runPool(slotted, async ({ item, index }) => {
       // A refused token or missing permission is the same for every file: stop instead of failing each.
-      if (r.status === "failed" && r.exitCode === EXIT.auth) break;
-    }
+      if (refused) return;
+      if (interrupt.requested) {
+        byIndex[index] = { file: item.path, name: item.name, status: "paused", size: 0, seconds: 0 };
+        return;
+      }
+      const r = await putOne(portal, dispatcher, dataset, item, { ...engine, ...shared, outageToleranceMs: g.outageTolerance * 1000 }, reporter, interrupt);
+      byIndex[index] = r;
+      reporter.fileEnd(r);
+      if (r.status === "failed" && r.exitCode === EXIT.auth) refused = true;
+    }, { concurrency: filesInFlight ?? DEFAULT_FILES_IN_FLIGHT });
   } finally {
     interrupt.dispose();
   }
+  const results = byIndex.filter((r): r is FileResult => r !== undefined);
   const failures = results.filter((r) => r.status === "failed");
   const paused = results.filter((r) => r.status === "paused").length;
   const codes = failures.map((f) => f.exitCode ?? EXIT.someFailed);
@@ -264,11 +279,12 @@ Docs: docs/command-line.md`,
     .option("-r, --recursive", "upload every file in the given folders; resource names are their paths relative to the folder")
     .option("--name <name>", "resource name for the file at the same position (repeat once per file; default the file name)", (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option("--manifest <file>", "JSON list [{\"path\": …, \"name\": …}] of files and resource names (instead of <files>)")
-    .option("--concurrency <parts>", "parts in flight per file (default 4)", positiveInt("--concurrency"))
+    .option("--concurrency <parts>", "parts in flight in total, shared by the files in flight (default 4)", positiveInt("--concurrency"))
+    .option("--files-in-flight <n>", `files uploading at once, their parts sharing the --concurrency slots (default ${DEFAULT_FILES_IN_FLIGHT}; 1 = one after another)`, positiveInt("--files-in-flight"))
     .option("--part-size <MiB>", "preferred part size in MiB (the portal decides; default the portal's)", positiveInt("--part-size"))
     .option("--stall-timeout <seconds>", "abort and retry a part request with no progress for this long (default 60)", positiveInt("--stall-timeout"))
     .option("--fresh", "start new uploads even where an interrupted upload of the same file could be resumed")
-    .action(async (dataset: string, files: string[], opts: { recursive?: boolean; name: string[]; manifest?: string; concurrency?: number; partSize?: number; stallTimeout?: number; fresh?: boolean }, cmd: Command) => {
+    .action(async (dataset: string, files: string[], opts: { recursive?: boolean; name: string[]; manifest?: string; concurrency?: number; filesInFlight?: number; partSize?: number; stallTimeout?: number; fresh?: boolean }, cmd: Command) => {
       const g = globals(cmd);
       let items: PutItem[];
       if (opts.manifest) {
@@ -294,6 +310,7 @@ Docs: docs/command-line.md`,
       setExit(
         await runPut(g, dataset, items, {
           concurrency: opts.concurrency,
+          filesInFlight: opts.filesInFlight,
           partSize: opts.partSize ? opts.partSize * 1024 * 1024 : undefined,
           stallTimeoutMs: opts.stallTimeout ? opts.stallTimeout * 1000 : undefined,
           fresh: !!opts.fresh,

@@ -1,5 +1,6 @@
 /**
- * `put`: uploads files into one CKAN dataset, one resource per file, one file after another, each
+ * `put`: uploads files into one CKAN dataset, one resource per file, several files at once (their parts
+ * share one pool of part slots, `--files-in-flight` / `--concurrency`), each
  * with the portal's engine (lib/uploader) and the Node adapters (lib/uploader/node). Resume: a file
  * whose upload was interrupted (Ctrl-C, kill -9, lost SSH session) continues its session — found in
  * the local state file, else in the portal's list of the user's unfinished uploads of the dataset
@@ -18,6 +19,8 @@ import { openNodeFile, type NodeUploadFile } from "@/lib/uploader/node/file-read
 import { createNodeTransport } from "@/lib/uploader/node/transport";
 import { createNodeFileHasher, nodeChecksumPart } from "@/lib/uploader/node/file-hasher";
 import { alwaysOnline } from "@/lib/uploader/online";
+import type { PartSlots } from "@/lib/uploader/part-slots";
+import { rateLimitLabel } from "@/lib/uploader/file-queue";
 import { EXIT } from "./exit-codes";
 import type { Portal } from "./portal";
 import type { FileResult, Reporter } from "./reporter";
@@ -31,8 +34,12 @@ export interface PutItem {
 
 /** Engine settings the command line can override (defaults: the portal's part size, 4 parts in flight). */
 export interface EngineSettings {
-  /** Parts in flight per file. */
+  /** Parts in flight per file (and the default limit of the shared slots). */
   concurrency?: number;
+  /** Part slots shared by every file of this process (one limit of parts in flight in total). */
+  slots?: PartSlots;
+  /** At most n files creating their portal session at once. */
+  sessionGate?: PartSlots;
   /** Preferred part size in bytes (the portal decides). */
   partSize?: number;
   /** How long a store or portal outage is waited out, in ms. */
@@ -45,11 +52,13 @@ export interface EngineSettings {
   fresh?: boolean;
 }
 
-/** Lets Ctrl-C pause whatever is running. */
+/** Lets Ctrl-C pause whatever is running (several uploads at once). */
 export interface Interrupt {
   readonly requested: boolean;
-  /** Called with the running upload, or undefined when it finished. */
-  current(upload: FileUpload | undefined): void;
+  /** An upload starts running: paused at once if an interrupt was requested. */
+  add(upload: FileUpload): void;
+  /** That upload stopped running. */
+  remove(upload: FileUpload): void;
 }
 
 const CRC32C_POLYNOMIAL = 0x82f63b78;
@@ -226,6 +235,8 @@ async function runEngine(
     online: alwaysOnline,
     outageToleranceMs: settings.outageToleranceMs,
     ...(settings.concurrency && { concurrency: settings.concurrency }),
+    ...(settings.slots && { slots: settings.slots }),
+    ...(settings.sessionGate && { sessionGate: settings.sessionGate }),
     ...(settings.partSize && { partSize: settings.partSize }),
     ...(settings.stallTimeoutMs && { stallTimeoutMs: settings.stallTimeoutMs }),
     ...(settings.retryCapMs && { retryCapMs: settings.retryCapMs }),
@@ -245,6 +256,11 @@ async function runEngine(
           reporter.progress(item.path, e.progress);
           break;
         case "retry":
+          if (e.rateLimited) {
+            // The portal's limit (429 Retry-After): the engine waits and sends the request again by itself.
+            reporter.event({ event: "waiting", file: item.path, what: e.what, delayMs: e.delayMs, message: `${item.name}: ${rateLimitLabel(e.delayMs)}` });
+            break;
+          }
           reporter.event({ event: "retry", file: item.path, what: e.what, partNumber: e.partNumber, attempt: e.attempt, delayMs: e.delayMs, error: e.error });
           break;
         case "checksums-off":
@@ -259,12 +275,12 @@ async function runEngine(
       }
     },
   });
-  interrupt.current(upload);
+  interrupt.add(upload);
   try {
     if (interrupt.requested) upload.pause();
     else await upload.start();
   } finally {
-    interrupt.current(undefined);
+    interrupt.remove(upload);
   }
   const base = { file: item.path, name: item.name, size: file.size, seconds: 0, sessionId: upload.sessionId };
   if (upload.state === "completed") {

@@ -1,0 +1,41 @@
+import "server-only";
+import type { Caller } from "@/lib/auth";
+import { ApiError } from "@/lib/api/errors";
+import { getConfig } from "@/lib/config";
+import { getDb } from "@/lib/db";
+
+/** Statuses of a session that is still moving bytes or being assembled. */
+const LIVE_STATUSES = ["CREATED", "UPLOADING", "COMPLETING"] as const;
+
+/** Seconds a client is told to wait (`Retry-After`) when it has too many uploads under way: small files finish in well under that. */
+export const ACTIVE_LIMIT_RETRY_AFTER_SECONDS = 2;
+
+/**
+ * The per-user limit on uploads under way at once (MAX_ACTIVE_UPLOADS_PER_USER), sized for bulk
+ * publishing: a 1,000-file drop is never refused, it is paced — each file waits (429 + Retry-After,
+ * which the engine honours without spending attempts) until one of the caller's uploads finishes.
+ *
+ * Counted from the `upload_session` rows (status CREATED, UPLOADING or COMPLETING, updated within
+ * ACTIVE_UPLOAD_IDLE_MINUTES — every part report updates the row), so every portal instance on
+ * the same database sees the same number with no extra store. An upload abandoned in a closed tab
+ * stops counting once idle that long. Count-then-create is not atomic: requests racing each other
+ * may overshoot the limit by the number of racers; this is a pacing limit, not a quota.
+ * Off when MAX_ACTIVE_UPLOADS_PER_USER is 0.
+ * @throws ApiError 429 `too_many_active_uploads` with `retry-after` (seconds).
+ */
+export async function checkActiveUploads(caller: Caller, now = new Date()): Promise<void> {
+  const c = getConfig();
+  const max = c.MAX_ACTIVE_UPLOADS_PER_USER;
+  if (max <= 0) return;
+  const since = new Date(now.getTime() - c.ACTIVE_UPLOAD_IDLE_MINUTES * 60_000);
+  const active = await getDb().uploadSession.count({
+    where: { user: { ckanId: caller.id }, status: { in: [...LIVE_STATUSES] }, updatedAt: { gte: since } },
+  });
+  if (active < max) return;
+  const e = new ApiError(
+    "too_many_active_uploads",
+    `You have ${active} uploads under way (the limit is ${max}): this one starts when one of them finishes — try again in ${ACTIVE_LIMIT_RETRY_AFTER_SECONDS} s.`,
+  );
+  e.headers = { "retry-after": String(ACTIVE_LIMIT_RETRY_AFTER_SECONDS) };
+  throw e;
+}
