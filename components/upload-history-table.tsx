@@ -41,7 +41,7 @@ export function UploadHistoryTable({ rows, caption, showDataset = true, showUser
           {rows.map((r) => (
             <tr key={r.id} className="border-t border-slate-200" data-session-id={r.id}>
               <td className="p-2 whitespace-nowrap"><time dateTime={r.createdAt.toISOString()}>{r.createdAt.toISOString().replace("T", " ").slice(0, 16)} UTC</time></td>
-              <td className="p-2 break-all"><bdi>{r.fileName}</bdi></td>
+              <td className="p-2 wrap-anywhere"><bdi>{r.fileName}</bdi></td>
               <td className="p-2 whitespace-nowrap">{formatBytes(r.size)}</td>
               {showDataset && (
                 <td className="p-2">

@@ -10,9 +10,26 @@ export function formatBytes(bytes: number): string {
   return i === 0 ? `${v} B` : `${v.toFixed(1)} ${units[i]}`;
 }
 
-/** Speed in MB/s (10^6 bytes per second), one decimal. */
+/**
+ * Smallest upload whose average speed is shown, in bytes (1 MiB): below it the time is request round trips
+ * (sessions, signing, CKAN), not transfer, and a rate would say nothing ("0.0 MB/s" for a 79-byte file).
+ */
+export const MIN_BYTES_FOR_SPEED = 1024 * 1024;
+
+/**
+ * Speed in MB/s (10^6 bytes per second), one decimal; below 0.1 MB/s in kB/s (never "0.0 MB/s");
+ * "—" when there is no speed yet (0, negative or not finite).
+ */
 export function formatSpeed(bytesPerSecond: number): string {
+  if (!Number.isFinite(bytesPerSecond) || bytesPerSecond <= 0) return "—";
+  if (bytesPerSecond < 1e5) return `${Math.max(1, Math.round(bytesPerSecond / 1e3))} kB/s`;
   return `${(bytesPerSecond / 1e6).toFixed(1)} MB/s`;
+}
+
+/** An upload's average speed: "—" when unknown or for files under {@link MIN_BYTES_FOR_SPEED}; else formatSpeed. */
+export function formatAverageSpeed(sizeBytes: number, bytesPerSecond: number | null): string {
+  if (bytesPerSecond === null || sizeBytes < MIN_BYTES_FOR_SPEED) return "—";
+  return formatSpeed(bytesPerSecond);
 }
 
 /** Duration in seconds as `1 h 2 min`, `3 min 4 s` or `5 s`; "—" when unknown. */
