@@ -23,7 +23,7 @@ export const STATUS_LABEL: Record<string, string> = {
 export function UploadHistoryTable({ rows, caption, showDataset = true, showUser = false, ownRows = false, emptyText = "No uploads yet." }: { rows: HistoryRow[]; caption: string; showDataset?: boolean; showUser?: boolean; ownRows?: boolean; emptyText?: string }) {
   if (rows.length === 0) return <p className="text-slate-700">{emptyText}</p>;
   return (
-    <div className="overflow-x-auto rounded border border-slate-200 bg-white">
+    <div className="relative overflow-x-auto rounded border border-slate-200 bg-white">
       <table className="w-full text-left text-sm">
         <caption className="sr-only">{caption}</caption>
         <thead className="bg-slate-100">

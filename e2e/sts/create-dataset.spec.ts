@@ -19,14 +19,14 @@ test("an editor creates a dataset (a draft in CKAN), lands on its upload page, a
   await expect(page).toHaveURL(/\/datasets\/new$/);
   await expect(page.getByRole("heading", { name: "Create a dataset" })).toBeVisible();
 
-  await page.getByLabel("Title").fill(`Données été ${stamp}`);
+  await page.getByLabel("Title", { exact: true }).fill(`Données été ${stamp}`);
   const name = page.getByLabel("Name (URL)");
   await expect(name).toHaveValue(`donnees-ete-${stamp}`);
   await expect(page.getByText("This name is available.")).toBeVisible();
   await page.getByLabel("Description (optional)").fill("Summer figures.");
-  await expect(page.getByLabel("Organization")).toHaveValue("f1b320fb-a460-46a9-9336-ab3d0a8eb2a4");
-  await page.getByLabel("Public").check();
-  await page.getByLabel("License").selectOption({ label: "Creative Commons Attribution" });
+  await expect(page.getByLabel("Organization", { exact: true })).toHaveValue("f1b320fb-a460-46a9-9336-ab3d0a8eb2a4");
+  await page.getByLabel("Public", { exact: true }).check();
+  await page.getByLabel("License", { exact: true }).selectOption({ label: "Creative Commons Attribution" });
   await expectNoSeriousA11yViolations(page);
   await page.getByRole("button", { name: "Create dataset and add files" }).click();
 
@@ -52,7 +52,7 @@ test("an editor creates a dataset (a draft in CKAN), lands on its upload page, a
 test("a name already in use is shown next to the name field, live and after submitting", async ({ page }) => {
   await signIn(page, DEMO_TOKENS.editor_user);
   await page.goto("/datasets/new");
-  await page.getByLabel("Title").fill("Test Dataset");
+  await page.getByLabel("Title", { exact: true }).fill("Test Dataset");
   const name = page.getByLabel("Name (URL)");
   await expect(name).toHaveValue("test-dataset");
   await expect(name).toHaveAttribute("aria-invalid", "true");
@@ -63,7 +63,7 @@ test("a name already in use is shown next to the name field, live and after subm
   await expect(name).toHaveAccessibleDescription(/That URL is already in use\./);
   await expectNoSeriousA11yViolations(page);
   await page.getByRole("button", { name: "Create dataset and add files" }).click();
-  await expect(page.getByRole("alert")).toContainText("That URL is already in use.");
+  await expect(page.getByRole("alert").filter({ hasText: "That URL is already in use." })).toHaveText("Invalid name: That URL is already in use.");
   await expect(name).toHaveAccessibleDescription(/That URL is already in use\./);
   await expect(page).toHaveURL(/\/datasets\/new$/);
 });

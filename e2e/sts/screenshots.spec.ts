@@ -27,7 +27,7 @@ async function upload(page: Page, files: Array<{ path: string }>): Promise<void>
 /** Opens the admin page of the newest session of `fileName` from /admin/uploads. */
 async function openSession(page: Page, fileName: string): Promise<void> {
   await page.goto("/admin/uploads");
-  await page.locator("tr[data-session-id]").filter({ hasText: fileName }).first().getByRole("link", { name: fileName }).click();
+  await page.locator("tr[data-session-id]").filter({ hasText: fileName }).first().getByRole("link", { name: fileName, exact: true }).click();
   await page.waitForURL(/\/admin\/uploads\/[0-9a-f-]{36}$/);
 }
 
@@ -41,17 +41,19 @@ for (const size of WIDTHS) {
       const shoot = async (name: string) => {
         await page.screenshot({ path: path.join(DIR, `${name}-${variant}.png`), fullPage: true });
         await expectNoSeriousA11yViolations(page);
+        // Nothing makes the page itself scroll sideways (wide tables scroll inside their own box).
+        expect(await page.evaluate(() => document.documentElement.scrollWidth), `${name}: page wider than the viewport`).toBeLessThanOrEqual(size.width);
       };
       try {
         await page.goto("/login");
         // The theme follows the emulated preference: a dark page background in dark, a light one in light.
         const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
         const lightness = await page.evaluate((c) => {
-          const el = document.createElement("div");
-          el.style.color = c;
-          document.body.append(el);
-          const [r, g, b] = getComputedStyle(el).color.match(/[\d.]+/g)!.map(Number);
-          el.remove();
+          // Any CSS colour (Tailwind 4 uses oklch) to sRGB through a 1-pixel canvas.
+          const ctx = document.createElement("canvas").getContext("2d")!;
+          ctx.fillStyle = c;
+          ctx.fillRect(0, 0, 1, 1);
+          const [r, g, b] = ctx.getImageData(0, 0, 1, 1).data;
           return (0.2126 * r! + 0.7152 * g! + 0.0722 * b!) / 255;
         }, background);
         if (scheme === "dark") expect(lightness).toBeLessThan(0.2);
@@ -68,7 +70,6 @@ for (const size of WIDTHS) {
         await shoot("upload-finished");
         await page.goto("/uploads");
         await shoot("uploads");
-        await openSession(page, path.basename(file.path));
         await page.goto("/admin/uploads");
         await shoot("admin-list");
         await openSession(page, path.basename(file.path));
@@ -105,7 +106,7 @@ test("look and feel at 1,280 px: no 0.0 MB/s for a tiny file, no token broken in
     await expect(page.locator("main")).not.toContainText("0.0 MB/s");
 
     await page.goto("/admin/uploads");
-    const table = page.locator("table").first();
+    const table = page.locator("table", { has: page.locator("tr[data-session-id]") });
     await expect(table).toBeVisible();
     await expect(page.locator("main")).not.toContainText("0.0 MB/s");
     const tinyRow = page.locator("tr[data-session-id]").filter({ hasText: path.basename(tiny.path) });
@@ -135,7 +136,7 @@ test("look and feel at 1,280 px: no 0.0 MB/s for a tiny file, no token broken in
       return found;
     });
     expect(problems).toEqual([]);
-    const longLink = page.getByRole("link", { name: path.basename(long.path) });
+    const longLink = page.getByRole("link", { name: path.basename(long.path), exact: true });
     await expect(longLink).toHaveAttribute("title", path.basename(long.path));
     expect(await longLink.evaluate((el) => el.scrollWidth > el.clientWidth)).toBe(true); // truncated, not wrapped
 
