@@ -1,14 +1,18 @@
 "use client";
 
+import { useTranslations } from "next-intl";
 import { useRouter } from "next/navigation";
 import { useEffect, useId, useState, type FormEvent } from "react";
-import { DATASET_NAME_MAX_LENGTH, DATASET_NAME_MESSAGES, datasetNameProblem, nameFromTitle } from "@/lib/datasets/name-rules";
+import { DATASET_NAME_MAX_LENGTH, DATASET_NAME_MESSAGES, datasetNameProblem, nameFromTitle, type DatasetNameProblem } from "@/lib/datasets/name-rules";
+import { apiErrorMessage } from "@/lib/i18n/api-errors";
 
 /** Wait after the last keystroke before asking the portal whether a name is free, in ms. */
 export const NAME_CHECK_DEBOUNCE_MS = 350;
 
 type Field = "title" | "name" | "description" | "organization" | "visibility" | "license";
 type NameStatus = { state: "idle" } | { state: "checking" } | { state: "free" } | { state: "problem"; message: string } | { state: "error"; message: string };
+
+const NAME_PROBLEMS = Object.keys(DATASET_NAME_MESSAGES) as Array<DatasetNameProblem | "taken">;
 
 interface Props {
   organizations: Array<{ id: string; title: string }>;
@@ -24,6 +28,13 @@ const inputClass = "w-full rounded border border-slate-400 bg-white px-3 py-2 ar
  */
 export function NewDatasetForm({ organizations, licenses }: Props) {
   const router = useRouter();
+  const t = useTranslations("newDataset");
+  const tErrors = useTranslations("apiErrors");
+  /** A name problem in the user's language: by its code, or CKAN's English message matched to one (else as CKAN said it). */
+  const problemText = (problem: string | null | undefined, fallback: string) => {
+    const known = NAME_PROBLEMS.find((p) => p === problem || DATASET_NAME_MESSAGES[p] === fallback);
+    return known ? t(`nameProblem.${known}`) : fallback;
+  };
   const ids = useId();
   const [title, setTitle] = useState("");
   const [name, setName] = useState("");
@@ -41,7 +52,7 @@ export function NewDatasetForm({ organizations, licenses }: Props) {
     }
     const problem = datasetNameProblem(name);
     if (problem) {
-      setNameStatus({ state: "problem", message: DATASET_NAME_MESSAGES[problem] });
+      setNameStatus({ state: "problem", message: t(`nameProblem.${problem}`) });
       return;
     }
     setNameStatus({ state: "checking" });
@@ -49,20 +60,20 @@ export function NewDatasetForm({ organizations, licenses }: Props) {
     const timer = setTimeout(() => {
       fetch(`/api/datasets/name-check?${new URLSearchParams({ name })}`, { signal: abort.signal, cache: "no-store" })
         .then(async (res) => {
-          const body = (await res.json().catch(() => null)) as { available?: boolean; message?: string | null; error?: { message?: string } } | null;
-          if (!res.ok) setNameStatus({ state: "error", message: body?.error?.message ?? `The name could not be checked (HTTP ${res.status}).` });
+          const body = (await res.json().catch(() => null)) as { available?: boolean; problem?: string | null; message?: string | null; error?: { code?: string; message?: string } } | null;
+          if (!res.ok) setNameStatus({ state: "error", message: t("nameCheckFailed", { reason: apiErrorMessage(tErrors, body) }) });
           else if (body?.available) setNameStatus({ state: "free" });
-          else setNameStatus({ state: "problem", message: body?.message ?? DATASET_NAME_MESSAGES.taken });
+          else setNameStatus({ state: "problem", message: problemText(body?.problem, body?.message ?? DATASET_NAME_MESSAGES.taken) });
         })
         .catch((err: unknown) => {
-          if ((err as Error).name !== "AbortError") setNameStatus({ state: "error", message: "The name could not be checked: the portal did not answer." });
+          if ((err as Error).name !== "AbortError") setNameStatus({ state: "error", message: t("nameCheckFailed", { reason: apiErrorMessage(tErrors, null) }) });
         });
     }, NAME_CHECK_DEBOUNCE_MS);
     return () => {
       clearTimeout(timer);
       abort.abort();
     };
-  }, [name]);
+  }, [name]); // eslint-disable-line react-hooks/exhaustive-deps -- t and tErrors are stable per locale
 
   function onTitle(value: string) {
     setTitle(value);
@@ -96,13 +107,15 @@ export function NewDatasetForm({ organizations, licenses }: Props) {
       const fieldErrors: Partial<Record<Field, string>> = {};
       for (const d of body?.error?.details ?? []) {
         const field = d.path as Field;
-        if (["title", "name", "description", "organization", "visibility", "license"].includes(field) && !fieldErrors[field]) fieldErrors[field] = d.message;
+        if (["title", "name", "description", "organization", "visibility", "license"].includes(field) && !fieldErrors[field]) {
+          fieldErrors[field] = field === "name" ? problemText(null, d.message) : d.message;
+        }
       }
       setErrors(fieldErrors);
       if (fieldErrors.name) setNameStatus({ state: "problem", message: fieldErrors.name });
-      setFormError(body?.error?.message ?? `The dataset could not be created (HTTP ${res.status}).`);
+      setFormError(Object.keys(fieldErrors).length ? t("fixFields") : t("notCreated", { reason: apiErrorMessage(tErrors, body) }));
     } catch {
-      setFormError("The dataset could not be created: the portal did not answer. Try again.");
+      setFormError(t("notCreated", { reason: apiErrorMessage(tErrors, null) }));
     } finally {
       setSubmitting(false);
     }
@@ -116,33 +129,33 @@ export function NewDatasetForm({ organizations, licenses }: Props) {
   return (
     <form onSubmit={onSubmit} noValidate className="space-y-5" aria-describedby={formError ? `${ids}-form-error` : undefined}>
       <div>
-        <label htmlFor={`${ids}-title`} className="mb-1 block font-medium">Title</label>
+        <label htmlFor={`${ids}-title`} className="mb-1 block font-medium">{t("title")}</label>
         <input id={`${ids}-title`} name="title" required maxLength={200} value={title} onChange={(e) => onTitle(e.target.value)}
           aria-invalid={Boolean(errors.title)} aria-describedby={describe("title")} className={inputClass} />
         {fieldError("title")}
       </div>
       <div>
-        <label htmlFor={`${ids}-name`} className="mb-1 block font-medium">Name (URL)</label>
+        <label htmlFor={`${ids}-name`} className="mb-1 block font-medium">{t("name")}</label>
         <input id={`${ids}-name`} name="name" required maxLength={DATASET_NAME_MAX_LENGTH} value={name} spellCheck={false} autoCapitalize="none"
           onChange={(e) => { setNameEdited(true); setName(e.target.value); }}
           aria-invalid={nameInvalid} aria-describedby={`${ids}-name-hint ${ids}-name-status`} className={`${inputClass} font-mono`} />
         <p id={`${ids}-name-hint`} className="mt-1 text-sm text-slate-700">
-          2–100 characters: lowercase letters a–z, digits, “-” and “_”. The dataset’s address in CKAN: /dataset/{name || "…"}
+          {t("nameHint", { name: name || "…" })}
         </p>
         <p id={`${ids}-name-status`} role="status" aria-live="polite" className={`mt-1 text-sm ${nameInvalid || nameStatus.state === "error" ? "text-red-800" : "text-slate-700"}`}>
-          {nameStatus.state === "checking" && "Checking the name…"}
-          {nameStatus.state === "free" && "✓ This name is available."}
+          {nameStatus.state === "checking" && t("nameChecking")}
+          {nameStatus.state === "free" && t("nameAvailable")}
           {(nameStatus.state === "problem" || nameStatus.state === "error") && nameStatus.message}
         </p>
       </div>
       <div>
-        <label htmlFor={`${ids}-description`} className="mb-1 block font-medium">Description <span className="font-normal text-slate-700">(optional)</span></label>
+        <label htmlFor={`${ids}-description`} className="mb-1 block font-medium">{t("description")} <span className="font-normal text-slate-700">{t("optional")}</span></label>
         <textarea id={`${ids}-description`} name="description" rows={4} maxLength={10_000}
           aria-invalid={Boolean(errors.description)} aria-describedby={describe("description")} className={inputClass} />
         {fieldError("description")}
       </div>
       <div>
-        <label htmlFor={`${ids}-organization`} className="mb-1 block font-medium">Organization</label>
+        <label htmlFor={`${ids}-organization`} className="mb-1 block font-medium">{t("organization")}</label>
         <select id={`${ids}-organization`} name="organization" defaultValue={organizations[0]?.id} aria-invalid={Boolean(errors.organization)}
           aria-describedby={describe("organization")} className={inputClass}>
           {organizations.map((o) => <option key={o.id} value={o.id}>{o.title}</option>)}
@@ -150,24 +163,24 @@ export function NewDatasetForm({ organizations, licenses }: Props) {
         {fieldError("organization")}
       </div>
       <fieldset aria-describedby={describe("visibility")}>
-        <legend className="mb-1 font-medium">Visibility</legend>
+        <legend className="mb-1 font-medium">{t("visibility")}</legend>
         <div className="flex flex-wrap gap-6">
-          <label className="flex items-center gap-2"><input type="radio" name="visibility" value="private" defaultChecked /> Private (only the organization’s members)</label>
-          <label className="flex items-center gap-2"><input type="radio" name="visibility" value="public" /> Public</label>
+          <label className="flex items-center gap-2"><input type="radio" name="visibility" value="private" defaultChecked /> {t("visibilityPrivate")}</label>
+          <label className="flex items-center gap-2"><input type="radio" name="visibility" value="public" /> {t("visibilityPublic")}</label>
         </div>
         {fieldError("visibility")}
       </fieldset>
       <div>
-        <label htmlFor={`${ids}-license`} className="mb-1 block font-medium">License</label>
+        <label htmlFor={`${ids}-license`} className="mb-1 block font-medium">{t("license")}</label>
         <select id={`${ids}-license`} name="license" defaultValue="" aria-invalid={Boolean(errors.license)} aria-describedby={describe("license")} className={inputClass}>
-          <option value="">No license chosen</option>
+          <option value="">{t("noLicense")}</option>
           {licenses.map((l) => <option key={l.id} value={l.id}>{l.title}</option>)}
         </select>
         {fieldError("license")}
       </div>
       {formError && <p id={`${ids}-form-error`} role="alert" className="rounded border border-red-300 bg-red-50 p-3 text-red-800">{formError}</p>}
       <button type="submit" disabled={submitting} className="rounded bg-blue-700 px-4 py-2 font-medium text-white hover:bg-blue-800 disabled:opacity-60">
-        {submitting ? "Creating…" : "Create dataset and add files"}
+        {submitting ? t("submitting") : t("submit")}
       </button>
     </form>
   );

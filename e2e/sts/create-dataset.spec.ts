@@ -63,7 +63,7 @@ test("a name already in use is shown next to the name field, live and after subm
   await expect(name).toHaveAccessibleDescription(/That URL is already in use\./);
   await expectNoSeriousA11yViolations(page);
   await page.getByRole("button", { name: "Create dataset and add files" }).click();
-  await expect(page.getByRole("alert").filter({ hasText: "That URL is already in use." })).toHaveText("Invalid name: That URL is already in use.");
+  await expect(page.getByRole("alert").filter({ hasText: "The dataset was not created" })).toHaveText("The dataset was not created: correct the fields marked above.");
   await expect(name).toHaveAccessibleDescription(/That URL is already in use\./);
   await expect(page).toHaveURL(/\/datasets\/new$/);
 });

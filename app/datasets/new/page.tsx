@@ -1,10 +1,13 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { getTranslations } from "next-intl/server";
 import { requireCaller } from "@/lib/page-auth";
 import { creatableOrganizations, licenseOptions } from "@/lib/datasets/create";
 import { NewDatasetForm } from "@/components/new-dataset-form";
 
-export const metadata: Metadata = { title: "Create a dataset" };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations("meta"))("newDatasetTitle") };
+}
 
 /**
  * `/datasets/new`: create a CKAN dataset (as a draft) and go straight to its upload page. Offered only in
@@ -14,34 +17,25 @@ export const metadata: Metadata = { title: "Create a dataset" };
  */
 export default async function NewDatasetPage() {
   const caller = await requireCaller("/datasets/new");
+  const t = await getTranslations("newDataset");
   const [orgs, licenses] = await Promise.all([creatableOrganizations(caller), licenseOptions(caller)]);
   if (orgs.length === 0) {
     return (
       <div className="max-w-2xl">
-        <h1 className="mb-2 text-2xl font-semibold">You cannot create datasets yet</h1>
+        <h1 className="mb-2 text-2xl font-semibold">{t("refusedHeading")}</h1>
         <p className="mb-2 text-slate-700">
-          CKAN lets editors and admins of an organization create datasets in it, and your account
-          (<strong>{caller.name}</strong>) has that role in no organization.
+          {t.rich("refusedWhy", { name: caller.name, strong: (chunks) => <strong><bdi>{chunks}</bdi></strong> })}
         </p>
-        <p className="mb-4 text-slate-700">
-          Ask an admin of the organization that should publish the data to add you as an editor (in CKAN: the
-          organization&apos;s page → Manage → Members), or ask a CKAN sysadmin. You can still add files to datasets
-          you may edit.
-        </p>
-        <Link href="/" className="text-blue-800 underline">Back to your datasets</Link>
+        <p className="mb-4 text-slate-700">{t("refusedAsk")}</p>
+        <Link href="/" className="text-blue-800 underline">{t("back")}</Link>
       </div>
     );
   }
   return (
     <div className="max-w-2xl">
-      <h1 className="mb-2 text-2xl font-semibold">Create a dataset</h1>
-      <p className="mb-6 text-slate-700">
-        The dataset is created in CKAN as a draft (hidden from search). It becomes active with its first completed upload.
-      </p>
-      <NewDatasetForm
-        organizations={orgs.map((o) => ({ id: o.id, title: o.title }))}
-        licenses={licenses}
-      />
+      <h1 className="mb-2 text-2xl font-semibold">{t("heading")}</h1>
+      <p className="mb-6 text-slate-700">{t("intro")}</p>
+      <NewDatasetForm organizations={orgs.map((o) => ({ id: o.id, title: o.title }))} licenses={licenses} />
     </div>
   );
 }
