@@ -5,6 +5,7 @@ import { CKAN_DOWN_KINDS } from "@/lib/ckan/errors";
 import { requireCaller } from "@/lib/page-auth";
 import { currentCkanUser } from "@/lib/authz/ckan-authz";
 import { ckanAs } from "@/lib/uploads/access";
+import { creatableOrganizations } from "@/lib/datasets/create";
 
 const PAGE_SIZE = 20;
 
@@ -20,6 +21,8 @@ export default async function HomePage({ searchParams }: { searchParams: Promise
   const page = Math.max(1, Number.parseInt(sp.page ?? "1", 10) || 1);
   let result: Awaited<ReturnType<typeof listEditableDatasets>> | null = null;
   let error: string | null = null;
+  // "Create a dataset" only for users CKAN lets create one somewhere (a failure here just hides the link).
+  const canCreate = creatableOrganizations(caller).then((orgs) => orgs.length > 0, () => false);
   try {
     // The sysadmin flag as CKAN says now (cached at most CKAN_AUTHZ_MAX_AGE_SECONDS), not the sign-in cookie's.
     const user = await currentCkanUser(caller);
@@ -34,7 +37,12 @@ export default async function HomePage({ searchParams }: { searchParams: Promise
 
   return (
     <div>
-      <h1 className="mb-4 text-2xl font-semibold">{t("heading")}</h1>
+      <div className="mb-4 flex flex-wrap items-center justify-between gap-2">
+        <h1 className="text-2xl font-semibold">{t("heading")}</h1>
+        {(await canCreate) && (
+          <Link href="/datasets/new" className="rounded border border-blue-700 px-3 py-1 font-medium text-blue-800 hover:bg-blue-50">{t("createDataset")}</Link>
+        )}
+      </div>
       <form role="search" method="get" action="/" className="mb-6 flex gap-2">
         <label htmlFor="q" className="sr-only">{t("searchLabel")}</label>
         <input id="q" name="q" type="search" defaultValue={q} placeholder={t("searchPlaceholder")} className="flex-1 rounded border border-slate-400 px-3 py-2" />

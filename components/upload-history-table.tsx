@@ -23,7 +23,7 @@ export const STATUS_LABEL: Record<string, string> = {
 export function UploadHistoryTable({ rows, caption, showDataset = true, showUser = false, ownRows = false, emptyText = "No uploads yet." }: { rows: HistoryRow[]; caption: string; showDataset?: boolean; showUser?: boolean; ownRows?: boolean; emptyText?: string }) {
   if (rows.length === 0) return <p className="text-slate-700">{emptyText}</p>;
   return (
-    <div className="overflow-x-auto rounded border border-slate-200 bg-white">
+    <div className="relative overflow-x-auto rounded border border-slate-200 bg-white">
       <table className="w-full text-left text-sm">
         <caption className="sr-only">{caption}</caption>
         <thead className="bg-slate-100">
@@ -41,7 +41,7 @@ export function UploadHistoryTable({ rows, caption, showDataset = true, showUser
           {rows.map((r) => (
             <tr key={r.id} className="border-t border-slate-200" data-session-id={r.id}>
               <td className="p-2 whitespace-nowrap"><time dateTime={r.createdAt.toISOString()}>{r.createdAt.toISOString().replace("T", " ").slice(0, 16)} UTC</time></td>
-              <td className="p-2 break-all"><bdi>{r.fileName}</bdi></td>
+              <td className="p-2 wrap-anywhere"><bdi>{r.fileName}</bdi></td>
               <td className="p-2 whitespace-nowrap">{formatBytes(r.size)}</td>
               {showDataset && (
                 <td className="p-2">

@@ -25,9 +25,26 @@ export function formatBytes(bytes: number, locale = "en"): string {
   return i === 0 ? `${new Intl.NumberFormat(locale).format(v)} B` : `${decimal(locale, 1).format(v)} ${BYTE_UNITS[i]}`;
 }
 
-/** Speed in MB/s (10^6 bytes per second), one decimal, in the locale's digits: en `12.3 MB/s`, de `12,3 MB/s`. */
+/**
+ * Smallest upload whose average speed is shown, in bytes (1 MiB): below it the time is request round trips
+ * (sessions, signing, CKAN), not transfer, and a rate would say nothing ("0.0 MB/s" for a 79-byte file).
+ */
+export const MIN_BYTES_FOR_SPEED = 1024 * 1024;
+
+/**
+ * Speed in MB/s (10^6 bytes per second), one decimal, in the locale's digits: en `12.3 MB/s`, de `12,3 MB/s`;
+ * below 0.1 MB/s in whole kB/s (never "0.0 MB/s"); "—" when there is no speed yet (0, negative or not finite).
+ */
 export function formatSpeed(bytesPerSecond: number, locale = "en"): string {
+  if (!Number.isFinite(bytesPerSecond) || bytesPerSecond <= 0) return "—";
+  if (bytesPerSecond < 1e5) return `${new Intl.NumberFormat(locale).format(Math.max(1, Math.round(bytesPerSecond / 1e3)))} kB/s`;
   return `${decimal(locale, 1).format(bytesPerSecond / 1e6)} MB/s`;
+}
+
+/** An upload's average speed: "—" when unknown or for files under {@link MIN_BYTES_FOR_SPEED}; else formatSpeed. */
+export function formatAverageSpeed(sizeBytes: number, bytesPerSecond: number | null, locale = "en"): string {
+  if (bytesPerSecond === null || sizeBytes < MIN_BYTES_FOR_SPEED) return "—";
+  return formatSpeed(bytesPerSecond, locale);
 }
 
 /**

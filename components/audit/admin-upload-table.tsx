@@ -1,7 +1,7 @@
 import Link from "next/link";
 import type { UploadFilter } from "@/lib/admin/filters";
 import type { UploadRow } from "@/lib/admin/uploads";
-import { formatBytes, formatDuration, formatSpeed } from "@/lib/format";
+import { formatAverageSpeed, formatBytes, formatDuration } from "@/lib/format";
 import { STATUS_LABEL } from "@/components/upload-history-table";
 import { SortableHeader } from "./sortable-header";
 
@@ -15,6 +15,14 @@ export function IntegrityFlag({ problem }: { problem: string }) {
 }
 
 /**
+ * A name kept on one line: never broken mid-token (issue 12: "ckan-upload-port|al"); a long one ends in "…"
+ * and shows in full as a tooltip (`title`). The width cap sits on the inner block, since table cells ignore max-width.
+ */
+function Clipped({ text, width = "max-w-28" }: { text: string; width?: string }) {
+  return <span className={`block truncate ${width}`} title={text}><bdi>{text}</bdi></span>;
+}
+
+/**
  * The admin table of upload sessions: time, user, organization, dataset, file, size, status, duration,
  * average MB/s, CKAN resource; sortable headers (server-side); each file name opens the session's page.
  */
@@ -22,7 +30,7 @@ export function AdminUploadTable({ rows, filter, basePath }: { rows: UploadRow[]
   if (rows.length === 0) return <p className="text-slate-700">No uploads match this filter.</p>;
   const h = (label: string, column: Parameters<typeof SortableHeader>[0]["column"]) => <SortableHeader label={label} column={column} filter={filter} basePath={basePath} />;
   return (
-    <div className="overflow-x-auto rounded border border-slate-200 bg-white">
+    <div className="relative overflow-x-auto rounded border border-slate-200 bg-white">
       <table className="w-full text-left text-sm">
         <caption className="sr-only">Upload sessions matching the filter</caption>
         <thead className="bg-slate-100">
@@ -42,18 +50,20 @@ export function AdminUploadTable({ rows, filter, basePath }: { rows: UploadRow[]
         <tbody>
           {rows.map((r) => (
             <tr key={r.id} className="border-t border-slate-200" data-session-id={r.id}>
-              <td className="p-2 whitespace-nowrap"><time dateTime={r.createdAt.toISOString()}>{r.createdAt.toISOString().replace("T", " ").slice(0, 16)}</time></td>
-              <td className="p-2">{r.userName}</td>
-              <td className="p-2">{r.organizationName ?? "—"}</td>
-              <td className="p-2">{r.datasetName}</td>
-              <td className="p-2 break-all"><Link href={`/admin/uploads/${r.id}`} className="text-blue-800 underline"><bdi>{r.fileName}</bdi></Link></td>
+              <td className="p-2"><time dateTime={r.createdAt.toISOString()}>{r.createdAt.toISOString().replace("T", " ").slice(0, 16)}</time></td>
+              <td className="p-2"><Clipped text={r.userName} /></td>
+              <td className="p-2">{r.organizationName ? <Clipped text={r.organizationName} /> : "—"}</td>
+              <td className="p-2"><Clipped text={r.datasetName} /></td>
+              <td className="p-2">
+                <Link href={`/admin/uploads/${r.id}`} className="block max-w-40 truncate text-blue-800 underline" title={r.fileName}><bdi>{r.fileName}</bdi></Link>
+              </td>
               <td className="p-2 whitespace-nowrap">{formatBytes(r.size)}</td>
               <td className="p-2">
                 {STATUS_LABEL[r.status] ?? r.status}
                 {r.integrityProblem && <IntegrityFlag problem={r.integrityProblem} />}
               </td>
               <td className="p-2 whitespace-nowrap">{formatDuration(r.durationSeconds)}</td>
-              <td className="p-2 whitespace-nowrap">{r.bytesPerSecond === null ? "—" : formatSpeed(r.bytesPerSecond)}</td>
+              <td className="p-2 whitespace-nowrap">{formatAverageSpeed(r.size, r.bytesPerSecond)}</td>
               <td className="p-2">{r.ckanResourceUrl ? <a href={r.ckanResourceUrl} className="text-blue-800 underline">Open in CKAN<span className="sr-only"> (<bdi>{r.fileName}</bdi>)</span></a> : "—"}</td>
             </tr>
           ))}

@@ -13,7 +13,7 @@ export function BytesPerDayChart({ days }: { days: DayTotal[] }) {
   return (
     <figure className="mb-4 rounded border border-slate-200 bg-white p-4">
       <figcaption className="mb-2 font-medium">Bytes uploaded per day (UTC, by start of upload)</figcaption>
-      <div aria-hidden="true">
+      <div aria-hidden="true" className="overflow-x-auto">
         <BarChart width={900} height={220} data={days} margin={{ top: 8, right: 8, bottom: 8, left: 16 }} accessibilityLayer={false}>
           <CartesianGrid strokeDasharray="3 3" vertical={false} />
           <XAxis dataKey="day" tick={{ fontSize: 11 }} minTickGap={24} />

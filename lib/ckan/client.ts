@@ -8,9 +8,9 @@ import { CkanError } from "./errors";
 import { resourceBody, type ResourceCreateInput, type ResourcePatchInput } from "./resource-input";
 import { callAction, type ActionParams, type FetchLike, type TransportOptions } from "./transport";
 import {
-  collaborationSchema, organizationForUserSchema, packageSchema, packageSearchSchema, resourceSchema,
+  collaborationSchema, licenseListSchema, organizationForUserSchema, packageSchema, packageSearchSchema, resourceSchema,
   statusSchema, toPackage, toUser, userSchema,
-  type CkanCollaboration, type CkanOrganizationMembership, type CkanPackage, type CkanResource,
+  type CkanCollaboration, type CkanLicense, type CkanOrganizationMembership, type CkanPackage, type CkanResource,
   type CkanSearchResult, type CkanStatus, type CkanUser,
 } from "./types";
 
@@ -207,6 +207,25 @@ export function createCkanClient(options: CkanClientOptions) {
      */
     async packagePatch(input: { id: string } & Record<string, unknown>): Promise<CkanPackage> {
       return toPackage(parseResult("package_patch", packageSchema, await post("package_patch", input)));
+    },
+
+    /**
+     * `POST package_create` as the token's user (ckan/logic/action/create.py). CKAN's auth
+     * (auth/create.py): sysadmins, or users with `create_dataset` (editor, admin) in `owner_org`.
+     * Note CKAN ≤ 2.10 keeps `state` only for sysadmins (ignore_not_package_admin; ckan/ckan#5497):
+     * anyone else's dataset is created `active` whatever `state` says — read the answer's `state`.
+     * @param input CKAN field names: name (2–100 of a–z 0–9 - _), title, notes, owner_org, private,
+     *   license_id, state.
+     * @returns the dataset as CKAN stored it.
+     * @throws CkanError "authorization" | "validation" (fieldErrors, e.g. name: ["That URL is already in use."]).
+     */
+    async packageCreate(input: { name: string; owner_org: string } & Record<string, unknown>): Promise<CkanPackage> {
+      return toPackage(parseResult("package_create", packageSchema, await post("package_create", input)));
+    },
+
+    /** `GET license_list`: the site's licenses (ckan.licenses_group_url, else CKAN's default register). */
+    async licenseList(): Promise<CkanLicense[]> {
+      return parseResult("license_list", licenseListSchema, await get("license_list")).map((l) => ({ id: l.id, title: l.title || l.id }));
     },
 
     /** `GET status_show`: {ckan_version, site_url, site_title, extensions, ...}. Anonymous is fine. */

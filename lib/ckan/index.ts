@@ -27,6 +27,7 @@ export {
 export { MAX_GET_URL_LENGTH, type FetchLike } from "./transport";
 export type {
   CkanCollaboration,
+  CkanLicense,
   CkanOrganizationMembership,
   CkanOrganizationRef,
   CkanPackage,

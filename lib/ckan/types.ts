@@ -89,6 +89,16 @@ export const collaborationSchema = z.array(
   z.looseObject({ package_id: z.string(), capacity: z.string(), modified: nullableString }),
 );
 
+/** `license_list` items (License.license_dictize); the portal reads id and title. */
+export const licenseListSchema = z.array(z.looseObject({ id: z.string(), title: nullableString, url: nullableString.optional() }));
+
+/** A license as the portal offers it. */
+export interface CkanLicense {
+  id: string;
+  /** Falls back to the id when CKAN has no title. */
+  title: string;
+}
+
 /** `status_show` result. */
 export const statusSchema = z.looseObject({
   ckan_version: z.string(),

@@ -24,6 +24,7 @@ export type AuditType =
   | "admin.registration_retried"
   | "admin.upload_aborted"
   | "sweeper.ran"
+  | "dataset.created"
   | "dataset.activated"
   | "dataset.activation_failed";
 

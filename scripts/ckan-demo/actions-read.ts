@@ -6,6 +6,7 @@ import {
   boolParam, callerName, notAuthorized, notFound, searchQueryError, stringParam, validationError,
   type ActionContext, type ActionDefinition, type ActionParams,
 } from "./errors";
+import { LICENSES } from "./licenses";
 import { rolesWithPermission } from "./model";
 import { SearchQueryError, matchesFilter, matchesText, sortDatasets } from "./search";
 
@@ -131,6 +132,11 @@ function helpShow(_ctx: ActionContext, params: ActionParams) {
   return `Demo CKAN action ${name}: see https://docs.ckan.org/en/2.10/api/`;
 }
 
+/** license_list (get.py): the site's licenses, here CKAN's default register (ckan/model/license.py). */
+function licenseList() {
+  return LICENSES;
+}
+
 const read = (run: ActionDefinition["run"]): ActionDefinition => ({ sideEffectFree: true, run });
 
 export const readActions: Record<string, ActionDefinition> = {
@@ -142,4 +148,5 @@ export const readActions: Record<string, ActionDefinition> = {
   resource_show: read(resourceShow),
   status_show: read(statusShow),
   help_show: read(helpShow),
+  license_list: read(licenseList),
 };

@@ -10,7 +10,7 @@ import {
   callerName, notAuthorized, notFound, stringParam, validationError,
   type ActionContext, type ActionDefinition, type ActionParams,
 } from "./errors";
-import { ckanTimestamp, type DemoDataset, type DemoResource } from "./model";
+import { ckanTimestamp, rolesWithPermission, type DemoDataset, type DemoResource, type DemoUser } from "./model";
 import { normalizeResourceFields } from "./resource-fields";
 
 /**
@@ -148,12 +148,76 @@ function packageCollaboratorDelete({ state, user }: ActionContext, params: Actio
   return null;
 }
 
+/** ckan/logic/validators.py name_validator + package_name_validator, in CKAN's order and words. */
+function packageNameErrors(state: ActionContext["state"], name: string | undefined): string[] {
+  if (!name) return ["Missing value"];
+  if (["new", "edit", "search"].includes(name)) return ["That name cannot be used"];
+  if (name.length < 2) return ["Must be at least 2 characters long"];
+  if (name.length > 100) return ["Name must be a maximum of 100 characters long"];
+  if (!/^[a-z0-9_-]*$/.test(name)) return ["Must be purely lowercase alphanumeric (ascii) characters and these symbols: -_"];
+  const existing = state.getDataset(name);
+  if (existing && existing.name === name) return ["That URL is already in use."];
+  return [];
+}
+
+/** Whether `user` holds `create_dataset` in organization `orgId` (ckan/authz.py has_user_permission_for_group_or_org). */
+function canCreateIn(state: ActionContext["state"], orgId: string, user: DemoUser): boolean {
+  const capacity = state.orgCapacity(orgId, user);
+  return capacity !== null && rolesWithPermission("create_dataset").includes(capacity);
+}
+
+/**
+ * package_create (create.py), CKAN 2.10 defaults (create_unowned_dataset and
+ * create_dataset_if_not_in_organization off). Auth first (auth/create.py package_create): sysadmins
+ * always; others need `create_dataset` (editor or admin) in some organization ("User X not authorized to
+ * create packages") and in `owner_org` when given ("User X not authorized to add dataset to this
+ * organization"). Then validation, all field errors at once (409): name (name_validator,
+ * package_name_validator: "That URL is already in use."), owner_org ("An organization must be provided",
+ * "Organization does not exist"). `state` is kept for sysadmins only: CKAN's ignore_not_package_admin
+ * drops it for everyone else, so their dataset is created `active` (ckan/ckan#5497); the demo does the same.
+ * The demo stores name, title, notes, owner_org, private and license_id; other keys are ignored.
+ */
+function packageCreate({ state, user }: ActionContext, params: ActionParams) {
+  if (!user) throw notAuthorized("User  not authorized to create packages");
+  const ownerParam = stringParam(params, "owner_org");
+  const org = ownerParam ? state.getOrganization(ownerParam) : undefined;
+  if (!user.sysadmin) {
+    const inSomeOrg = [...state.organizations.values()].some((o) => canCreateIn(state, o.id, user));
+    if (!inSomeOrg) throw notAuthorized(`User ${callerName(user)} not authorized to create packages`);
+    if (ownerParam && !(org && canCreateIn(state, org.id, user))) {
+      throw notAuthorized(`User ${callerName(user)} not authorized to add dataset to this organization`);
+    }
+  }
+  const name = stringParam(params, "name");
+  const errors: Record<string, string[]> = {};
+  const nameErrors = packageNameErrors(state, name);
+  if (nameErrors.length) errors.name = nameErrors;
+  if (!ownerParam) errors.owner_org = ["An organization must be provided"];
+  else if (!org) errors.owner_org = ["Organization does not exist"];
+  const isPrivate = params.private === undefined ? false : params.private === true || String(params.private).toLowerCase() === "true";
+  if (Object.keys(errors).length) throw validationError(errors);
+  const requested = stringParam(params, "state");
+  const keepState = user.sysadmin && (requested === "draft" || requested === "active");
+  const dataset = state.addDataset({
+    name: name!,
+    title: stringParam(params, "title") ?? name!,
+    notes: stringParam(params, "notes"),
+    owner_org: org!.id,
+    private: isPrivate,
+    state: keepState ? (requested as DemoDataset["state"]) : "active",
+    creator: user.id,
+  });
+  dataset.licenseId = stringParam(params, "license_id") ?? null;
+  return packageDict(state, dataset);
+}
+
 const write = (run: ActionDefinition["run"]): ActionDefinition => ({ sideEffectFree: false, run });
 
 export const writeActions: Record<string, ActionDefinition> = {
   resource_create: write(resourceCreate),
   resource_patch: write(resourcePatch),
   package_patch: write(packagePatch),
+  package_create: write(packageCreate),
   package_delete: write(packageDelete),
   organization_member_delete: write(organizationMemberDelete),
   package_collaborator_delete: write(packageCollaboratorDelete),

@@ -4,6 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import type { DemoDataset, DemoOrganization, DemoResource, DemoUser } from "./model";
+import { licenseTitle } from "./licenses";
 import type { DemoState } from "./state";
 
 /** user_dictize; `email` and `apikey` only for the user themselves and sysadmins. */
@@ -90,8 +91,8 @@ export function packageDict(state: DemoState, dataset: DemoDataset): Record<stri
     creator_user_id: dataset.creatorUserId,
     id: dataset.id,
     isopen: false,
-    license_id: null,
-    license_title: null,
+    license_id: dataset.licenseId ?? null,
+    license_title: licenseTitle(dataset.licenseId),
     maintainer: null,
     maintainer_email: null,
     metadata_created: dataset.metadataCreated,

@@ -45,6 +45,8 @@ export interface DemoDataset {
   ownerOrg: string | null;
   private: boolean;
   state: DatasetState;
+  /** license_id (an id of license_list, or free text); null = none. */
+  licenseId?: string | null;
   creatorUserId: string;
   metadataCreated: string;
   metadataModified: string;

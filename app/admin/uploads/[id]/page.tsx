@@ -4,7 +4,7 @@ import { notFound } from "next/navigation";
 import { requireAdminPage } from "@/lib/admin/access";
 import { getUploadDetail } from "@/lib/admin/detail";
 import { getConfig } from "@/lib/config";
-import { formatBytes, formatDuration, formatSpeed } from "@/lib/format";
+import { formatAverageSpeed, formatBytes, formatDuration } from "@/lib/format";
 import { AdminActions } from "@/components/audit/admin-actions";
 import { SessionTimeline } from "@/components/audit/session-timeline";
 import { STATUS_LABEL } from "@/components/upload-history-table";
@@ -47,7 +47,7 @@ export default async function AdminUploadPage({ params }: { params: Promise<{ id
     ["UploadId", s.uploadId ?? "— (0-byte file: one PutObject)"],
     ["Parts", `${s.partCount} planned of ${formatBytes(Number(s.partSize))}; ${detail.parts.count} recorded now${detail.parts.count ? ` (${detail.parts.first}–${detail.parts.last}, ${formatBytes(detail.parts.bytes)})` : ""}`],
     ["SHA-256 (browser)", s.sha256 ?? "—"],
-    ["ETag", s.etag ?? "—"],
+    ["ETag", <span key="e" data-testid="session-etag">{s.etag ?? "—"}</span>],
     ["Stored object", s.storedLastModified ? `Last-Modified ${s.storedLastModified.toISOString()}${s.storedVersionId ? ` · VersionId ${s.storedVersionId}` : ""}${s.storedChecksum ? ` · checksum ${s.storedChecksum}` : ""}` : "—"],
     ["Integrity", s.integrityFailedAt ? `changed after completion (found ${s.integrityFailedAt.toISOString()}): ${s.integrityProblem ?? ""}` : s.integrityCheckedAt ? `unchanged at the last check, ${s.integrityCheckedAt.toISOString()}` : "—"],
     ["Object URL", s.objectUrl ?? "—"],
@@ -56,14 +56,14 @@ export default async function AdminUploadPage({ params }: { params: Promise<{ id
     ["First part recorded", when(s.startedAt)],
     ["Finished", when(s.completedAt)],
     ["Duration", formatDuration(detail.durationSeconds)],
-    ["Average speed", detail.bytesPerSecond === null ? "—" : formatSpeed(detail.bytesPerSecond)],
+    ["Average speed", formatAverageSpeed(Number(s.size), detail.bytesPerSecond)],
     ["Client IP", s.clientIp ?? "— (not stored)"],
     ["User agent", s.userAgent ?? "—"],
   ];
   return (
     <div className="space-y-6">
       <p><Link href="/admin/uploads" className="text-blue-800 underline">← All uploads</Link></p>
-      <h1 className="text-2xl font-semibold break-all"><bdi>{s.fileName}</bdi></h1>
+      <h1 className="text-2xl font-semibold wrap-anywhere"><bdi>{s.fileName}</bdi></h1>
       {s.integrityFailedAt && (
         <p role="alert" className="rounded border border-red-300 bg-red-50 p-3 text-sm text-red-900" data-testid="integrity-alert">
           <strong>The stored object changed after completion.</strong> Downloads are refused: {s.integrityProblem}. The CKAN
@@ -75,13 +75,13 @@ export default async function AdminUploadPage({ params }: { params: Promise<{ id
         <h2 id="fields" className="mb-2 text-lg font-semibold">Session</h2>
         <dl className="grid grid-cols-1 gap-x-4 gap-y-1 rounded border border-slate-200 bg-white p-4 text-sm md:grid-cols-[max-content_1fr]">
           {fields.map(([k, v]) => (
-            <div key={k} className="contents"><dt className="font-medium text-slate-700">{k}</dt><dd className="break-all">{v}</dd></div>
+            <div key={k} className="contents"><dt className="font-medium text-slate-700">{k}</dt><dd className="wrap-anywhere">{v}</dd></div>
           ))}
         </dl>
       </section>
       <section aria-labelledby="timeline">
         <h2 id="timeline" className="mb-2 text-lg font-semibold">Timeline ({detail.eventCount} audit events)</h2>
-        <SessionTimeline entries={detail.timeline} />
+        <SessionTimeline entries={detail.timeline} etag={s.etag} />
       </section>
     </div>
   );
