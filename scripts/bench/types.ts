@@ -1,8 +1,15 @@
 /** Shapes shared by the upload benchmark's orchestrator (Node) and its page (browser). */
 
 /** The uploaders compared; `put` is one PutObject of the whole file (the browser's ceiling). */
-export const BROWSER_PEERS = ["ours", "ours-plain", "libstorage", "libstorage-nocrc", "uppy", "put"] as const;
-export type BrowserPeer = (typeof BROWSER_PEERS)[number];
+export const BROWSER_PEERS = ["ours", "ours-before", "ours-plain", "libstorage", "libstorage-nocrc", "uppy", "put"] as const;
+/**
+ * Where the integrity CPU goes (issue 11), on request only (`--peers`): the engine's file hasher
+ * alone over the whole file, no upload (`hash-only`; `hash-only-before` = the hasher before issue 11),
+ * and the reads alone (`read-only`: every part's `slice().arrayBuffer()` in a Worker, nothing hashed;
+ * `read-stream`: `slice().stream()`; `read-sync`: `FileReaderSync`).
+ */
+export const PROBE_PEERS = ["hash-only", "hash-only-before", "read-only", "read-stream", "read-sync", "ours-plain-buffer"] as const;
+export type BrowserPeer = (typeof BROWSER_PEERS)[number] | (typeof PROBE_PEERS)[number];
 
 /** One upload to run in the page. */
 export interface BenchRunInput {

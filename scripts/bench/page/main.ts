@@ -13,6 +13,8 @@
  * - `uppy`: @uppy/core + @uppy/aws-s3 5.1.0 with its defaults (limit 6, 5 MiB chunks). Uppy's own
  *   STS signing builds AWS hostnames only and presigned STS URLs fail RGW's CORS preflight, so
  *   `signPart` returns header-signed requests (SigV4 headers, the same signing as ours).
+ * - `ours-before`: `ours` with the file hasher as it was before issue 11 (a frozen copy in `before/`).
+ * - `hash-only`, `hash-only-before`, `read-only`: no upload; the file hasher alone, and the reads alone.
  * - `put`: one PutObject of the whole file, header-signed XMLHttpRequest: the browser's ceiling.
  *
  * Every peer gets the same temporary STS credentials (AssumeRole with the portal's one-object
@@ -28,7 +30,10 @@ import Uppy from "@uppy/core";
 import AwsS3 from "@uppy/aws-s3";
 import { createFileUpload, planParts, type PortalApi, type RecordedPart, type UploadSession } from "@/lib/uploader";
 import { createStsSigner, partTarget } from "@/lib/uploader/sts-signer";
+import { createXhrTransport } from "@/lib/uploader/xhr-transport";
 import { createWorkerFileHasher } from "@/lib/uploader/worker-file-hasher";
+import type { CreateFileHasher } from "@/lib/uploader/file-hasher";
+import { createWorkerFileHasher as createWorkerFileHasherBefore } from "./before/worker-file-hasher";
 import type { BenchRunInput, BenchRunOutput } from "../types";
 
 const MiB = 1024 * 1024;
@@ -108,12 +113,17 @@ function fakePortal(input: BenchRunInput, file: File): PortalApi {
  * itself when the store ignores it, as RGW 16 does) and the whole-file SHA-256 in a Web Worker.
  * `ours-plain`: neither.
  */
-async function runOurs(input: BenchRunInput, file: File, integrity: boolean): Promise<number> {
+async function runOurs(input: BenchRunInput, file: File, integrity: boolean, hasher: CreateFileHasher = createWorkerFileHasher, sendBuffers = false): Promise<number> {
   let failure = "";
+  const xhr = createXhrTransport();
   const upload = createFileUpload({
+    ...(sendBuffers && {
+      // EXPERIMENT: each part read into an ArrayBuffer and the buffer sent (instead of the disk-backed slice).
+      transport: { put: async (req, signal) => xhr.put({ ...req, body: (await req.body.arrayBuffer()) as unknown as Blob }, signal) },
+    }),
     file, datasetId: "bench", api: fakePortal(input, file),
     checksum: integrity ? "CRC32C" : "none",
-    hashFile: integrity ? createWorkerFileHasher : null,
+    hashFile: integrity ? hasher : null,
     concurrency: input.concurrency ?? 4,
     ...(input.partSize !== undefined && { partSize: input.partSize }),
     onEvent: (e) => {
@@ -123,6 +133,48 @@ async function runOurs(input: BenchRunInput, file: File, integrity: boolean): Pr
   await upload.start();
   if (upload.state !== "completed") throw new Error(`ours ended ${upload.state} ${failure}`);
   return Math.ceil(file.size / (input.partSize ?? 5 * MiB));
+}
+
+/** `hash-only`: the engine's file hasher over the whole file (5 MiB parts), no upload; resolves with the SHA-256 known. */
+async function runHashOnly(file: File, hasher: CreateFileHasher): Promise<number> {
+  const plan = planParts(file.size, {});
+  const h = hasher(file, plan);
+  try {
+    await h.sha256();
+  } finally {
+    h.dispose();
+  }
+  return plan.partCount;
+}
+
+/**
+ * `read-only` / `read-stream` / `read-sync`: reads every 5 MiB part once in a Worker, hashing nothing (the
+ * cost of the reads alone): `slice().arrayBuffer()`, `slice().stream()` chunks, or `FileReaderSync`.
+ */
+async function runReadOnly(file: File, method: "arrayBuffer" | "stream" | "sync"): Promise<number> {
+  const plan = planParts(file.size, {});
+  const source = `onmessage = async (e) => { const { file, partSize, method } = e.data; let n = 0; const frs = method === "sync" ? new FileReaderSync() : null;
+    for (let start = 0; start < file.size; start += partSize) {
+      const slice = file.slice(start, Math.min(file.size, start + partSize));
+      if (method === "stream") { const r = slice.stream().getReader(); for (;;) { const { done, value } = await r.read(); if (done) break; n += value.byteLength; } }
+      else if (method === "sync") n += frs.readAsArrayBuffer(slice).byteLength;
+      else n += (await slice.arrayBuffer()).byteLength;
+    }
+    postMessage(n); };`;
+  const url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
+  const worker = new Worker(url);
+  try {
+    const read = await new Promise<number>((resolve, reject) => {
+      worker.onmessage = (e: MessageEvent<number>) => resolve(e.data);
+      worker.onerror = (e) => reject(new Error(e.message));
+      worker.postMessage({ file, partSize: plan.partSize, method });
+    });
+    if (read !== file.size) throw new Error(`read ${read} of ${file.size} bytes`);
+  } finally {
+    worker.terminate();
+    URL.revokeObjectURL(url);
+  }
+  return plan.partCount;
 }
 
 async function runLibStorage(input: BenchRunInput, file: File, checksums: "sdk-default" | "when-required"): Promise<number> {
@@ -207,6 +259,27 @@ async function run(input: BenchRunInput): Promise<BenchRunOutput> {
   switch (input.peer) {
     case "ours":
       parts = await runOurs(input, file, true);
+      break;
+    case "ours-before":
+      parts = await runOurs(input, file, true, createWorkerFileHasherBefore);
+      break;
+    case "hash-only":
+      parts = await runHashOnly(file, createWorkerFileHasher);
+      break;
+    case "hash-only-before":
+      parts = await runHashOnly(file, createWorkerFileHasherBefore);
+      break;
+    case "read-only":
+      parts = await runReadOnly(file, "arrayBuffer");
+      break;
+    case "read-stream":
+      parts = await runReadOnly(file, "stream");
+      break;
+    case "read-sync":
+      parts = await runReadOnly(file, "sync");
+      break;
+    case "ours-plain-buffer":
+      parts = await runOurs(input, file, false, createWorkerFileHasher, true);
       break;
     case "ours-plain":
       parts = await runOurs(input, file, false);
