@@ -12,7 +12,7 @@
  *
  * Options: --size-mib N, --rounds N, --peers a,b,… (ours, ours-before, ours-plain, libstorage,
  * libstorage-nocrc, uppy, put, node-put; and, not by default, hash-only, hash-only-before, read-only, read-stream,
- * read-sync), --part-sizes-mib 5,8,16,64, --concurrency 2,4,8,16, --port P (page server; DevTools on
+ * read-sync, read-1mib, probe-crc32c, probe-sha256-wasm, probe-sha256-subtle, ours-plain-buffer), --part-sizes-mib 5,8,16,64, --concurrency 2,4,8,16, --port P (page server; DevTools on
  * P+1; default BENCH_PORT or 4800), --portal-latency-ms MS (`ours`: round trip of the fake portal's
  * createSession/recordParts/complete, default 0), --profile (V8 CPU profile per run, top self
  * times printed, .cpuprofile written), --file-dir DIR (test files; default /tmp/ckan-portal-bench).
@@ -40,7 +40,11 @@ const PEER_LABEL: Record<Peer, string> = {
   "hash-only": "no upload: the engine's file hasher alone (CRC32C per part + SHA-256)",
   "hash-only-before": "no upload: the file hasher before issue 11 alone",
   "ours-plain-buffer": "ours-plain, each part read into an ArrayBuffer and the buffer sent",
+  "probe-crc32c": "no upload: every part read in a Worker + CRC32C (hash-wasm)",
+  "probe-sha256-wasm": "no upload: every part read in a Worker + incremental SHA-256 (hash-wasm)",
+  "probe-sha256-subtle": "no upload: every part read in a Worker + SHA-256 per part (crypto.subtle.digest)",
   "read-only": "no upload: every part read once in a Worker (slice().arrayBuffer()), nothing hashed",
+  "read-1mib": "no upload: the file read once in a Worker in 1 MiB slices (slice().arrayBuffer()), nothing hashed",
   "read-stream": "no upload: every part read once in a Worker (slice().stream()), nothing hashed",
   "read-sync": "no upload: every part read once in a Worker (FileReaderSync), nothing hashed",
   libstorage: "@aws-sdk/lib-storage Upload (5 MiB × 4, SDK defaults: CRC32)",
@@ -110,11 +114,12 @@ async function servePage(): Promise<http.Server> {
   // The engine's hashing worker (`new Worker(new URL("./hash-worker.ts", import.meta.url))`), bundled on its own.
   await build({ ...common, entryPoints: [path.join(root, "lib/uploader/hash-worker.ts")], outfile: path.join(outdir, "hash-worker.js") });
   await build({ ...common, entryPoints: [path.join(__dirname, "page/before/hash-worker.ts")], outfile: path.join(outdir, "before-hash-worker.js") });
+  await build({ ...common, entryPoints: [path.join(__dirname, "page/probe-worker.ts")], outfile: path.join(outdir, "probe-worker.js") });
   const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>upload bench</title></head>
 <body><label>File <input id="file" type="file"></label><script type="module" src="/main.js"></script></body></html>`;
   const server = http.createServer((req, res) => {
     const url = req.url?.split("?")[0] ?? "";
-    const script = url === "/main.js" ? "main.js" : url.endsWith("/before-hash-worker.ts") ? "before-hash-worker.js" : url.endsWith("/hash-worker.ts") ? "hash-worker.js" : null;
+    const script = url === "/main.js" ? "main.js" : url === "/probe-worker.ts" ? "probe-worker.js" : url.endsWith("/before-hash-worker.ts") ? "before-hash-worker.js" : url.endsWith("/hash-worker.ts") ? "hash-worker.js" : null;
     if (script) {
       res.writeHead(200, { "content-type": "text/javascript" });
       fs.createReadStream(path.join(outdir, script)).pipe(res);

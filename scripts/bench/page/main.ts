@@ -151,8 +151,9 @@ async function runHashOnly(file: File, hasher: CreateFileHasher): Promise<number
  * `read-only` / `read-stream` / `read-sync`: reads every 5 MiB part once in a Worker, hashing nothing (the
  * cost of the reads alone): `slice().arrayBuffer()`, `slice().stream()` chunks, or `FileReaderSync`.
  */
-async function runReadOnly(file: File, method: "arrayBuffer" | "stream" | "sync"): Promise<number> {
+async function runReadOnly(file: File, method: "arrayBuffer" | "stream" | "sync", chunk?: number): Promise<number> {
   const plan = planParts(file.size, {});
+  const partSize = chunk ?? plan.partSize;
   const source = `onmessage = async (e) => { const { file, partSize, method } = e.data; let n = 0; const frs = method === "sync" ? new FileReaderSync() : null;
     for (let start = 0; start < file.size; start += partSize) {
       const slice = file.slice(start, Math.min(file.size, start + partSize));
@@ -167,12 +168,29 @@ async function runReadOnly(file: File, method: "arrayBuffer" | "stream" | "sync"
     const read = await new Promise<number>((resolve, reject) => {
       worker.onmessage = (e: MessageEvent<number>) => resolve(e.data);
       worker.onerror = (e) => reject(new Error(e.message));
-      worker.postMessage({ file, partSize: plan.partSize, method });
+      worker.postMessage({ file, partSize, method });
     });
     if (read !== file.size) throw new Error(`read ${read} of ${file.size} bytes`);
   } finally {
     worker.terminate();
     URL.revokeObjectURL(url);
+  }
+  return plan.partCount;
+}
+
+/** `probe-*`: every 5 MiB part read once in a Worker and hashed with one candidate (`probe-worker.ts`), no upload. */
+async function runProbe(file: File, hash: "crc32c" | "sha256-wasm" | "sha256-subtle"): Promise<number> {
+  const plan = planParts(file.size, {});
+  const worker = new Worker(new URL("./probe-worker.ts", import.meta.url), { type: "module" });
+  try {
+    const hashed = await new Promise<number>((resolve, reject) => {
+      worker.onmessage = (e: MessageEvent<number>) => resolve(e.data);
+      worker.onerror = (e) => reject(new Error(e.message));
+      worker.postMessage({ file, partSize: plan.partSize, hash });
+    });
+    if (hashed !== file.size) throw new Error(`hashed ${hashed} of ${file.size} bytes`);
+  } finally {
+    worker.terminate();
   }
   return plan.partCount;
 }
@@ -271,6 +289,18 @@ async function run(input: BenchRunInput): Promise<BenchRunOutput> {
       break;
     case "read-only":
       parts = await runReadOnly(file, "arrayBuffer");
+      break;
+    case "probe-crc32c":
+      parts = await runProbe(file, "crc32c");
+      break;
+    case "probe-sha256-wasm":
+      parts = await runProbe(file, "sha256-wasm");
+      break;
+    case "probe-sha256-subtle":
+      parts = await runProbe(file, "sha256-subtle");
+      break;
+    case "read-1mib":
+      parts = await runReadOnly(file, "arrayBuffer", MiB);
       break;
     case "read-stream":
       parts = await runReadOnly(file, "stream");
