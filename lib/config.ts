@@ -1,5 +1,6 @@
 import ipaddr from "ipaddr.js";
 import { z } from "zod";
+import { LOCALES } from "@/lib/i18n/locales";
 
 /** S3 limits (AWS S3 User Guide, "Amazon S3 multipart upload limits"). */
 const GiB = 1024 ** 3;
@@ -97,6 +98,8 @@ export const configSchema = z
     CKAN_AUTHZ_MAX_AGE_SECONDS: int(0, 3600).default(60),
     /** The first completed upload to a `draft` dataset makes it `active` (CKAN package_patch as the user), as CKAN's own "Finish" step does. */
     ACTIVATE_DRAFT_DATASETS: bool.default(true),
+    /** UI language when the user chose none (NEXT_LOCALE cookie) and Accept-Language matches none of LOCALES (docs/i18n.md). */
+    DEFAULT_LOCALE: z.enum(LOCALES).default("en"),
     // ---- running as a service (issue 14; docs/operations.md) ----
     /** Comma-separated CIDRs (or addresses) of reverse proxies whose X-Forwarded-For is believed; empty = none. */
     TRUSTED_PROXIES: z
