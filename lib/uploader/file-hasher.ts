@@ -6,7 +6,11 @@
  * resource `hash` = `sha256:<hex>`), and the part's CRC32C, which serves as
  * the S3 per-part checksum (`x-amz-checksum-crc32c`) and as the resume
  * fingerprint. Each byte is read and hashed once by the pass; the upload
- * itself sends the disk-backed slices (PERF-ANCHORS).
+ * itself sends the disk-backed slices (PERF-ANCHORS: sending the bytes read
+ * instead costs several times the CPU, docs/performance.md "Loopback,
+ * integrity on"). The pass reads part n + 1 while it hashes part n, and
+ * settles a part's CRC32C before feeding it to the SHA-256, so a part that
+ * waits for its checksum waits for one CRC32C, not for the slower SHA-256.
  *
  * `createInlineFileHasher` runs in the current thread (Node, tests, a Worker);
  * `worker-file-hasher.ts` runs the same code in a Web Worker for the page.
@@ -72,6 +76,9 @@ export interface IncrementalSha256 {
 /**
  * A file hasher in the current thread whose whole-file SHA-256 comes from `newSha256`. The
  * sequential pass starts at once and yields between parts, so it runs alongside the upload.
+ * Memory: at most two parts' bytes (the one being hashed and the next one being read).
+ * A part asked for more than {@link LOOKAHEAD_PARTS} ahead of the pass (resume checks the last
+ * stored part) is read once more on its own: the only part ever read twice.
  */
 export function sequentialFileHasher(newSha256: () => Promise<IncrementalSha256>): CreateFileHasher {
   return (file, plan, onDigest) => {
@@ -90,18 +97,28 @@ export function sequentialFileHasher(newSha256: () => Promise<IncrementalSha256>
     };
 
     void (async () => {
+      const read = (n: number) => {
+        const { start, end } = partRange(plan, n);
+        const bytes = file.slice(start, end).arrayBuffer();
+        bytes.catch(() => undefined); // a read left behind by a failure or dispose() is not an unhandled error
+        return bytes;
+      };
       try {
         const sha = await newSha256();
         const crc = await createCRC32(CRC32C_POLYNOMIAL);
+        let next = plan.partCount > 0 ? read(1) : undefined;
         for (let n = 1; n <= plan.partCount; n++) {
           if (disposed) throw new Error("hasher disposed");
-          const { start, end } = partRange(plan, n);
-          const bytes = new Uint8Array(await file.slice(start, end).arrayBuffer());
-          sha.update(bytes);
+          const bytes = new Uint8Array(await (next as Promise<ArrayBuffer>));
+          // The next part is read (by the browser's file reader, or the disk) while this one is hashed:
+          // at most two parts' bytes are held, and the pass runs at the speed of hashing, not of hashing + reading.
+          next = n < plan.partCount ? read(n + 1) : undefined;
+          // The part's CRC32C first: a part waiting to be sent (checksums on) needs only that, not the SHA-256.
           crc.init();
           crc.update(bytes);
           settle(n, hexToBase64(crc.digest("hex")));
           cursor = n;
+          sha.update(bytes);
         }
         if (plan.partCount === 0) sha.update(new Uint8Array(0));
         whole.resolve(sha.digest("hex"));

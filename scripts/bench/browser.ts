@@ -81,6 +81,11 @@ export interface RunMetrics {
   baselineRendererRssBytes: number;
   /** CPU time of all Chromium processes during the run, seconds. */
   browserCpuSeconds: number;
+  /**
+   * The same CPU time split by Chromium process type, seconds: `renderer` (the page and its Workers),
+   * `browser` (the root process, which serves Blob/File reads), `other` (network service, GPU, utilities).
+   */
+  cpuByType: { renderer: number; browser: number; other: number };
   /** Page main-thread busy time during the run (TaskDuration delta), seconds. */
   mainThreadSeconds: number;
 }
@@ -132,11 +137,18 @@ export async function launchBrowser(opts: { port: number; executablePath?: strin
     Object.fromEntries((await client.Performance.getMetrics()).metrics.map((m) => [m.name, m.value]));
   const rendererRss = () => processTree(rootPid).filter((p) => isRenderer(p.pid)).reduce((n, p) => n + rssBytes(p.pid), 0);
   const treeCpu = () => processTree(rootPid).reduce((n, p) => n + p.cpuSeconds, 0);
+  /** CPU seconds so far of the tree, by process type (a process that exited meanwhile is lost: Chromium keeps its processes for the page's life). */
+  const cpuByType = () => {
+    const out = { renderer: 0, browser: 0, other: 0 };
+    for (const p of processTree(rootPid)) out[p.pid === rootPid ? "browser" : isRenderer(p.pid) ? "renderer" : "other"] += p.cpuSeconds;
+    return out;
+  };
 
   async function measure<T>(expression: string, sampleMs = 200): Promise<{ value: T; metrics: RunMetrics }> {
     await client.HeapProfiler.collectGarbage();
     const before = await metric();
     const cpu0 = treeCpu();
+    const types0 = cpuByType();
     let peakHeap = before.JSHeapUsedSize ?? 0;
     const rss0 = rendererRss();
     let peakRss = rss0;
@@ -164,6 +176,7 @@ export async function launchBrowser(opts: { port: number; executablePath?: strin
           peakRendererRssBytes: peakRss,
           baselineRendererRssBytes: rss0,
           browserCpuSeconds: treeCpu() - cpu0,
+          cpuByType: ((t) => ({ renderer: t.renderer - types0.renderer, browser: t.browser - types0.browser, other: t.other - types0.other }))(cpuByType()),
           mainThreadSeconds: (after.TaskDuration ?? 0) - (before.TaskDuration ?? 0),
         },
       };

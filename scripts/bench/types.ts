@@ -3,10 +3,20 @@
 /**
  * The uploaders compared; `put` is one PutObject of the whole file (the browser's ceiling). `ours` is
  * this engine as the portal runs it (PART_TUNING=adaptive, integrity on), `ours-fixed` the same with
- * PART_TUNING=fixed (today's 5 MiB × 4), `ours-plain` fixed without checksums or file hash.
+ * PART_TUNING=fixed (today's 5 MiB × 4), `ours-before` fixed with the file hasher as it was before
+ * issue 11, `ours-plain` fixed without checksums or file hash.
  */
-export const BROWSER_PEERS = ["ours", "ours-fixed", "ours-plain", "libstorage", "libstorage-nocrc", "uppy", "put"] as const;
-export type BrowserPeer = (typeof BROWSER_PEERS)[number];
+export const BROWSER_PEERS = ["ours", "ours-fixed", "ours-before", "ours-plain", "libstorage", "libstorage-nocrc", "uppy", "put"] as const;
+/**
+ * Where the integrity CPU goes (issue 11), on request only (`--peers`): the engine's file hasher
+ * alone over the whole file, no upload (`hash-only`; `hash-only-before` = the hasher before issue 11),
+ * and the reads alone (`read-only`: every part's `slice().arrayBuffer()` in a Worker, nothing hashed;
+ * `read-stream`: `slice().stream()`; `read-sync`: `FileReaderSync`; `read-1mib`: `arrayBuffer()` of 1 MiB slices); each candidate hash alone over
+ * the parts read (`probe-*`, scripts/bench/page/probe-worker.ts); and `ours-plain-buffer`, the plain
+ * engine sending each part as an ArrayBuffer read first instead of the disk-backed slice.
+ */
+export const PROBE_PEERS = ["hash-only", "hash-only-before", "read-only", "read-stream", "read-sync", "read-1mib", "ours-plain-buffer", "probe-crc32c", "probe-sha256-wasm", "probe-sha256-subtle"] as const;
+export type BrowserPeer = (typeof BROWSER_PEERS)[number] | (typeof PROBE_PEERS)[number];
 
 /** One upload to run in the page. */
 export interface BenchRunInput {

@@ -12,8 +12,9 @@
  *   npm run bench:upload -- --wan intercontinental --size-mib 512 --peers put,uppy,ours-fixed,ours
  *                                                      # every peer through the shaping proxy (issue 11)
  *
- * Options: --size-mib N, --rounds N, --peers a,b,… (ours, libstorage, libstorage-nocrc, uppy, put,
- * node-put), --part-sizes-mib 5,8,16,64, --concurrency 2,4,8,16, --port P (page server; DevTools on
+ * Options: --size-mib N, --rounds N, --peers a,b,… (ours, ours-before, ours-plain, libstorage,
+ * libstorage-nocrc, uppy, put, node-put; and, not by default, hash-only, hash-only-before, read-only, read-stream,
+ * read-sync, read-1mib, probe-crc32c, probe-sha256-wasm, probe-sha256-subtle, ours-plain-buffer), --part-sizes-mib 5,8,16,64, --concurrency 2,4,8,16, --port P (page server; DevTools on
  * P+1; default BENCH_PORT or 4800), --portal-latency-ms MS (`ours`: round trip of the fake portal's
  * createSession/recordParts/complete, default 0), --profile (V8 CPU profile per run, top self
  * times printed, .cpuprofile written), --file-dir DIR (test files; default /tmp/ckan-portal-bench),
@@ -33,7 +34,7 @@ import { launchBrowser, type BenchBrowser, type RunMetrics } from "./browser";
 import { machine, markdownTable, max, mbPerSecond, median, mib, spread, writeResults } from "./report";
 import { WAN_PROFILES, startShapingProxy, type ShapingProxy, type ShapingStats, type WanProfileName } from "./shaping-proxy";
 import { ensureRgw, nodeSinglePut, portalS3, uploadCredentials, verifyAndDelete, type RgwEnv } from "./s3";
-import { BROWSER_PEERS, type BenchRunInput, type BenchRunOutput, type BrowserPeer } from "./types";
+import { BROWSER_PEERS, PROBE_PEERS, type BenchRunInput, type BenchRunOutput, type BrowserPeer } from "./types";
 
 const root = path.resolve(__dirname, "../..");
 const MiB = 2 ** 20;
@@ -41,7 +42,18 @@ type Peer = BrowserPeer | "node-put";
 const PEER_LABEL: Record<Peer, string> = {
   ours: "this portal's engine (lib/uploader, starts at 5 MiB × 4, PART_TUNING=adaptive; CRC32C per part + SHA-256 in a Worker)",
   "ours-fixed": "this portal's engine, PART_TUNING=fixed (5 MiB × 4; CRC32C per part + SHA-256 in a Worker)",
+  "ours-before": "this portal's engine, PART_TUNING=fixed, with the file hasher before issue 11 (frozen copy)",
   "ours-plain": "this portal's engine without checksums or file hash",
+  "hash-only": "no upload: the engine's file hasher alone (CRC32C per part + SHA-256)",
+  "hash-only-before": "no upload: the file hasher before issue 11 alone",
+  "ours-plain-buffer": "ours-plain, each part read into an ArrayBuffer and the buffer sent",
+  "probe-crc32c": "no upload: every part read in a Worker + CRC32C (hash-wasm)",
+  "probe-sha256-wasm": "no upload: every part read in a Worker + incremental SHA-256 (hash-wasm)",
+  "probe-sha256-subtle": "no upload: every part read in a Worker + SHA-256 per part (crypto.subtle.digest)",
+  "read-only": "no upload: every part read once in a Worker (slice().arrayBuffer()), nothing hashed",
+  "read-1mib": "no upload: the file read once in a Worker in 1 MiB slices (slice().arrayBuffer()), nothing hashed",
+  "read-stream": "no upload: every part read once in a Worker (slice().stream()), nothing hashed",
+  "read-sync": "no upload: every part read once in a Worker (FileReaderSync), nothing hashed",
   libstorage: "@aws-sdk/lib-storage Upload (5 MiB × 4, SDK defaults: CRC32)",
   "libstorage-nocrc": "lib-storage, requestChecksumCalculation WHEN_REQUIRED",
   uppy: "Uppy 5 @uppy/aws-s3 5.1.0 (defaults: 5 MiB × 6)",
@@ -111,10 +123,13 @@ async function servePage(): Promise<http.Server> {
   await build({ ...common, entryPoints: [path.join(__dirname, "page/main.ts")], outfile: path.join(outdir, "main.js") });
   // The engine's hashing worker (`new Worker(new URL("./hash-worker.ts", import.meta.url))`), bundled on its own.
   await build({ ...common, entryPoints: [path.join(root, "lib/uploader/hash-worker.ts")], outfile: path.join(outdir, "hash-worker.js") });
+  await build({ ...common, entryPoints: [path.join(__dirname, "page/before/hash-worker.ts")], outfile: path.join(outdir, "before-hash-worker.js") });
+  await build({ ...common, entryPoints: [path.join(__dirname, "page/probe-worker.ts")], outfile: path.join(outdir, "probe-worker.js") });
   const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>upload bench</title></head>
 <body><label>File <input id="file" type="file"></label><script type="module" src="/main.js"></script></body></html>`;
   const server = http.createServer((req, res) => {
-    const script = req.url === "/main.js" ? "main.js" : req.url?.split("?")[0].endsWith("/hash-worker.ts") ? "hash-worker.js" : null;
+    const url = req.url?.split("?")[0] ?? "";
+    const script = url === "/main.js" ? "main.js" : url === "/probe-worker.ts" ? "probe-worker.js" : url.endsWith("/before-hash-worker.ts") ? "before-hash-worker.js" : url.endsWith("/hash-worker.ts") ? "hash-worker.js" : null;
     if (script) {
       res.writeHead(200, { "content-type": "text/javascript" });
       fs.createReadStream(path.join(outdir, script)).pipe(res);
@@ -178,7 +193,7 @@ async function runOne(
   }
   const { value, metrics } = measured;
   const link = proxy?.stats();
-  await verifyAndDelete(s3, env.S3_BUCKET, key, bytes);
+  if (!(PROBE_PEERS as readonly string[]).includes(peer)) await verifyAndDelete(s3, env.S3_BUCKET, key, bytes);
   return {
     peer, round, bytes, ms: value.ms, mbps: mbPerSecond(bytes, value.ms), parts: value.parts, metrics,
     ...(link && { link }), ...(value.chosen && { chosen: value.chosen }),
@@ -194,15 +209,18 @@ function throughputTable(runs: RunRecord[]): string {
     const rs = by(p);
     const m = rs.map((r) => r.metrics).filter((x): x is RunMetrics => !!x);
     return [
-      PEER_LABEL[p], spread(rs.map((r) => r.mbps)), ratio(med(p), med("libstorage")), ratio(med(p), med("put")),
+      PEER_LABEL[p], spread(rs.map((r) => r.mbps)), ratio(med(p), med("libstorage")), ratio(med(p), med("uppy")), ratio(med(p), med("put")),
       m.length ? mib(max(m.map((x) => x.peakJsHeapBytes))) : "—",
       m.length ? `${mib(max(m.map((x) => x.peakRendererRssBytes)))} (+${mib(max(m.map((x) => x.peakRendererRssBytes - x.baselineRendererRssBytes)))})` : "—",
       m.length ? spread(m.map((x) => x.browserCpuSeconds)) : "—",
       m.length ? spread(m.map((x) => x.mainThreadSeconds)) : "—",
+      // Client CPU per GiB sent (issue 11): renderer (page + Workers) + browser process (Blob reads), and the split.
+      m.length ? spread(rs.map((r) => (r.metrics ? (r.metrics.cpuByType.renderer + r.metrics.cpuByType.browser) / (r.bytes / 2 ** 30) : NaN))) : "—",
+      m.length ? cpuSplit(rs) : "—",
     ];
   });
   return markdownTable([
-    ["peer", "MB/s median (min–max)", "× lib-storage", "× browser PUT", "peak JS heap MiB", "peak renderer RSS MiB (+ over start)", "browser CPU s", "main thread s"],
+    ["peer", "MB/s median (min–max)", "× lib-storage", "× Uppy 5", "× browser PUT", "peak JS heap MiB", "peak renderer RSS MiB (+ over start)", "browser CPU s", "main thread s", "client CPU-s/GiB (renderer + browser)", "CPU-s/GiB renderer / browser / other"],
     ...rows,
   ]);
 }
@@ -238,6 +256,13 @@ function wanTable(runs: RunRecord[], profile: WanProfileName): string {
       ["peer", "MB/s median (min–max)", "× single PUT", "× Uppy 5", "uplink busy", "idle: round trips", "idle: client", "PUTs", "preflights", "connections", "ours: part size × in flight (end)", "browser CPU s"],
       ...rows,
     ]);
+}
+
+/** Median CPU-s per GiB by Chromium process type: renderer / browser / other (network service, GPU). */
+function cpuSplit(rs: RunRecord[]): string {
+  const per = (k: keyof RunMetrics["cpuByType"]) =>
+    median(rs.filter((r) => r.metrics).map((r) => (r.metrics as RunMetrics).cpuByType[k] / (r.bytes / 2 ** 30))).toFixed(1);
+  return `${per("renderer")} / ${per("browser")} / ${per("other")}`;
 }
 
 function sweepTable(runs: RunRecord[], partSizes: number[], concurrencies: number[]): string {
@@ -284,9 +309,9 @@ async function main(): Promise<void> {
           const m = r.metrics;
           const l = r.link;
           console.log(
-            `  round ${round} ${peer}: ${r.mbps.toFixed(1)} MB/s${m ? `, heap ${mib(m.peakJsHeapBytes)} MiB, renderer ${mib(m.peakRendererRssBytes)} MiB, cpu ${m.browserCpuSeconds.toFixed(1)} s` : ""}` +
+            `  round ${round} ${peer}: ${r.mbps.toFixed(1)} MB/s${m ? `, heap ${mib(m.peakJsHeapBytes)} MiB, renderer ${mib(m.peakRendererRssBytes)} MiB, cpu ${m.browserCpuSeconds.toFixed(1)} s (renderer ${m.cpuByType.renderer.toFixed(1)}, browser ${m.cpuByType.browser.toFixed(1)}, other ${m.cpuByType.other.toFixed(1)})` : ""}` +
               `${l ? `, uplink busy ${((100 * l.busyMs) / (l.busyMs + l.idleRttMs + l.idleClientMs)).toFixed(0)} %, idle on round trips ${((100 * l.idleRttMs) / (l.busyMs + l.idleRttMs + l.idleClientMs)).toFixed(0)} %, requests ${JSON.stringify(l.requests)}, connections ${l.connections}` : ""}` +
-              `${r.chosen ? `, chose ${mib(r.chosen.partSize)} MiB × ${r.chosen.concurrency}` : ""}`,
+              `${r.chosen ? `, chose ${mib(r.chosen.partSize)} MiB × ${r.chosen.concurrency}` : ""}, load ${machine().loadavg}`,
           );
           runs.push(r);
         }

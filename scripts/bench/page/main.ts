@@ -14,6 +14,8 @@
  * - `uppy`: @uppy/core + @uppy/aws-s3 5.1.0 with its defaults (limit 6, 5 MiB chunks). Uppy's own
  *   STS signing builds AWS hostnames only and presigned STS URLs fail RGW's CORS preflight, so
  *   `signPart` returns header-signed requests (SigV4 headers, the same signing as ours).
+ * - `ours-before`: `ours` with the file hasher as it was before issue 11 (a frozen copy in `before/`).
+ * - `hash-only`, `hash-only-before`, `read-only`: no upload; the file hasher alone, and the reads alone.
  * - `put`: one PutObject of the whole file, header-signed XMLHttpRequest: the browser's ceiling.
  *
  * Every peer gets the same temporary STS credentials (AssumeRole with the portal's one-object
@@ -29,7 +31,10 @@ import Uppy from "@uppy/core";
 import AwsS3 from "@uppy/aws-s3";
 import { createFileUpload, createPartTuner, planParts, type PortalApi, type RecordedPart, type UploadSession } from "@/lib/uploader";
 import { createStsSigner, partTarget } from "@/lib/uploader/sts-signer";
+import { createXhrTransport } from "@/lib/uploader/xhr-transport";
 import { createWorkerFileHasher } from "@/lib/uploader/worker-file-hasher";
+import type { CreateFileHasher } from "@/lib/uploader/file-hasher";
+import { createWorkerFileHasher as createWorkerFileHasherBefore } from "./before/worker-file-hasher";
 import type { BenchRunInput, BenchRunOutput } from "../types";
 
 const MiB = 1024 * 1024;
@@ -109,17 +114,29 @@ function fakePortal(input: BenchRunInput, file: File): PortalApi {
  * itself when the store ignores it, as RGW 16 does) and the whole-file SHA-256 in a Web Worker.
  * `ours-plain`: neither.
  */
-async function runOurs(input: BenchRunInput, file: File, integrity: boolean, partTuning: "adaptive" | "fixed"): Promise<{ parts: number; chosen: { partSize: number; concurrency: number } }> {
+async function runOurs(
+  input: BenchRunInput,
+  file: File,
+  integrity: boolean,
+  partTuning: "adaptive" | "fixed",
+  hasher: CreateFileHasher = createWorkerFileHasher,
+  sendBuffers = false,
+): Promise<{ parts: number; chosen: { partSize: number; concurrency: number } }> {
   let failure = "";
   let partSize = 0;
   let parts = 0;
   const concurrency = input.concurrency ?? 4;
   // The tuner the engine would make itself, made here so its final parts in flight can be reported.
   const tuner = createPartTuner({ mode: partTuning, concurrency });
+  const xhr = createXhrTransport();
   const upload = createFileUpload({
+    ...(sendBuffers && {
+      // EXPERIMENT: each part read into an ArrayBuffer and the buffer sent (instead of the disk-backed slice).
+      transport: { put: async (req, signal) => xhr.put({ ...req, body: (await req.body.arrayBuffer()) as unknown as Blob }, signal) },
+    }),
     file, datasetId: "bench", api: fakePortal(input, file),
     checksum: integrity ? "CRC32C" : "none",
-    hashFile: integrity ? createWorkerFileHasher : null,
+    hashFile: integrity ? hasher : null,
     concurrency, partTuning, tuner,
     ...(input.partSize !== undefined && { partSize: input.partSize }),
     onEvent: (e) => {
@@ -130,6 +147,66 @@ async function runOurs(input: BenchRunInput, file: File, integrity: boolean, par
   await upload.start();
   if (upload.state !== "completed") throw new Error(`ours ended ${upload.state} ${failure}`);
   return { parts, chosen: { partSize, concurrency: tuner.concurrency() } };
+}
+
+/** `hash-only`: the engine's file hasher over the whole file (5 MiB parts), no upload; resolves with the SHA-256 known. */
+async function runHashOnly(file: File, hasher: CreateFileHasher): Promise<number> {
+  const plan = planParts(file.size, {});
+  const h = hasher(file, plan);
+  try {
+    await h.sha256();
+  } finally {
+    h.dispose();
+  }
+  return plan.partCount;
+}
+
+/**
+ * `read-only` / `read-stream` / `read-sync`: reads every 5 MiB part once in a Worker, hashing nothing (the
+ * cost of the reads alone): `slice().arrayBuffer()`, `slice().stream()` chunks, or `FileReaderSync`.
+ */
+async function runReadOnly(file: File, method: "arrayBuffer" | "stream" | "sync", chunk?: number): Promise<number> {
+  const plan = planParts(file.size, {});
+  const partSize = chunk ?? plan.partSize;
+  const source = `onmessage = async (e) => { const { file, partSize, method } = e.data; let n = 0; const frs = method === "sync" ? new FileReaderSync() : null;
+    for (let start = 0; start < file.size; start += partSize) {
+      const slice = file.slice(start, Math.min(file.size, start + partSize));
+      if (method === "stream") { const r = slice.stream().getReader(); for (;;) { const { done, value } = await r.read(); if (done) break; n += value.byteLength; } }
+      else if (method === "sync") n += frs.readAsArrayBuffer(slice).byteLength;
+      else n += (await slice.arrayBuffer()).byteLength;
+    }
+    postMessage(n); };`;
+  const url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
+  const worker = new Worker(url);
+  try {
+    const read = await new Promise<number>((resolve, reject) => {
+      worker.onmessage = (e: MessageEvent<number>) => resolve(e.data);
+      worker.onerror = (e) => reject(new Error(e.message));
+      worker.postMessage({ file, partSize, method });
+    });
+    if (read !== file.size) throw new Error(`read ${read} of ${file.size} bytes`);
+  } finally {
+    worker.terminate();
+    URL.revokeObjectURL(url);
+  }
+  return plan.partCount;
+}
+
+/** `probe-*`: every 5 MiB part read once in a Worker and hashed with one candidate (`probe-worker.ts`), no upload. */
+async function runProbe(file: File, hash: "crc32c" | "sha256-wasm" | "sha256-subtle"): Promise<number> {
+  const plan = planParts(file.size, {});
+  const worker = new Worker(new URL("./probe-worker.ts", import.meta.url), { type: "module" });
+  try {
+    const hashed = await new Promise<number>((resolve, reject) => {
+      worker.onmessage = (e: MessageEvent<number>) => resolve(e.data);
+      worker.onerror = (e) => reject(new Error(e.message));
+      worker.postMessage({ file, partSize: plan.partSize, hash });
+    });
+    if (hashed !== file.size) throw new Error(`hashed ${hashed} of ${file.size} bytes`);
+  } finally {
+    worker.terminate();
+  }
+  return plan.partCount;
 }
 
 async function runLibStorage(input: BenchRunInput, file: File, checksums: "sdk-default" | "when-required"): Promise<number> {
@@ -218,6 +295,39 @@ async function run(input: BenchRunInput): Promise<BenchRunOutput> {
       break;
     case "ours-fixed":
       ({ parts, chosen } = await runOurs(input, file, true, "fixed"));
+      break;
+    case "ours-before":
+      ({ parts, chosen } = await runOurs(input, file, true, "fixed", createWorkerFileHasherBefore));
+      break;
+    case "hash-only":
+      parts = await runHashOnly(file, createWorkerFileHasher);
+      break;
+    case "hash-only-before":
+      parts = await runHashOnly(file, createWorkerFileHasherBefore);
+      break;
+    case "read-only":
+      parts = await runReadOnly(file, "arrayBuffer");
+      break;
+    case "probe-crc32c":
+      parts = await runProbe(file, "crc32c");
+      break;
+    case "probe-sha256-wasm":
+      parts = await runProbe(file, "sha256-wasm");
+      break;
+    case "probe-sha256-subtle":
+      parts = await runProbe(file, "sha256-subtle");
+      break;
+    case "read-1mib":
+      parts = await runReadOnly(file, "arrayBuffer", MiB);
+      break;
+    case "read-stream":
+      parts = await runReadOnly(file, "stream");
+      break;
+    case "read-sync":
+      parts = await runReadOnly(file, "sync");
+      break;
+    case "ours-plain-buffer":
+      ({ parts, chosen } = await runOurs(input, file, false, "fixed", createWorkerFileHasher, true));
       break;
     case "ours-plain":
       ({ parts, chosen } = await runOurs(input, file, false, "fixed"));
