@@ -27,7 +27,10 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: "unit", include: ["tests/unit/**/*.test.ts"], environment: "node" },
+        // A guard, not a margin: some unit tests hash or upload a 12 MiB file through the real engine,
+        // which takes ~0.3 s on an idle machine and more than vitest's default 5 s on a loaded 2-core CI
+        // machine (seen with two CPU hogs); every test waits for its outcome, never for time.
+        test: { name: "unit", include: ["tests/unit/**/*.test.ts"], environment: "node", testTimeout: 60_000, hookTimeout: 60_000 },
       },
       {
         extends: true,
