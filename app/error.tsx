@@ -3,22 +3,27 @@
 import Link from "next/link";
 import { useTranslations } from "next-intl";
 import { ckanDownMessageFromDigest } from "@/lib/ckan/errors";
+import { reasonOfCkanMessage } from "@/lib/i18n/sign-in-errors";
 
 /**
  * Route-level error boundary, rendered inside the root layout (header and navigation stay).
  * CKAN not answering as its API (an HTML maintenance, login or proxy page; unreachable; 5xx: CASES 28)
  * arrives as a CkanError whose `digest` carries the user-facing message (Next hides `message` in
  * production but keeps a thrown error's own digest), so the page says exactly what is wrong:
- * "CKAN at {CKAN_URL} is not answering as a CKAN API (HTTP {status}, {content type})" (English, from the
- * server: phase 2 of issue 12 gives it a code to translate).
+ * "CKAN at {CKAN_URL} is not answering as a CKAN API (HTTP {status}, {content type})". The server's text is
+ * English; the page shows its code's translation (`ckanErrors`, lib/i18n/sign-in-errors.ts) with the URL,
+ * status and content type as arguments.
  * **Try again** uses Next's `retry` (refresh the server components, then reset the boundary; `reset`
  * alone would re-render the same failed payload).
  * Next answers such a page with HTTP 500 (an App Router page can only choose 200, 401, 403, 404 or a
  * redirect; a thrown error is 500): the most honest status it allows. API routes answer 502.
  */
 export default function RouteError({ error, reset, retry }: { error: Error & { digest?: string }; reset: () => void; retry?: () => void }) {
-  const ckanDown = ckanDownMessageFromDigest(error.digest);
+  const ckanDownMessage = ckanDownMessageFromDigest(error.digest);
   const t = useTranslations("error");
+  const tCkan = useTranslations("ckanErrors");
+  const reason = ckanDownMessage === null ? null : reasonOfCkanMessage(ckanDownMessage);
+  const ckanDown = reason ? tCkan(reason.code, reason.values) : null;
   return (
     <div>
       <h1 className="mb-2 text-2xl font-semibold">{ckanDown ? t("ckanDownHeading") : t("heading")}</h1>

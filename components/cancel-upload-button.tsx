@@ -1,7 +1,9 @@
 "use client";
 
 import { useRouter } from "next/navigation";
+import { useTranslations } from "next-intl";
 import { useState } from "react";
+import { apiErrorMessage, type ApiErrorLike } from "@/lib/i18n/api-errors";
 
 /**
  * "Cancel upload" on the owner's own failed uploads (/uploads): `POST /api/uploads/{id}/abort` deletes the
@@ -11,19 +13,21 @@ import { useState } from "react";
  */
 export function CancelUploadButton({ sessionId, fileName }: { sessionId: string; fileName: string }) {
   const router = useRouter();
+  const t = useTranslations("cancelUpload");
+  const tErr = useTranslations("apiErrors");
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<string | null>(null);
   const cancel = async () => {
-    if (!window.confirm(`Cancel the upload of ${fileName}? Its uploaded parts are deleted from storage.`)) return;
+    if (!window.confirm(t("confirm", { fileName }))) return;
     setBusy(true);
     setMessage(null);
     try {
       const res = await fetch(`/api/uploads/${encodeURIComponent(sessionId)}/abort`, { method: "POST" });
-      const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
-      if (!res.ok) setMessage(body?.error?.message ?? `The portal answered HTTP ${res.status}.`);
+      const body = (await res.json().catch(() => null)) as ApiErrorLike;
+      if (!res.ok) setMessage(body?.error ? apiErrorMessage(tErr, body) : t("failedHttp", { status: res.status }));
       else router.refresh();
     } catch (err) {
-      setMessage(`The portal could not be reached: ${String(err)}`);
+      setMessage(t("unreachable", { message: String(err) }));
     } finally {
       setBusy(false);
     }
@@ -31,7 +35,7 @@ export function CancelUploadButton({ sessionId, fileName }: { sessionId: string;
   return (
     <span className="mt-1 block">
       <button type="button" onClick={() => void cancel()} disabled={busy} className="rounded border border-red-800 px-2 py-0.5 text-xs text-red-800 hover:bg-red-50 disabled:opacity-60">
-        {busy ? "Cancelling…" : "Cancel upload"}<span className="sr-only"> of {fileName}</span>
+        {t.rich(busy ? "busy" : "button", { fileName, sr: (chunks) => <span className="sr-only">{chunks}</span> })}
       </button>
       <span role="status" aria-live="polite" className="mt-1 block text-xs text-red-800">{message ?? ""}</span>
     </span>

@@ -7,6 +7,7 @@ import { getConfig } from "@/lib/config";
 import { createCkanClient, CkanError } from "@/lib/ckan";
 import { getDb } from "@/lib/db";
 import { safeReturnUrl } from "@/lib/safe-redirect";
+import { encodeReason, reasonOfCkanMessage } from "@/lib/i18n/sign-in-errors";
 
 /** The signed-in CKAN user, as pages and route handlers see it. The CKAN token is server-side only. */
 export interface Caller {
@@ -39,10 +40,22 @@ export async function verifyCkanToken(token: string): Promise<Omit<Caller, "ckan
     if (err instanceof CkanError && (err.kind === "not_found" || err.kind === "authorization")) {
       throw new Error(INVALID_TOKEN_MESSAGE);
     }
-    if (err instanceof CkanError && err.kind === "not_ckan") throw new Error(`${err.message}. The token could not be checked; try again later.`);
-    if (err instanceof CkanError) throw new Error(`CKAN could not be reached to check the token (${err.kind}). Try again later.`);
+    if (err instanceof CkanError && err.kind === "not_ckan") throw new Error(`${err.message}. The token could not be checked; try again later.`, { cause: err });
+    if (err instanceof CkanError) throw new Error(`CKAN could not be reached to check the token (${err.kind}). Try again later.`, { cause: err });
     throw err;
   }
+}
+
+/**
+ * The login form's code for a {@link verifyCkanToken} failure (`token_rejected`, `ckan_not_api` with the
+ * URL/status/type, `ckan_unreachable`); the English message is logged. Unknown errors are rethrown.
+ */
+function signInFailureCode(err: unknown): string {
+  if (!(err instanceof Error)) throw err;
+  console.warn(`sign-in failed: ${err.message}`);
+  if (err.message === INVALID_TOKEN_MESSAGE) return encodeReason({ code: "token_rejected", values: {} });
+  if (err.cause instanceof CkanError) return encodeReason(reasonOfCkanMessage(err.cause.message));
+  throw err;
 }
 
 /** Records the user's sign-in (first and last seen) for audit. */
@@ -91,8 +104,12 @@ export function authOptions(): NextAuthOptions {
         credentials: { token: { label: "CKAN API token", type: "password" } },
         async authorize(credentials) {
           const token = credentials?.token?.trim();
-          if (!token) throw new Error("Enter your CKAN API token.");
-          const user = await verifyCkanToken(token);
+          // next-auth hands the thrown message to the login form: a stable code that the form translates
+          // (lib/i18n/sign-in-errors.ts); the English reason goes to the log.
+          if (!token) throw new Error(encodeReason({ code: "token_missing", values: {} }));
+          const user = await verifyCkanToken(token).catch((err: unknown) => {
+            throw new Error(signInFailureCode(err), { cause: err });
+          });
           await recordSignIn(user);
           return { id: user.id, name: user.name, displayName: user.displayName, sysadmin: user.sysadmin, ckanToken: token };
         },

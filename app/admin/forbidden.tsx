@@ -1,14 +1,14 @@
 import Link from "next/link";
+import { getTranslations } from "next-intl/server";
 
 /** HTTP 403 page of the admin area: the user is signed in but is not a portal administrator. */
-export default function AdminForbidden() {
+export default async function AdminForbidden() {
+  const t = await getTranslations("adminForbidden");
   return (
     <div>
-      <h1 className="mb-2 text-2xl font-semibold">Administrators only</h1>
-      <p className="mb-4 text-slate-700">
-        The upload audit is open to CKAN sysadmins and to the users named in the portal&apos;s PORTAL_ADMINS setting.
-      </p>
-      <Link href="/uploads" className="text-blue-800 underline">Your own uploads</Link>
+      <h1 className="mb-2 text-2xl font-semibold">{t("heading")}</h1>
+      <p className="mb-4 text-slate-700">{t("body")}</p>
+      <Link href="/uploads" className="text-blue-800 underline">{t("ownUploads")}</Link>
     </div>
   );
 }

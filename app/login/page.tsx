@@ -23,7 +23,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
           em: (chunks) => <em>{chunks}</em>,
         })}
       </p>
-      <LoginForm callbackUrl={safeCallbackPath(sp.callbackUrl)} initialFailed={Boolean(sp.error)} />
+      <LoginForm callbackUrl={safeCallbackPath(sp.callbackUrl)} initialError={sp.error || undefined} />
     </div>
   );
 }

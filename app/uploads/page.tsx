@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { getTranslations } from "next-intl/server";
 import { filterQuery, hasFilter, parseUploadFilter } from "@/lib/admin/filters";
 import { listUploadPage } from "@/lib/admin/uploads";
 import { requireCaller } from "@/lib/page-auth";
@@ -6,7 +7,11 @@ import { UploadHistoryTable } from "@/components/upload-history-table";
 import { Pagination } from "@/components/audit/pagination";
 import { UploadFilterForm } from "@/components/audit/upload-filter-form";
 
-export const metadata: Metadata = { title: "My uploads" };
+/** The page title in the user's language. */
+export async function generateMetadata(): Promise<Metadata> {
+  const t = await getTranslations("myUploads");
+  return { title: t("title") };
+}
 
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
@@ -20,12 +25,13 @@ export default async function MyUploadsPage({ searchParams }: { searchParams: Se
   const filter = { ...parsed, user: undefined };
   const caller = await requireCaller(`/uploads${filterQuery(filter, { page: filter.page })}`);
   const { total, rows, pages } = await listUploadPage(filter, { userCkanId: caller.id });
+  const t = await getTranslations("myUploads");
   return (
     <div>
-      <h1 className="mb-4 text-2xl font-semibold">My uploads</h1>
+      <h1 className="mb-4 text-2xl font-semibold">{t("title")}</h1>
       <UploadFilterForm filter={filter} action="/uploads" invalid={invalid} />
-      <p className="mb-2 text-sm text-slate-700" role="status">{total.toLocaleString("en")} upload{total === 1 ? "" : "s"}</p>
-      <UploadHistoryTable rows={rows} ownRows caption="Your uploads, newest first" emptyText={hasFilter(filter) ? "No uploads match this filter." : "No uploads yet."} />
+      <p className="mb-2 text-sm text-slate-700" role="status">{t("count", { count: total })}</p>
+      <UploadHistoryTable rows={rows} ownRows caption={t("caption")} emptyText={hasFilter(filter) ? t("noMatch") : t("none")} />
       <Pagination filter={filter} pages={pages} basePath="/uploads" />
     </div>
   );

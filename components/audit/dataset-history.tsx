@@ -1,5 +1,7 @@
+import { getLocale, getTimeZone, getTranslations } from "next-intl/server";
 import { parseUploadFilter } from "@/lib/admin/filters";
 import { listUploadPage } from "@/lib/admin/uploads";
+import { formattersFor } from "@/lib/i18n/format";
 import { UploadHistoryTable } from "@/components/upload-history-table";
 
 /**
@@ -8,11 +10,13 @@ import { UploadHistoryTable } from "@/components/upload-history-table";
  */
 export async function DatasetHistory({ datasetCkanId }: { datasetCkanId: string }) {
   const { rows, total } = await listUploadPage(parseUploadFilter({}).filter, { datasetCkanId });
+  const t = await getTranslations("datasetHistory");
+  const format = formattersFor(await getLocale(), await getTimeZone());
   return (
     <section aria-labelledby="dataset-history">
-      <h2 id="dataset-history" className="mb-2 text-lg font-semibold">Earlier uploads to this dataset</h2>
-      {total > rows.length && <p className="mb-2 text-sm text-slate-700">The newest {rows.length} of {total.toLocaleString("en")}.</p>}
-      <UploadHistoryTable rows={rows} caption="Earlier uploads to this dataset, newest first" showDataset={false} showUser />
+      <h2 id="dataset-history" className="mb-2 text-lg font-semibold">{t("heading")}</h2>
+      {total > rows.length && <p className="mb-2 text-sm text-slate-700">{t("newestOf", { shown: rows.length, total: format.number(total) })}</p>}
+      <UploadHistoryTable rows={rows} caption={t("caption")} showDataset={false} showUser />
     </section>
   );
 }

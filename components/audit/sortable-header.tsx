@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { useTranslations } from "next-intl";
 import { filterQuery, type SortValue, type UploadFilter } from "@/lib/admin/filters";
 
 /**
@@ -6,6 +7,7 @@ import { filterQuery, type SortValue, type UploadFilter } from "@/lib/admin/filt
  * (a second click flips the direction). `aria-sort` tells screen readers the current order.
  */
 export function SortableHeader({ label, column, filter, basePath }: { label: string; column: SortValue; filter: UploadFilter; basePath: string }) {
+  const t = useTranslations("sortableHeader");
   const active = filter.sort === column;
   const nextDir = active && filter.dir === "desc" ? "asc" : active ? "desc" : column === "time" || column === "size" ? "desc" : "asc";
   return (
@@ -13,7 +15,7 @@ export function SortableHeader({ label, column, filter, basePath }: { label: str
       <Link href={`${basePath}${filterQuery(filter, { sort: column, dir: nextDir })}`} className="text-blue-800 underline">
         {label}
         {active ? (filter.dir === "asc" ? " ▲" : " ▼") : ""}
-        <span className="sr-only">{`, sort ${nextDir === "asc" ? "ascending" : "descending"}`}</span>
+        <span className="sr-only">{nextDir === "asc" ? t("sortAscending") : t("sortDescending")}</span>
       </Link>
     </th>
   );

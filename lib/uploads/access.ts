@@ -57,6 +57,7 @@ export async function loadEditableDataset(caller: Caller, idOrName: string, opts
     throw new ApiError(
       "dataset_deleted",
       `The dataset "${pkg.title || pkg.name}" was deleted in CKAN, so it accepts no uploads. An editor of its organization can restore it in CKAN (or a sysadmin from the trash).`,
+      { title: pkg.title || pkg.name },
     );
   }
   if (!canEdit) {

@@ -47,7 +47,14 @@ describe("message catalogues", () => {
 
   it.each(LOCALES.filter((l) => l !== "en"))("%s has exactly the keys of en.json", (locale) => {
     const keys = flatten(load(locale));
-    expect({ missing: [...en.keys()].filter((k) => !keys.has(k)), extra: [...keys.keys()].filter((k) => !en.has(k)) }).toEqual({ missing: [], extra: [] });
+    const missing = [...en.keys()].filter((k) => !keys.has(k));
+    const extra = [...keys.keys()].filter((k) => !en.has(k));
+    // One line per key, so the failure reads as a to-do list (also: `node scripts/i18n-missing.mjs`).
+    const report = [
+      ...missing.map((k) => `messages/${locale}.json lacks ${k} (en: ${JSON.stringify(en.get(k))})`),
+      ...extra.map((k) => `messages/${locale}.json has ${k}, which en.json does not`),
+    ];
+    expect(report, `${locale}: ${missing.length} keys missing, ${extra.length} extra`).toEqual([]);
   });
 
   it.each(LOCALES)("every %s message is a non-empty string of valid ICU MessageFormat", (locale) => {

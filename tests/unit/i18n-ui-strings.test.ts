@@ -21,22 +21,11 @@ const root = path.resolve(__dirname, "../..");
 
 /** Files whose strings are still English literals (issue 12, phase 2). Keep sorted; only ever remove. */
 const UNCONVERTED: readonly string[] = [
-  "app/admin/forbidden.tsx",
   "app/admin/uploads/[id]/page.tsx",
-  "app/admin/uploads/page.tsx",
-  "app/datasets/[id]/upload/not-found.tsx",
   "app/datasets/[id]/upload/page.tsx",
-  "app/uploads/page.tsx",
-  "components/audit/admin-actions.tsx",
   "components/audit/admin-upload-table.tsx",
   "components/audit/bytes-per-day-chart.tsx",
-  "components/audit/dataset-history.tsx",
-  "components/audit/pagination.tsx",
   "components/audit/session-timeline.tsx",
-  "components/audit/sortable-header.tsx",
-  "components/audit/upload-filter-form.tsx",
-  "components/cancel-upload-button.tsx",
-  "components/retry-registration-button.tsx",
   "components/upload-history-table.tsx",
   "components/uploader/file-row.tsx",
   "components/uploader/uploader.tsx",

@@ -1,14 +1,19 @@
 import type { Metadata } from "next";
+import { getLocale, getTimeZone, getTranslations } from "next-intl/server";
 import { requireAdminPage } from "@/lib/admin/access";
 import { filterQuery, parseUploadFilter } from "@/lib/admin/filters";
 import { listUploadPage, uploadTotals } from "@/lib/admin/uploads";
-import { formatBytes } from "@/lib/format";
+import { formattersFor } from "@/lib/i18n/format";
 import { AdminUploadTable } from "@/components/audit/admin-upload-table";
 import { BytesPerDayChart } from "@/components/audit/bytes-per-day-chart";
 import { Pagination } from "@/components/audit/pagination";
 import { UploadFilterForm } from "@/components/audit/upload-filter-form";
 
-export const metadata: Metadata = { title: "Upload audit" };
+/** The page title in the user's language. */
+export async function generateMetadata(): Promise<Metadata> {
+  const t = await getTranslations("adminUploads");
+  return { title: t("title") };
+}
 
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
@@ -21,17 +26,19 @@ export default async function AdminUploadsPage({ searchParams }: { searchParams:
   const { filter, invalid } = parseUploadFilter(await searchParams);
   await requireAdminPage(`/admin/uploads${filterQuery(filter, { page: filter.page })}`);
   const [page, totals] = await Promise.all([listUploadPage(filter), uploadTotals(filter)]);
+  const t = await getTranslations("adminUploads");
+  const format = formattersFor(await getLocale(), await getTimeZone());
   return (
     <div>
-      <h1 className="mb-4 text-2xl font-semibold">Upload audit</h1>
+      <h1 className="mb-4 text-2xl font-semibold">{t("title")}</h1>
       <UploadFilterForm filter={filter} action="/admin/uploads" showUser invalid={invalid} />
-      <section aria-label="Totals for this filter" className="mb-4 flex flex-wrap items-center gap-6 rounded border border-slate-200 bg-white p-4">
+      <section aria-label={t("totalsLabel")} className="mb-4 flex flex-wrap items-center gap-6 rounded border border-slate-200 bg-white p-4">
         <dl className="flex flex-wrap gap-6">
-          <div><dt className="text-sm text-slate-700">Uploads</dt><dd className="text-xl font-semibold" data-testid="total-count">{totals.count.toLocaleString("en")}</dd></div>
-          <div><dt className="text-sm text-slate-700">Bytes</dt><dd className="text-xl font-semibold" data-testid="total-bytes" title={`${totals.bytes} bytes`}>{formatBytes(totals.bytes)}</dd></div>
-          <div><dt className="text-sm text-slate-700">Failures</dt><dd className="text-xl font-semibold" data-testid="total-failures">{totals.failures.toLocaleString("en")}</dd></div>
+          <div><dt className="text-sm text-slate-700">{t("uploads")}</dt><dd className="text-xl font-semibold" data-testid="total-count">{format.number(totals.count)}</dd></div>
+          <div><dt className="text-sm text-slate-700">{t("bytes")}</dt><dd className="text-xl font-semibold" data-testid="total-bytes" title={t("exactBytes", { bytes: totals.bytes })}>{format.bytes(totals.bytes)}</dd></div>
+          <div><dt className="text-sm text-slate-700">{t("failures")}</dt><dd className="text-xl font-semibold" data-testid="total-failures">{format.number(totals.failures)}</dd></div>
         </dl>
-        <a href={`/api/admin/uploads/export${filterQuery(filter)}`} download className="ml-auto rounded border border-blue-800 px-3 py-1.5 text-blue-800">Export CSV</a>
+        <a href={`/api/admin/uploads/export${filterQuery(filter)}`} download className="ms-auto rounded border border-blue-800 px-3 py-1.5 text-blue-800">{t("exportCsv")}</a>
       </section>
       <BytesPerDayChart days={totals.days} />
       <AdminUploadTable rows={page.rows} filter={filter} basePath="/admin/uploads" />

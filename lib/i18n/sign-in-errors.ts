@@ -1,0 +1,47 @@
+/**
+ * Stable codes for the reasons sign-in fails and for "CKAN is down" pages (issue 12): the server keeps its
+ * English text for logs and the API, the UI translates the code (namespace `ckanErrors`) with the CKAN
+ * URL, HTTP status and content type as ICU arguments. Client-safe (no server imports).
+ *
+ * On the wire a reason is `code` or `code?arg=value&…` (URLSearchParams): that is the `error` next-auth
+ * hands the login form (`signIn(...).error`, or the `?error=` of a redirect).
+ */
+
+/** Why sign-in or a page failed, as a translatable code. */
+export const CKAN_ERROR_CODES = ["token_missing", "token_rejected", "ckan_unreachable", "ckan_not_api", "ckan_failed"] as const;
+export type CkanErrorCode = (typeof CKAN_ERROR_CODES)[number];
+
+/** A code and its ICU arguments (strings: URL, `status`, `type`, `host`, `kind`). */
+export interface CkanErrorReason {
+  code: CkanErrorCode;
+  values: Record<string, string>;
+}
+
+/** `code?k=v&…`, the form next-auth carries to the login form. */
+export function encodeReason(reason: CkanErrorReason): string {
+  const query = new URLSearchParams(reason.values).toString();
+  return query ? `${reason.code}?${query}` : reason.code;
+}
+
+/** The reason encoded by {@link encodeReason}, or null for anything else (e.g. next-auth's `CredentialsSignin`). */
+export function decodeReason(text: string | null | undefined): CkanErrorReason | null {
+  if (!text) return null;
+  const [code, query = ""] = text.split(/\?(.*)/s, 2) as [string, string?];
+  if (!(CKAN_ERROR_CODES as readonly string[]).includes(code)) return null;
+  return { code: code as CkanErrorCode, values: Object.fromEntries(new URLSearchParams(query)) };
+}
+
+/**
+ * The reason behind one of lib/ckan's English "CKAN is down" messages (CkanError kinds not_ckan,
+ * unreachable, server; lib/ckan/transport.ts):
+ * - "CKAN at {url} is not answering as a CKAN API (HTTP {status}, {type})" → `ckan_not_api`;
+ * - "CKAN at {host} is unreachable …" / "… did not answer … within N ms" → `ckan_unreachable` {host};
+ * - anything else → `ckan_failed` (no arguments).
+ */
+export function reasonOfCkanMessage(message: string): CkanErrorReason {
+  const notApi = /^CKAN at (\S+) is not answering as a CKAN API \(HTTP (\d+), ([^)]*)\)/.exec(message);
+  if (notApi) return { code: "ckan_not_api", values: { url: notApi[1]!, status: notApi[2]!, type: notApi[3]! } };
+  const unreachable = /^CKAN at (\S+) (?:is unreachable|did not answer)/.exec(message);
+  if (unreachable) return { code: "ckan_unreachable", values: { host: unreachable[1]! } };
+  return { code: "ckan_failed", values: {} };
+}
