@@ -97,6 +97,8 @@ export const configSchema = z
     CKAN_AUTHZ_MAX_AGE_SECONDS: int(0, 3600).default(60),
     /** The first completed upload to a `draft` dataset makes it `active` (CKAN package_patch as the user), as CKAN's own "Finish" step does. */
     ACTIVATE_DRAFT_DATASETS: bool.default(true),
+    /** Replacing a resource's file (issue 12): `keep` the earlier object (audit trail, old download links) or `delete` it once the resource points to the new one. */
+    REPLACED_OBJECTS: z.enum(["keep", "delete"]).default("keep"),
     // ---- running as a service (issue 14; docs/operations.md) ----
     /** Comma-separated CIDRs (or addresses) of reverse proxies whose X-Forwarded-For is believed; empty = none. */
     TRUSTED_PROXIES: z

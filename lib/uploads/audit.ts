@@ -25,7 +25,13 @@ export type AuditType =
   | "admin.upload_aborted"
   | "sweeper.ran"
   | "dataset.activated"
-  | "dataset.activation_failed";
+  | "dataset.activation_failed"
+  // Describe and replace (issue 12)
+  | "resource.described"
+  | "resource.replaced"
+  | "object.replaced"
+  | "object.deleted"
+  | "object.delete_failed";
 
 /**
  * Appends one audit event. Call it inside the transaction that makes the change it records.
