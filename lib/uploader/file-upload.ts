@@ -111,6 +111,7 @@ export function createFileUpload(options: FileUploadOptions): FileUpload {
       datasetId: o.datasetId, fileName: file.name, size: file.size,
       contentType: file.type || "application/octet-stream", lastModified: file.lastModified,
       ...(o.partSize !== undefined && { partSize: o.partSize }),
+      ...(typeof o.resourceFields === "function" ? o.resourceFields() : o.resourceFields),
     };
     // Not aborted by pause/cancel: once the portal has created a session we must know its id (to abort or resume it).
     const s = o.resume ? await existingSession(o.resume.sessionId, signal) : await callWithRetry(() => api.createSession(input), retrying("session"));
