@@ -12,7 +12,7 @@ import { isActive, useUploadQueue } from "./use-upload-queue";
  * file, and a polite live region that announces starts, every 10 % of progress and outcomes.
  */
 export function Uploader(props: { datasetId: string; datasetName: string; partSize: number; concurrency: number; maxBytes: number; checksum?: ChecksumAlgorithm | "none"; refreshMarginMs?: number }) {
-  const { items, notices, addFiles, cancel, pause, resume, acceptResume, startOver } = useUploadQueue({
+  const { items, notices, addFiles, cancel, pause, resume, acceptResume, startOver, describe } = useUploadQueue({
     datasetId: props.datasetId,
     concurrency: props.concurrency,
     checksum: props.checksum,
@@ -102,7 +102,7 @@ export function Uploader(props: { datasetId: string; datasetName: string; partSi
           <p className="text-sm text-slate-700">{active > 0 ? `${active} upload${active === 1 ? "" : "s"} in progress. Keep this page open until they finish.` : "All uploads have finished."}</p>
           <ul className="space-y-3" aria-label="Uploads">
             {items.map((item) => (
-              <FileRow key={item.id} item={item} onCancel={() => cancel(item.id)} onPause={() => pause(item.id)} onResume={() => resume(item.id)} onAcceptResume={() => acceptResume(item.id)} onStartOver={() => startOver(item.id)} />
+              <FileRow key={item.id} item={item} onCancel={() => cancel(item.id)} onPause={() => pause(item.id)} onResume={() => resume(item.id)} onAcceptResume={() => acceptResume(item.id)} onStartOver={() => startOver(item.id)} onDescribe={(v) => describe(item.id, v)} />
             ))}
           </ul>
         </>

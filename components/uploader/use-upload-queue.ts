@@ -8,6 +8,7 @@ import { type Capabilities, detectCapabilities } from "@/lib/uploader/capabiliti
 import { createPortalSignInWatcher } from "@/lib/uploader/sign-in";
 import { type TabLease, type TabLocks, defaultTabLocks, uploadLockName } from "@/lib/uploader/tab-lock";
 import { setUploadsRunning } from "@/components/session-activity";
+import { type ReplaceOption, useResourceFieldStore } from "./resource-field-store";
 import { createResumeWriter, disableResumeStore, findResume, findServerResume, forgetResume, type ResumeRecord } from "./resume-store";
 
 /** What the UI shows for one file. */
@@ -30,6 +31,10 @@ export interface UploadItem {
   registrationPending: boolean;
   /** Set while the sign-in has ended: what to tell the user (the upload waits and continues by itself). */
   signedOut: string | null;
+  /** The portal's upload session, once created (for PATCH /api/uploads/{id}/resource). */
+  sessionId?: string | null;
+  /** The browser's MIME type of the file (prefills the resource format). */
+  fileType?: string;
 }
 
 /** Engine settings the page passes from the portal's configuration. */
@@ -72,7 +77,7 @@ const emptyProgress = (total: number): ProgressSnapshot => ({ bytesSent: 0, tota
  * in flight), so a many-file drop cannot open dozens of connections. Exposes pause/resume/cancel per
  * file; an interrupted upload of the same file (IndexedDB) is offered for resume.
  */
-export function useUploadQueue(opts: { datasetId: string } & EngineSettings) {
+export function useUploadQueue(opts: { datasetId: string; replace?: ReplaceOption } & EngineSettings) {
   const [items, setItems] = useState<UploadItem[]>([]);
   const uploads = useRef(new Map<string, FileUpload>());
   const files = useRef(new Map<string, File>());
@@ -86,6 +91,7 @@ export function useUploadQueue(opts: { datasetId: string } & EngineSettings) {
   const waits = useRef(new Map<string, AbortController>());
   const caps = useRef<Capabilities | null>(null);
   const [notices, setNotices] = useState<string[]>([]);
+  const resourceFields = useResourceFieldStore(); // issue 12: components/uploader/resource-field-store.ts
   const tabLocks = () => (locks.current ??= defaultTabLocks());
   const releaseLease = useCallback((id: string) => {
     leases.current.get(id)?.release();
@@ -123,9 +129,12 @@ export function useUploadQueue(opts: { datasetId: string } & EngineSettings) {
       signIn: signIn.current,
       ...(opts.refreshMarginMs !== undefined && { refreshMarginMs: opts.refreshMarginMs }),
       ...(next.resume && { resume: { sessionId: next.resume.sessionId, digests: next.resume.digests } }),
+      resourceFields: () => resourceFields.forCreation(next.id, opts.replace),
       onEvent: (ev) => {
         if (ev.type === "progress") patch(next.id, { progress: ev.progress });
         else if (ev.type === "session") {
+          patch(next.id, { sessionId: ev.sessionId });
+          resourceFields.sessionCreated(next.id, ev.sessionId);
           writer.start(ev, next.resume?.digests);
           // This tab owns the upload: another tab selecting the same file waits (item 8).
           if (!leases.current.has(next.id)) {
@@ -165,7 +174,7 @@ export function useUploadQueue(opts: { datasetId: string } & EngineSettings) {
     });
     uploads.current.set(next.id, upload);
     void upload.start();
-  }, [opts.datasetId, opts.concurrency, opts.checksum, opts.refreshMarginMs, patch, releaseLease]);
+  }, [opts.datasetId, opts.concurrency, opts.checksum, opts.refreshMarginMs, opts.replace?.resourceId, opts.replace?.external, patch, releaseLease, resourceFields]);
 
   /**
    * The tab that owned this file's upload let go (finished, closed or crashed): finish the story here.
@@ -239,6 +248,8 @@ export function useUploadQueue(opts: { datasetId: string } & EngineSettings) {
             resultStatus: null,
             registrationPending: false,
             signedOut: null,
+            sessionId: null,
+            fileType: file.type,
           })),
         ]);
         pending.current.push(...added.filter((a) => !a.record).map(({ id, file }) => ({ id, file })));
@@ -324,5 +335,5 @@ export function useUploadQueue(opts: { datasetId: string } & EngineSettings) {
     return () => window.removeEventListener("beforeunload", onBeforeUnload);
   }, [anyActive]);
 
-  return { items, notices, addFiles, cancel, pause, resume, retry, acceptResume, startOver };
+  return { items, notices, addFiles, cancel, pause, resume, retry, acceptResume, startOver, describe: resourceFields.save };
 }
