@@ -2,6 +2,7 @@ import "server-only";
 import type { Caller } from "@/lib/auth";
 import { canEditDataset, createCkanClient, isCkanError, type CkanPackage, type CkanUser } from "@/lib/ckan";
 import { getConfig } from "@/lib/config";
+import { getDb } from "@/lib/db";
 import { cachedAnswer, tokenKey } from "./answer-cache";
 
 /**
@@ -26,7 +27,28 @@ function ckanFor(caller: Pick<Caller, "ckanToken">) {
  * @throws CkanError "not_found" when CKAN no longer accepts the token (it runs it as anonymous), others as usual.
  */
 export function currentCkanUser(caller: Pick<Caller, "ckanToken">, opts: AuthzOptions = {}): Promise<CkanUser> {
-  return cachedAnswer(`user:${tokenKey(caller.ckanToken)}`, getConfig().CKAN_AUTHZ_MAX_AGE_SECONDS, () => ckanFor(caller).currentUser(), opts);
+  return cachedAnswer(
+    `user:${tokenKey(caller.ckanToken)}`,
+    getConfig().CKAN_AUTHZ_MAX_AGE_SECONDS,
+    async () => {
+      const user = await ckanFor(caller).currentUser();
+      await recordSysadminStatus(user);
+      return user;
+    },
+    opts,
+  );
+}
+
+/**
+ * Keeps the audit record's `User.sysadmin` (shown on the admin session page) equal to CKAN's latest
+ * answer: one conditional UPDATE, which changes a row only when the status changed since it was last
+ * seen (a sign-in, or an earlier fresh `user_show`). Never used to grant anything; a failed write is
+ * not an authorization failure, so it is swallowed.
+ */
+async function recordSysadminStatus(user: CkanUser): Promise<void> {
+  await getDb()
+    .user.updateMany({ where: { ckanId: user.id, sysadmin: !user.sysadmin }, data: { sysadmin: user.sysadmin } })
+    .catch(() => undefined);
 }
 
 /**

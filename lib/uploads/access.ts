@@ -65,13 +65,17 @@ export async function loadEditableDataset(caller: Caller, idOrName: string, opts
   return pkg;
 }
 
-/** Upserts the caller's User row (audit cache of CKAN identity). @returns the row id. */
+/**
+ * Upserts the caller's User row (audit cache of CKAN identity). @returns the row id.
+ * `sysadmin` is written only when the row is created (from the sign-in's `user_show`); afterwards
+ * only a fresh CKAN answer changes it (lib/authz/ckan-authz.ts), never the sign-in cookie.
+ */
 export async function ensureUserRow(caller: Caller): Promise<string> {
   const now = new Date();
   const row = await getDb().user.upsert({
     where: { ckanId: caller.id },
     create: { ckanId: caller.id, name: caller.name, displayName: caller.displayName, sysadmin: caller.sysadmin, lastSeenAt: now },
-    update: { name: caller.name, displayName: caller.displayName, sysadmin: caller.sysadmin, lastSeenAt: now },
+    update: { name: caller.name, displayName: caller.displayName, lastSeenAt: now },
   });
   return row.id;
 }

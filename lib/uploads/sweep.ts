@@ -4,7 +4,7 @@ import { getDb } from "@/lib/db";
 import { getS3Client } from "@/lib/storage/clients";
 import { abortMultipartUpload } from "@/lib/storage/multipart";
 import { instanceId } from "@/lib/ops/instance";
-import { tryAcquireLease } from "@/lib/ops/lease";
+import { releaseLease, tryAcquireLease } from "@/lib/ops/lease";
 import { getLogger } from "@/lib/ops/log";
 import { getMetrics } from "@/lib/ops/metrics";
 import { writeAudit } from "./audit";
@@ -83,18 +83,25 @@ export const SWEEPER_LEASE = "sweeper";
  * sweeps and writes one `sweeper.ran` audit event naming the instance (INSTANCE_ID or hostname:pid)
  * and what it did. Among several instances on one database exactly one runs per interval; the others
  * skip (so no session is ever swept twice).
+ * `release: true` (the cron run, `npm run sweep`) gives the lease back when done, so the lease only
+ * keeps two sweeps from overlapping; `holder` names the taker (default INSTANCE_ID or hostname:pid).
  * @returns the sweep's result, or null when another instance holds the lease.
  */
-export async function runSweeperTick(opts: { intervalMs: number; now?: Date }): Promise<SweepResult | null> {
+export async function runSweeperTick(opts: { intervalMs: number; now?: Date; holder?: string; release?: boolean }): Promise<SweepResult | null> {
   const db = getDb();
-  const instance = instanceId();
+  const instance = opts.holder ?? instanceId();
   const metrics = getMetrics();
   if (!(await tryAcquireLease(db, SWEEPER_LEASE, instance, opts.intervalMs, opts.now))) {
     metrics.sweeperRuns.inc({ outcome: "skipped" });
     return null;
   }
   const startedAt = Date.now();
-  const result = await sweepStaleUploads({ now: opts.now });
+  let result: SweepResult;
+  try {
+    result = await sweepStaleUploads({ now: opts.now });
+  } finally {
+    if (opts.release) await releaseLease(db, SWEEPER_LEASE, instance, opts.now);
+  }
   await writeAudit(db, { actorName: "sweeper", type: "sweeper.ran", detail: { instance, expired: result.expired.length, failed: result.failed.length, integrityFlagged: result.integrity.flagged.length, ms: Date.now() - startedAt } });
   metrics.sweeperRuns.inc({ outcome: "ran" });
   getLogger().info({ msg: "sweeper ran", expired: result.expired.length, failed: result.failed.length, integrityChecked: result.integrity.checked, integrityFlagged: result.integrity.flagged.length });

@@ -15,7 +15,7 @@ import { createCkanClient } from "@/lib/ckan";
 import { resetConfigForTests } from "@/lib/config";
 import { getDb } from "@/lib/db";
 import { abortUpload } from "@/lib/uploads/abort";
-import { loadEditableDataset } from "@/lib/uploads/access";
+import { ensureUserRow, loadEditableDataset } from "@/lib/uploads/access";
 import { completeUpload } from "@/lib/uploads/complete";
 import { createUpload } from "@/lib/uploads/create";
 import { grantCredentials } from "@/lib/uploads/credentials";
@@ -93,6 +93,8 @@ describe(`a demoted sysadmin (${TEST_DB_NAME})`, () => {
     const someoneElses = await createUpload(owner, { datasetId: "test-dataset", fileName: "not-yours.bin", size: 10, contentType: "" }, ctx);
 
     await requireAdmin(caller);
+    const userRowId = await ensureUserRow(caller); // as an upload start writes it
+    expect((await getDb().user.findUniqueOrThrow({ where: { id: userRowId } })).sysadmin).toBe(true);
     expect((await loadEditableDataset(caller, "other-dataset")).name).toBe("other-dataset");
     expect((await getUploadForResume(caller, someoneElses.sessionId)).sessionId).toBe(someoneElses.sessionId);
 
@@ -107,6 +109,9 @@ describe(`a demoted sysadmin (${TEST_DB_NAME})`, () => {
     expect([dataset.status, dataset.code]).toEqual([403, "forbidden"]);
     const session = await apiErrorOf(getUploadForResume(caller, someoneElses.sessionId));
     expect([session.status, session.message]).toEqual([403, "This upload session belongs to another user."]);
+    // The audit record of the user (admin session page) follows CKAN, not the sign-in cookie.
+    await ensureUserRow(caller); // a later upload start does not write the cookie's flag back
+    expect((await getDb().user.findUniqueOrThrow({ where: { id: userRowId } })).sysadmin).toBe(false);
     await abortUpload(owner, someoneElses.sessionId);
   });
 

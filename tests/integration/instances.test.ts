@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "@/lib/db";
-import { tryAcquireLease } from "@/lib/ops/lease";
+import { releaseLease, tryAcquireLease } from "@/lib/ops/lease";
 import { consumeRateLimit, resetRateLimitsForTests } from "@/lib/security/rate-limit";
 import { runSweeperTick, SWEEPER_LEASE } from "@/lib/uploads/sweep";
 import { TEST_DB_NAME, startIntegrationEnv } from "./support/env";
@@ -44,6 +44,22 @@ describe(`instances on one database (${TEST_DB_NAME})`, () => {
     expect(runs).toHaveLength(1);
     expect(JSON.parse(runs[0]!.detail)).toMatchObject({ instance: "sweeper-test-instance", expired: 0, failed: 0 });
     expect((await getDb().lease.findUniqueOrThrow({ where: { name: SWEEPER_LEASE } })).holder).toBe("sweeper-test-instance");
+  });
+
+  it("lets a cron sweep (release: true) run only when no other sweep holds the lease, and give it back when done", async () => {
+    const db = getDb();
+    await db.lease.deleteMany({ where: { name: SWEEPER_LEASE } });
+    const now = new Date();
+    expect(await tryAcquireLease(db, SWEEPER_LEASE, "in-server", 3_600_000, now)).toBe(true);
+    expect(await runSweeperTick({ intervalMs: 1_800_000, holder: "cron-a", release: true, now })).toBeNull();
+    await db.lease.update({ where: { name: SWEEPER_LEASE }, data: { expiresAt: now } }); // the in-server interval ended
+    const ran = await runSweeperTick({ intervalMs: 1_800_000, holder: "cron-a", release: true, now });
+    expect(ran).not.toBeNull();
+    const lease = await db.lease.findUniqueOrThrow({ where: { name: SWEEPER_LEASE } });
+    expect([lease.holder, lease.expiresAt.getTime() <= now.getTime()]).toEqual(["cron-a", true]);
+    // Released: the next cron run does not wait for the 30-minute guard.
+    expect(await runSweeperTick({ intervalMs: 1_800_000, holder: "cron-b", release: true, now })).not.toBeNull();
+    expect(await releaseLease(db, SWEEPER_LEASE, "cron-a", now)).toBe(false);
   });
 
   it(`keeps rate-limit counters ${onPostgres ? "in PostgreSQL, shared by every instance" : "in memory, per process (SQLite)"}`, async () => {
