@@ -1,4 +1,7 @@
 // @ts-check
+// next-intl: finds i18n/request.ts (the locale and messages of each request; no locale in the URL, docs/i18n.md).
+const createNextIntlPlugin = require("next-intl/plugin");
+const withNextIntl = createNextIntlPlugin("./i18n/request.ts");
 
 /** @type {import('next').NextConfig} */
 const nextConfig = {
@@ -29,4 +32,4 @@ const nextConfig = {
   },
 };
 
-module.exports = nextConfig;
+module.exports = withNextIntl(nextConfig);

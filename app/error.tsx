@@ -1,6 +1,7 @@
 "use client";
 
 import Link from "next/link";
+import { useTranslations } from "next-intl";
 import { ckanDownMessageFromDigest } from "@/lib/ckan/errors";
 
 /**
@@ -8,7 +9,8 @@ import { ckanDownMessageFromDigest } from "@/lib/ckan/errors";
  * CKAN not answering as its API (an HTML maintenance, login or proxy page; unreachable; 5xx: CASES 28)
  * arrives as a CkanError whose `digest` carries the user-facing message (Next hides `message` in
  * production but keeps a thrown error's own digest), so the page says exactly what is wrong:
- * "CKAN at {CKAN_URL} is not answering as a CKAN API (HTTP {status}, {content type})".
+ * "CKAN at {CKAN_URL} is not answering as a CKAN API (HTTP {status}, {content type})" (English, from the
+ * server: phase 2 of issue 12 gives it a code to translate).
  * **Try again** uses Next's `retry` (refresh the server components, then reset the boundary; `reset`
  * alone would re-render the same failed payload).
  * Next answers such a page with HTTP 500 (an App Router page can only choose 200, 401, 403, 404 or a
@@ -16,23 +18,23 @@ import { ckanDownMessageFromDigest } from "@/lib/ckan/errors";
  */
 export default function RouteError({ error, reset, retry }: { error: Error & { digest?: string }; reset: () => void; retry?: () => void }) {
   const ckanDown = ckanDownMessageFromDigest(error.digest);
+  const t = useTranslations("error");
   return (
     <div>
-      <h1 className="mb-2 text-2xl font-semibold">{ckanDown ? "CKAN is not available" : "This page could not be shown"}</h1>
+      <h1 className="mb-2 text-2xl font-semibold">{ckanDown ? t("ckanDownHeading") : t("heading")}</h1>
       <p role="alert" className="mb-4 rounded border border-red-300 bg-red-50 p-3 text-red-800">
-        {ckanDown ?? `An unexpected error occurred. It has been logged${error.digest ? ` (reference ${error.digest})` : ""}.`}
+        {ckanDown ?? (error.digest ? t("unexpectedWithReference", { reference: error.digest }) : t("unexpected"))}
       </p>
       {ckanDown && (
         <p className="mb-4 text-slate-700">
-          The portal needs CKAN to check who you are and what you may edit. Nothing about your uploads has changed: uploads
-          already running keep their parts and can be resumed once CKAN answers again.
+          {t("ckanDownExplanation")}
         </p>
       )}
       <div className="flex gap-4">
         <button type="button" onClick={() => (retry ?? reset)()} className="rounded bg-blue-700 px-4 py-2 font-medium text-white hover:bg-blue-800">
-          Try again
+          {t("tryAgain")}
         </button>
-        <Link href="/" className="self-center text-blue-800 underline">Back to your datasets</Link>
+        <Link href="/" className="self-center text-blue-800 underline">{t("backToDatasets")}</Link>
       </div>
     </div>
   );

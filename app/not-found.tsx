@@ -1,12 +1,14 @@
 import Link from "next/link";
+import { getTranslations } from "next-intl/server";
 
 /** HTTP 404 page. */
-export default function NotFound() {
+export default async function NotFound() {
+  const t = await getTranslations("notFound");
   return (
     <div>
-      <h1 className="mb-2 text-2xl font-semibold">Not found</h1>
-      <p className="mb-4 text-slate-700">There is no such page or dataset, or you may not see it.</p>
-      <Link href="/" className="text-blue-800 underline">Back to your datasets</Link>
+      <h1 className="mb-2 text-2xl font-semibold">{t("heading")}</h1>
+      <p className="mb-4 text-slate-700">{t("body")}</p>
+      <Link href="/" className="text-blue-800 underline">{t("backToDatasets")}</Link>
     </div>
   );
 }

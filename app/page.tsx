@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { getTranslations } from "next-intl/server";
 import { isCkanError, listEditableDatasets } from "@/lib/ckan";
 import { CKAN_DOWN_KINDS } from "@/lib/ckan/errors";
 import { requireCaller } from "@/lib/page-auth";
@@ -14,6 +15,7 @@ const PAGE_SIZE = 20;
 export default async function HomePage({ searchParams }: { searchParams: Promise<{ q?: string; page?: string }> }) {
   const sp = await searchParams;
   const caller = await requireCaller("/");
+  const t = await getTranslations("home");
   const q = (sp.q ?? "").slice(0, 200);
   const page = Math.max(1, Number.parseInt(sp.page ?? "1", 10) || 1);
   let result: Awaited<ReturnType<typeof listEditableDatasets>> | null = null;
@@ -25,45 +27,45 @@ export default async function HomePage({ searchParams }: { searchParams: Promise
   } catch (err) {
     // CKAN not answering as its API: the error boundary (app/error.tsx) says so, with a 5xx status.
     if (isCkanError(err, ...CKAN_DOWN_KINDS)) throw err;
-    error = `CKAN could not list your datasets: ${(err as Error).message}`;
+    error = t("listFailed", { message: (err as Error).message });
   }
   const pages = result ? Math.max(1, Math.ceil(result.count / PAGE_SIZE)) : 1;
   const link = (p: number) => `/?${new URLSearchParams({ ...(q ? { q } : {}), page: String(p) })}`;
 
   return (
     <div>
-      <h1 className="mb-4 text-2xl font-semibold">Datasets you can add files to</h1>
+      <h1 className="mb-4 text-2xl font-semibold">{t("heading")}</h1>
       <form role="search" method="get" action="/" className="mb-6 flex gap-2">
-        <label htmlFor="q" className="sr-only">Search datasets</label>
-        <input id="q" name="q" type="search" defaultValue={q} placeholder="Search datasets" className="flex-1 rounded border border-slate-400 px-3 py-2" />
-        <button type="submit" className="rounded bg-blue-700 px-4 py-2 font-medium text-white hover:bg-blue-800">Search</button>
+        <label htmlFor="q" className="sr-only">{t("searchLabel")}</label>
+        <input id="q" name="q" type="search" defaultValue={q} placeholder={t("searchPlaceholder")} className="flex-1 rounded border border-slate-400 px-3 py-2" />
+        <button type="submit" className="rounded bg-blue-700 px-4 py-2 font-medium text-white hover:bg-blue-800">{t("search")}</button>
       </form>
       {error && <p role="alert" className="rounded border border-red-300 bg-red-50 p-3 text-red-800">{error}</p>}
       {result && (
         <>
           <p className="mb-3 text-slate-700" aria-live="polite">
-            {result.count === 0 ? "No datasets found." : `${result.count} dataset${result.count === 1 ? "" : "s"}`}
+            {t("count", { count: result.count })}
           </p>
           <ul className="divide-y divide-slate-200 rounded border border-slate-200 bg-white">
             {result.results.map((pkg) => (
               <li key={pkg.id} className="flex flex-wrap items-center justify-between gap-2 p-4">
                 <div>
-                  <p className="font-medium">{pkg.title}</p>
+                  <p className="font-medium"><bdi>{pkg.title}</bdi></p>
                   <p className="text-sm text-slate-700">
-                    {pkg.organization?.title ?? "No organization"} · {pkg.private ? "Private" : "Public"} · {pkg.resources.length} resource{pkg.resources.length === 1 ? "" : "s"}
+                    <bdi>{pkg.organization?.title ?? t("noOrganization")}</bdi> · {pkg.private ? t("private") : t("public")} · {t("resources", { count: pkg.resources.length })}
                   </p>
                 </div>
                 <Link href={`/datasets/${encodeURIComponent(pkg.name)}/upload`} className="rounded border border-blue-700 px-3 py-1 text-blue-800 hover:bg-blue-50">
-                  Upload files<span className="sr-only"> to {pkg.title}</span>
+                  {t.rich("upload", { title: pkg.title, sr: (chunks) => <span className="sr-only">{chunks}</span> })}
                 </Link>
               </li>
             ))}
           </ul>
           {pages > 1 && (
-            <nav aria-label="Pagination" className="mt-4 flex gap-4">
-              {page > 1 && <Link href={link(page - 1)} className="text-blue-800 underline">Previous page</Link>}
-              <span>Page {page} of {pages}</span>
-              {page < pages && <Link href={link(page + 1)} className="text-blue-800 underline">Next page</Link>}
+            <nav aria-label={t("pagination")} className="mt-4 flex gap-4">
+              {page > 1 && <Link href={link(page - 1)} className="text-blue-800 underline">{t("previousPage")}</Link>}
+              <span>{t("pageOf", { page, pages })}</span>
+              {page < pages && <Link href={link(page + 1)} className="text-blue-800 underline">{t("nextPage")}</Link>}
             </nav>
           )}
         </>

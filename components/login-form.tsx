@@ -1,13 +1,19 @@
 "use client";
 
 import { signIn } from "next-auth/react";
+import { useTranslations } from "next-intl";
 import { useState } from "react";
 import { useHydrated } from "./use-hydrated";
 import { announceSignIn } from "@/lib/uploader/sign-in";
 
-/** The CKAN API token form. Errors are announced (role="alert") and the token never enters a URL. */
-export function LoginForm({ callbackUrl, initialError }: { callbackUrl: string; initialError?: string }) {
-  const [error, setError] = useState<string | undefined>(initialError);
+/**
+ * The CKAN API token form. Errors are announced (role="alert") and the token never enters a URL.
+ * `initialFailed`: the page was reached after a failed sign-in (`?error=`). A reason the server gives
+ * (token rejected, CKAN unreachable: lib/auth.ts) is shown as the server wrote it (English).
+ */
+export function LoginForm({ callbackUrl, initialFailed = false }: { callbackUrl: string; initialFailed?: boolean }) {
+  const t = useTranslations("login");
+  const [error, setError] = useState<string | undefined>(initialFailed ? t("failed") : undefined);
   const [busy, setBusy] = useState(false);
   const hydrated = useHydrated();
 
@@ -15,7 +21,7 @@ export function LoginForm({ callbackUrl, initialError }: { callbackUrl: string; 
     e.preventDefault();
     const token = String(new FormData(e.currentTarget).get("token") ?? "").trim();
     if (!token) {
-      setError("Enter your CKAN API token.");
+      setError(t("tokenMissing"));
       return;
     }
     setBusy(true);
@@ -23,7 +29,7 @@ export function LoginForm({ callbackUrl, initialError }: { callbackUrl: string; 
     const res = await signIn("ckan-token", { token, redirect: false, callbackUrl });
     if (!res || res.error) {
       setBusy(false);
-      setError(res?.error && res.error !== "CredentialsSignin" ? res.error : "Sign-in failed. Check the token and try again.");
+      setError(res?.error && res.error !== "CredentialsSignin" ? res.error : t("failed"));
       return;
     }
     announceSignIn(); // uploads waiting in other tabs for a new sign-in go on at once
@@ -33,7 +39,7 @@ export function LoginForm({ callbackUrl, initialError }: { callbackUrl: string; 
   return (
     <form onSubmit={onSubmit} method="post" className="space-y-4 rounded border border-slate-200 bg-white p-6" noValidate>
       <div>
-        <label htmlFor="token" className="mb-1 block font-medium">CKAN API token</label>
+        <label htmlFor="token" className="mb-1 block font-medium">{t("tokenLabel")}</label>
         <input
           id="token"
           name="token"
@@ -52,7 +58,7 @@ export function LoginForm({ callbackUrl, initialError }: { callbackUrl: string; 
         </p>
       )}
       <button type="submit" disabled={busy || !hydrated} className="rounded bg-blue-700 px-4 py-2 font-medium text-white hover:bg-blue-800 disabled:opacity-60">
-        {busy ? "Signing in…" : "Sign in"}
+        {busy ? t("submitting") : t("submit")}
       </button>
     </form>
   );

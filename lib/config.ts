@@ -1,5 +1,6 @@
 import ipaddr from "ipaddr.js";
 import { z } from "zod";
+import { LOCALES } from "@/lib/i18n/locales";
 
 /** S3 limits (AWS S3 User Guide, "Amazon S3 multipart upload limits"). */
 const GiB = 1024 ** 3;
@@ -99,6 +100,8 @@ export const configSchema = z
     ACTIVATE_DRAFT_DATASETS: bool.default(true),
     /** Replacing a resource's file (issue 12): `keep` the earlier object (audit trail, old download links) or `delete` it once the resource points to the new one. */
     REPLACED_OBJECTS: z.enum(["keep", "delete"]).default("keep"),
+    /** UI language when the user chose none (NEXT_LOCALE cookie) and Accept-Language matches none of LOCALES (docs/i18n.md). */
+    DEFAULT_LOCALE: z.enum(LOCALES).default("en"),
     // ---- running as a service (issue 14; docs/operations.md) ----
     /** Comma-separated CIDRs (or addresses) of reverse proxies whose X-Forwarded-For is believed; empty = none. */
     TRUSTED_PROXIES: z

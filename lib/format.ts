@@ -1,25 +1,59 @@
-/** Human-readable byte count in binary units: 0 B, 1 B, 5.0 MiB, 2.0 GiB. */
-export function formatBytes(bytes: number): string {
-  const units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+/**
+ * Locale-aware formatting of bytes, rates, durations and dates (ECMA-402 `Intl`, no network, no data
+ * files). Every function takes an optional BCP 47 `locale` (default "en", the historic output); UI code
+ * passes the request's locale: `useLocale()` in client components, `await getLocale()` in server
+ * components (next-intl), or uses `useFormat()` / `getFormat()` from lib/i18n/format.ts.
+ */
+
+const BYTE_UNITS = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+
+function decimal(locale: string, fractionDigits: number): Intl.NumberFormat {
+  return new Intl.NumberFormat(locale, { minimumFractionDigits: fractionDigits, maximumFractionDigits: fractionDigits });
+}
+
+/**
+ * Human-readable byte count in binary units (IEC 80000-13 symbols, the same in every locale), the number
+ * in the locale's digits and separators: en `0 B`, `5.0 MiB`; de `5,0 MiB`.
+ */
+export function formatBytes(bytes: number, locale = "en"): string {
   let v = bytes;
   let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
+  while (v >= 1024 && i < BYTE_UNITS.length - 1) {
     v /= 1024;
     i++;
   }
-  return i === 0 ? `${v} B` : `${v.toFixed(1)} ${units[i]}`;
+  return i === 0 ? `${new Intl.NumberFormat(locale).format(v)} B` : `${decimal(locale, 1).format(v)} ${BYTE_UNITS[i]}`;
 }
 
-/** Speed in MB/s (10^6 bytes per second), one decimal. */
-export function formatSpeed(bytesPerSecond: number): string {
-  return `${(bytesPerSecond / 1e6).toFixed(1)} MB/s`;
+/** Speed in MB/s (10^6 bytes per second), one decimal, in the locale's digits: en `12.3 MB/s`, de `12,3 MB/s`. */
+export function formatSpeed(bytesPerSecond: number, locale = "en"): string {
+  return `${decimal(locale, 1).format(bytesPerSecond / 1e6)} MB/s`;
 }
 
-/** Duration in seconds as `1 h 2 min`, `3 min 4 s` or `5 s`; "—" when unknown. */
-export function formatDuration(seconds: number | null | undefined): string {
+/**
+ * Duration in seconds: en `1 h 2 min`, `3 min 4 s`, `5 s` (compact, as before); other locales the
+ * locale's own short unit names (Intl unit style, e.g. de `1 Std. 2 Min.`); "—" when unknown.
+ */
+export function formatDuration(seconds: number | null | undefined, locale = "en"): string {
   if (seconds == null || !Number.isFinite(seconds)) return "—";
   const s = Math.max(0, Math.round(seconds));
-  if (s >= 3600) return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
-  if (s >= 60) return `${Math.floor(s / 60)} min ${s % 60} s`;
-  return `${s} s`;
+  const parts: Array<[number, "hour" | "minute" | "second"]> =
+    s >= 3600 ? [[Math.floor(s / 3600), "hour"], [Math.floor((s % 3600) / 60), "minute"]]
+    : s >= 60 ? [[Math.floor(s / 60), "minute"], [s % 60, "second"]]
+    : [[s, "second"]];
+  if (locale === "en") {
+    const short = { hour: "h", minute: "min", second: "s" };
+    return parts.map(([n, unit]) => `${n} ${short[unit]}`).join(" ");
+  }
+  return parts.map(([n, unit]) => new Intl.NumberFormat(locale, { style: "unit", unit, unitDisplay: "short" }).format(n)).join(" ");
+}
+
+/** A date and time in the locale's medium date and short time style, in `timeZone` (default UTC): en `Nov 29, 2026, 10:03 PM`. */
+export function formatDateTime(date: Date | string | number, locale = "en", timeZone = "UTC"): string {
+  return new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short", timeZone }).format(new Date(date));
+}
+
+/** A plain number in the locale's digits and grouping: en `1,234`, de `1.234`. */
+export function formatNumber(n: number, locale = "en"): string {
+  return new Intl.NumberFormat(locale).format(n);
 }

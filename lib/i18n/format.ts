@@ -1,0 +1,29 @@
+import { useLocale, useTimeZone } from "next-intl";
+import * as f from "@/lib/format";
+
+/** The lib/format.ts functions bound to one locale (and time zone, for dates). */
+export interface Formatters {
+  bytes: (bytes: number) => string;
+  speed: (bytesPerSecond: number) => string;
+  duration: (seconds: number | null | undefined) => string;
+  dateTime: (date: Date | string | number) => string;
+  number: (n: number) => string;
+}
+
+/** Formatters for `locale` and `timeZone` (server components: `formattersFor(await getLocale(), await getTimeZone())`). */
+export function formattersFor(locale: string, timeZone = "UTC"): Formatters {
+  return {
+    bytes: (b) => f.formatBytes(b, locale),
+    speed: (r) => f.formatSpeed(r, locale),
+    duration: (s) => f.formatDuration(s, locale),
+    dateTime: (d) => f.formatDateTime(d, locale, timeZone),
+    number: (n) => f.formatNumber(n, locale),
+  };
+}
+
+/** Hook for client (and shared) components: formatters in the request's locale and time zone (next-intl). */
+export function useFormat(): Formatters {
+  const locale = useLocale();
+  const timeZone = useTimeZone();
+  return formattersFor(locale, timeZone);
+}
