@@ -1,6 +1,7 @@
 "use client";
 
 import { useState } from "react";
+import { useTranslations } from "next-intl";
 import { useHydrated } from "@/components/use-hydrated";
 import { FileRow } from "@/components/uploader/file-row";
 import { useUploadQueue } from "@/components/uploader/use-upload-queue";
@@ -13,6 +14,7 @@ import { useUploadQueue } from "@/components/uploader/use-upload-queue";
  * resource fields); outcomes are announced by its live regions.
  */
 export function ReplaceUploader(props: { datasetId: string; resourceId: string; resourceName: string; external: boolean; concurrency: number; refreshMarginMs?: number }) {
+  const t = useTranslations("replace");
   const [confirmed, setConfirmed] = useState(false);
   const hydrated = useHydrated();
   const { items, addFiles, cancel, pause, resume, acceptResume, startOver, describe } = useUploadQueue({
@@ -25,17 +27,17 @@ export function ReplaceUploader(props: { datasetId: string; resourceId: string; 
   const ready = hydrated && (!props.external || confirmed) && items.length === 0;
   return (
     <section aria-labelledby="replace-upload-heading" className="space-y-4">
-      <h2 id="replace-upload-heading" className="text-xl font-semibold">New file</h2>
+      <h2 id="replace-upload-heading" className="text-xl font-semibold">{t("newFile")}</h2>
       {props.external && (
         <p>
           <label className="inline-flex items-start gap-2 text-sm">
             <input type="checkbox" checked={confirmed} onChange={(e) => setConfirmed(e.currentTarget.checked)} disabled={items.length > 0} className="mt-1" data-testid="replace-confirm" />
-            <span>I understand: the resource will point to the new upload, and the file at its current URL is left as it is.</span>
+            <span>{t("confirmExternal")}</span>
           </label>
         </p>
       )}
       <label htmlFor="replace-file-input" className={`inline-block rounded px-4 py-2 font-medium text-white focus-within:outline focus-within:outline-3 focus-within:outline-blue-900 ${ready ? "cursor-pointer bg-blue-700 hover:bg-blue-800" : "cursor-not-allowed bg-slate-500"}`}>
-        Choose the new file for <bdi>{props.resourceName}</bdi>
+        {t("choose", { name: props.resourceName })}
         <input
           id="replace-file-input"
           type="file"
@@ -49,7 +51,7 @@ export function ReplaceUploader(props: { datasetId: string; resourceId: string; 
         />
       </label>
       {items.length > 0 && (
-        <ul className="space-y-3" aria-label="Replacement upload">
+        <ul className="space-y-3" aria-label={t("rowsLabel")}>
           {items.map((item) => (
             <FileRow key={item.id} item={item} onCancel={() => cancel(item.id)} onPause={() => pause(item.id)} onResume={() => resume(item.id)} onAcceptResume={() => acceptResume(item.id)} onStartOver={() => startOver(item.id)} onDescribe={(v) => describe(item.id, v)} />
           ))}

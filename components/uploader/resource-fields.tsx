@@ -1,6 +1,7 @@
 "use client";
 
 import { useId, useState } from "react";
+import { useTranslations } from "next-intl";
 
 /** The CKAN resource fields a publisher edits on a file's row (issue 12). */
 export interface ResourceFieldValues {
@@ -31,6 +32,9 @@ export function ResourceFields({
   onSave(values: ResourceFieldValues): Promise<string | null>;
 }) {
   const id = useId();
+  const t = useTranslations("resourceFields");
+  const sr = (chunks: React.ReactNode) => <span className="sr-only">{chunks}</span>;
+  const file = fileLabel;
   const [values, setValues] = useState(initial);
   const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<{ ok: boolean; text: string } | null>(null);
@@ -43,14 +47,13 @@ export function ResourceFields({
     setBusy(true);
     const error = await onSave(values).catch((err: unknown) => (err instanceof Error ? err.message : String(err)));
     setBusy(false);
-    setOutcome(error ? { ok: false, text: error } : { ok: true, text: completed ? "Saved in CKAN." : "Saved: used when the file is registered in CKAN." });
+    setOutcome(error ? { ok: false, text: error } : { ok: true, text: completed ? t("savedInCkan") : t("saved") });
   };
   const input = "mt-1 w-full rounded border border-slate-400 px-2 py-1 text-sm";
   return (
     <details className="mt-2 rounded border border-slate-200 p-2" data-testid="resource-fields">
       <summary className="cursor-pointer text-sm font-medium text-blue-900">
-        {completed ? "Edit the resource's name, description and format" : "Describe the resource: name, description, format"}
-        <span className="sr-only"> (<bdi>{fileLabel}</bdi>)</span>
+        {t.rich(completed ? "edit" : "describe", { file, sr })}
       </summary>
       <form
         className="mt-2 grid gap-2"
@@ -60,21 +63,20 @@ export function ResourceFields({
         }}
       >
         <label htmlFor={`${id}-name`} className="text-sm text-slate-800">
-          Resource name
+          {t("name")}
           <input id={`${id}-name`} className={input} value={values.name} onChange={set("name")} maxLength={1024} required />
         </label>
         <label htmlFor={`${id}-description`} className="text-sm text-slate-800">
-          Description <span className="text-slate-600">(Markdown, up to 10,000 characters)</span>
+          {t("description")} <span className="text-slate-600">{t("descriptionHint")}</span>
           <textarea id={`${id}-description`} className={input} rows={3} value={values.description} onChange={set("description")} maxLength={10_000} />
         </label>
         <label htmlFor={`${id}-format`} className="text-sm text-slate-800">
-          Format <span className="text-slate-600">(e.g. CSV; guessed from the file)</span>
+          {t("format")} <span className="text-slate-600">{t("formatHint")}</span>
           <input id={`${id}-format`} className={input} value={values.format} onChange={set("format")} maxLength={100} />
         </label>
         <div className="flex items-center gap-3">
           <button type="submit" disabled={busy} className="rounded bg-blue-700 px-3 py-1 text-sm font-medium text-white hover:bg-blue-800 disabled:opacity-60">
-            {completed ? "Save in CKAN" : "Save"}
-            <span className="sr-only"> (<bdi>{fileLabel}</bdi>)</span>
+            {t.rich(completed ? "saveInCkan" : "save", { file, sr })}
           </button>
           {outcome && (
             <p role={outcome.ok ? "status" : "alert"} className={`text-sm ${outcome.ok ? "text-green-800" : "text-red-800"}`} data-testid="resource-fields-outcome">
