@@ -45,7 +45,8 @@ test("describe a file's resource before its upload starts, then edit it after co
   expect(await resourceShow(session.resourceId!)).toMatchObject({ name: "Rainfall, November 2026", description: "Daily totals in mm.", format: "CSV", size: second.size });
 
   // After completion: the same fields edit the CKAN resource (resource_patch as the user).
-  await r.getByText("Edit the resource's name, description and format").click();
+  // The <details> opened before the upload stays open; its summary now says the fields edit CKAN.
+  await expect(r.getByText("Edit the resource's name, description and format")).toBeVisible();
   await r.getByLabel("Description").fill("Daily totals in mm, checked.");
   await r.getByLabel("Format").fill("Text CSV");
   await r.getByRole("button", { name: /^Save in CKAN/ }).click();
