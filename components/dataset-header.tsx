@@ -1,6 +1,7 @@
 import { useTranslations } from "next-intl";
 import type { CkanPackage } from "@/lib/ckan";
 import { useFormat } from "@/lib/i18n/format";
+import { ReplaceLink } from "@/components/replace/replace-link";
 
 function datasetPageUrl(pkg: CkanPackage, ckanUrl: string): string {
   return `${ckanUrl}/dataset/${encodeURIComponent(pkg.name)}`;
@@ -56,6 +57,7 @@ export function DatasetResources({ pkg, ckanUrl }: { pkg: CkanPackage; ckanUrl: 
               <a href={`${datasetUrl}/resource/${encodeURIComponent(r.id)}`} className="text-blue-800 underline"><bdi>{r.name || r.id}</bdi></a>
               {r.format ? ` · ${r.format}` : ""}
               {typeof r.size === "number" ? ` · ${format.bytes(r.size)}` : ""}
+              <ReplaceLink datasetName={pkg.name} resourceId={r.id} resourceName={r.name || r.id} />
             </li>
           ))}
         </ul>

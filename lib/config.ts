@@ -104,6 +104,8 @@ export const configSchema = z
     CKAN_AUTHZ_MAX_AGE_SECONDS: int(0, 3600).default(60),
     /** The first completed upload to a `draft` dataset makes it `active` (CKAN package_patch as the user), as CKAN's own "Finish" step does. */
     ACTIVATE_DRAFT_DATASETS: bool.default(true),
+    /** Replacing a resource's file (issue 12): `keep` the earlier object (audit trail, old download links) or `delete` it once the resource points to the new one. */
+    REPLACED_OBJECTS: z.enum(["keep", "delete"]).default("keep"),
     /** UI language when the user chose none (NEXT_LOCALE cookie) and Accept-Language matches none of LOCALES (docs/i18n.md). */
     DEFAULT_LOCALE: z.enum(LOCALES).default("en"),
     // ---- running as a service (issue 14; docs/operations.md) ----

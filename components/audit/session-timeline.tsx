@@ -19,6 +19,11 @@ const TITLE: Record<string, string> = {
   "dataset.activated": "Draft dataset made active in CKAN",
   "dataset.activation_failed": "Draft dataset could not be made active",
   "object.integrity_failed": "Stored object changed after completion: downloads refused",
+  "resource.described": "Resource name, description or format set",
+  "resource.replaced": "Replaced the file of an existing CKAN resource",
+  "object.replaced": "This upload's file was replaced by a newer upload",
+  "object.deleted": "Object deleted from storage",
+  "object.delete_failed": "Object could not be deleted from storage",
 };
 
 /** Labels people read for the detail keys audit events store (lib/uploads/*: writeAudit calls). */

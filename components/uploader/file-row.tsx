@@ -3,6 +3,8 @@
 import { type ReactNode, useEffect, useRef } from "react";
 import { useTranslations } from "next-intl";
 import { formatBytes, formatDuration, formatSpeed } from "@/lib/format";
+import { guessResourceFormat } from "@/lib/resource-format";
+import { ResourceFields, type ResourceFieldValues } from "./resource-fields";
 import type { UploadItem } from "./use-upload-queue";
 
 const STATE_LABEL: Record<UploadItem["state"], string> = {
@@ -20,7 +22,7 @@ const STATE_LABEL: Record<UploadItem["state"], string> = {
 };
 
 /** One file: name, size, progress bar, bytes sent, percent, speed, time left, actions, result. */
-export function FileRow({ item, onCancel, onPause, onResume, onAcceptResume, onStartOver, onClear, clearLabel }: { item: UploadItem; onCancel(): void; onPause(): void; onResume(): void; onAcceptResume(): void; onStartOver(): void; /** Set for finished and cancelled rows: removes the row from the list. */ onClear?(): void; /** The Clear button's content (translated by the page). */ clearLabel?: ReactNode }) {
+export function FileRow({ item, onCancel, onPause, onResume, onAcceptResume, onStartOver, onClear, clearLabel, onDescribe }: { item: UploadItem; onCancel(): void; onPause(): void; onResume(): void; onAcceptResume(): void; onStartOver(): void; /** Set for finished and cancelled rows: removes the row from the list. */ onClear?(): void; /** The Clear button's content (translated by the page). */ clearLabel?: ReactNode; onDescribe?(values: ResourceFieldValues): Promise<string | null> }) {
   const p = item.progress;
   const stored = item.registrationPending && item.state === "failed";
   const signedOut = item.signedOut && item.state !== "completed" && item.state !== "cancelled" ? item.signedOut : null;
@@ -87,6 +89,9 @@ export function FileRow({ item, onCancel, onPause, onResume, onAcceptResume, onS
         <p className="mt-2">
           <a href={item.ckanResourceUrl} className="text-blue-800 underline">Open the resource in CKAN<span className="sr-only"> (<bdi>{item.name}</bdi>)</span></a>
         </p>
+      )}
+      {onDescribe && !["cancelled", "offer", "elsewhere"].includes(item.state) && (
+        <ResourceFields fileLabel={item.name} initial={{ name: item.name, description: "", format: guessResourceFormat(item.name, item.fileType) }} completed={item.state === "completed" && item.resultStatus === "completed"} onSave={onDescribe} />
       )}
       <div
         className="mt-2 flex gap-2"

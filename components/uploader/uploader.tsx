@@ -25,7 +25,7 @@ const STARTED: ReadonlySet<UploadItem["state"]> = new Set(["preparing", "uploadi
  * refreshes the page's server-rendered sections ("Existing resources", "Earlier uploads").
  */
 export function Uploader(props: { datasetId: string; datasetName: string; partSize: number; concurrency: number; partTuning?: PartTuningMode; maxBytes: number; checksum?: ChecksumAlgorithm | "none"; refreshMarginMs?: number }) {
-  const { items: allItems, notices, addFiles, resumeFile, cancel, pause, resume, acceptResume, startOver } = useUploadQueue({
+  const { items: allItems, notices, addFiles, resumeFile, cancel, pause, resume, acceptResume, startOver, describe } = useUploadQueue({
     datasetId: props.datasetId,
     concurrency: props.concurrency,
     partTuning: props.partTuning,
@@ -35,7 +35,7 @@ export function Uploader(props: { datasetId: string; datasetName: string; partSi
   const t = useTranslations("uploader");
   const bidi = (chunks: ReactNode) => <bdi>{chunks}</bdi>;
   const sr = (chunks: ReactNode) => <span className="sr-only">{chunks}</span>;
-  const describe = (p: DropProblem) =>
+  const describeProblem = (p: DropProblem) =>
     p.kind === "unreadable" ? t("unreadable", { path: p.path, reason: p.reason ?? "Error" }) : p.path === "" ? t("emptyPicked") : t("emptyFolder", { path: p.path });
   const [dragging, setDragging] = useState(false);
   // Cleared rows are only hidden: the queue keeps no work for them (completed or cancelled).
@@ -165,7 +165,7 @@ export function Uploader(props: { datasetId: string; datasetName: string; partSi
         {problems.length > 0 && (
           <ul className="space-y-1" aria-label={t("notAdded")} data-testid="drop-problems">
             {problems.map((p) => (
-              <li key={`${p.kind}:${p.path}`} className="rounded border border-amber-300 bg-amber-50 p-2 text-sm text-amber-900">{describe(p)}</li>
+              <li key={`${p.kind}:${p.path}`} className="rounded border border-amber-300 bg-amber-50 p-2 text-sm text-amber-900">{describeProblem(p)}</li>
             ))}
           </ul>
         )}
@@ -183,7 +183,7 @@ export function Uploader(props: { datasetId: string; datasetName: string; partSi
           </div>
           <ul ref={listRef} className="space-y-3" aria-label="Uploads">
             {items.map((item) => (
-              <FileRow key={item.id} item={item} onCancel={() => askCancel(item)} onPause={() => pause(item.id)} onResume={() => resume(item.id)} onAcceptResume={() => acceptResume(item.id)} onStartOver={() => startOver(item.id)} onClear={CLEARABLE.has(item.state) ? () => clearRows([item.id]) : undefined} clearLabel={t.rich("clear", { name: item.name, b: bidi, sr })} />
+              <FileRow key={item.id} item={item} onCancel={() => askCancel(item)} onPause={() => pause(item.id)} onResume={() => resume(item.id)} onAcceptResume={() => acceptResume(item.id)} onStartOver={() => startOver(item.id)} onClear={CLEARABLE.has(item.state) ? () => clearRows([item.id]) : undefined} clearLabel={t.rich("clear", { name: item.name, b: bidi, sr })} onDescribe={(v) => describe(item.id, v)} />
             ))}
           </ul>
         </>

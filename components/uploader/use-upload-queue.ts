@@ -10,6 +10,7 @@ import { type Capabilities, detectCapabilities } from "@/lib/uploader/capabiliti
 import { createPortalSignInWatcher } from "@/lib/uploader/sign-in";
 import { type TabLease, type TabLocks, defaultTabLocks, uploadLockName } from "@/lib/uploader/tab-lock";
 import { setUploadsRunning } from "@/components/session-activity";
+import { type ReplaceOption, useResourceFieldStore } from "./resource-field-store";
 import { createResumeWriter, disableResumeStore, findResume, findServerResume, forgetResume, type ResumeRecord } from "./resume-store";
 
 /** What the UI shows for one file. */
@@ -34,6 +35,10 @@ export interface UploadItem {
   signedOut: string | null;
   /** Set while a request waits out the portal's limit (429 Retry-After): the wait in whole seconds ("Waiting N s: upload limit"). */
   waitingSeconds?: number | null;
+  /** The portal's upload session, once created (for PATCH /api/uploads/{id}/resource). */
+  sessionId?: string | null;
+  /** The browser's MIME type of the file (prefills the resource format). */
+  fileType?: string;
 }
 
 /** Engine settings the page passes from the portal's configuration. */
@@ -83,7 +88,7 @@ const emptyProgress = (total: number): ProgressSnapshot => ({ bytesSent: 0, tota
  * so a many-file drop never opens more than `concurrency` part uploads. Exposes pause/resume/cancel per
  * file; an interrupted upload of the same file (IndexedDB) is offered for resume.
  */
-export function useUploadQueue(opts: { datasetId: string } & EngineSettings) {
+export function useUploadQueue(opts: { datasetId: string; replace?: ReplaceOption } & EngineSettings) {
   const [items, setItems] = useState<UploadItem[]>([]);
   const uploads = useRef(new Map<string, FileUpload>());
   const files = useRef(new Map<string, File>());
@@ -103,6 +108,7 @@ export function useUploadQueue(opts: { datasetId: string } & EngineSettings) {
   const waits = useRef(new Map<string, AbortController>());
   const caps = useRef<Capabilities | null>(null);
   const [notices, setNotices] = useState<string[]>([]);
+  const resourceFields = useResourceFieldStore(); // issue 12: components/uploader/resource-field-store.ts
   const tabLocks = () => (locks.current ??= defaultTabLocks());
   const releaseLease = useCallback((id: string) => {
     leases.current.get(id)?.release();
@@ -126,7 +132,7 @@ export function useUploadQueue(opts: { datasetId: string } & EngineSettings) {
       startOne(next);
     }
   // startOne (below) reads only what these deps cover.
-  }, [filesInFlight, opts.datasetId, opts.concurrency, opts.partTuning, opts.checksum, opts.refreshMarginMs, patch, releaseLease]);
+  }, [filesInFlight, opts.datasetId, opts.concurrency, opts.partTuning, opts.checksum, opts.refreshMarginMs, opts.replace?.resourceId, opts.replace?.external, patch, releaseLease, resourceFields]);
 
   function startOne(next: Pending): void {
     running.current.add(next.id);
@@ -149,6 +155,7 @@ export function useUploadQueue(opts: { datasetId: string } & EngineSettings) {
       signIn: signIn.current,
       ...(opts.refreshMarginMs !== undefined && { refreshMarginMs: opts.refreshMarginMs }),
       ...(next.resume && { resume: { sessionId: next.resume.sessionId, digests: next.resume.digests } }),
+      resourceFields: () => resourceFields.forCreation(next.id, opts.replace),
       onEvent: (ev) => {
         if (ev.type === "retry" && ev.rateLimited) {
           waitingShown = true;
@@ -161,6 +168,8 @@ export function useUploadQueue(opts: { datasetId: string } & EngineSettings) {
         }
         if (ev.type === "progress") patch(next.id, { progress: ev.progress });
         else if (ev.type === "session") {
+          patch(next.id, { sessionId: ev.sessionId });
+          resourceFields.sessionCreated(next.id, ev.sessionId);
           writer.start(ev, next.resume?.digests);
           // This tab owns the upload: another tab selecting the same file waits (item 8).
           if (!leases.current.has(next.id)) {
@@ -274,6 +283,8 @@ export function useUploadQueue(opts: { datasetId: string } & EngineSettings) {
             resultStatus: null,
             registrationPending: false,
             signedOut: null,
+            sessionId: null,
+            fileType: file.type,
           })),
         ]);
         pending.current.push(...added.filter((a) => !a.record).map(({ id, file }) => ({ id, file })));
@@ -291,7 +302,7 @@ export function useUploadQueue(opts: { datasetId: string } & EngineSettings) {
     (file: File, record: ResumeRecord) => {
       const id = `${Date.now()}-${Math.random().toString(36).slice(2)}`;
       files.current.set(id, file);
-      setItems((current) => [...current, { id, name: file.name, size: file.size, state: "queued", progress: emptyProgress(file.size), error: null, notice: null, ckanResourceUrl: null, resultStatus: null, registrationPending: false, signedOut: null }]);
+      setItems((current) => [...current, { id, name: file.name, size: file.size, state: "queued", progress: emptyProgress(file.size), error: null, notice: null, ckanResourceUrl: null, resultStatus: null, registrationPending: false, signedOut: null, sessionId: null, fileType: file.type }]);
       pending.current.push({ id, file, resume: record });
       startNext();
     },
@@ -374,5 +385,5 @@ export function useUploadQueue(opts: { datasetId: string } & EngineSettings) {
     return () => window.removeEventListener("beforeunload", onBeforeUnload);
   }, [anyActive]);
 
-  return { items, notices, addFiles, resumeFile, cancel, pause, resume, retry, acceptResume, startOver };
+  return { items, notices, addFiles, resumeFile, cancel, pause, resume, retry, acceptResume, startOver, describe: resourceFields.save };
 }

@@ -21,6 +21,10 @@ export const API_ERROR_STATUS = {
   /** The dataset was deleted in CKAN (`state: "deleted"`): it accepts no uploads. */
   dataset_deleted: 410,
   object_changed: 409,
+  /** Replace (issue 12): the resource's file was not stored by this portal; resend with `replaceExternal: true` to point it at the new upload. */
+  not_stored_by_portal: 409,
+  /** The object was deleted after its resource's file was replaced (REPLACED_OBJECTS=delete). */
+  object_replaced: 410,
   too_large: 413,
   rate_limited: 429,
   /** The caller has MAX_ACTIVE_UPLOADS_PER_USER uploads under way: try again after `Retry-After`. */

@@ -33,7 +33,8 @@ export type DownloadDecision =
  * @returns a redirect, or `sign_in` for a signed-out visitor CKAN refuses.
  * @throws ApiError 404 (unknown session or name, no object yet, or a dataset the caller may not see:
  *   the same answer, so a private dataset's existence is not revealed), 409 `object_changed` (the object
- *   was replaced after completion: flagged for admins, never served), 502 (CKAN or S3 failed).
+ *   was replaced after completion: flagged for admins, never served), 410 `object_replaced` (deleted after its
+ *   resource's file was replaced, REPLACED_OBJECTS=delete), 502 (CKAN or S3 failed).
  */
 export async function decideDownload(caller: Caller | null, sessionId: string, fileName: string): Promise<DownloadDecision> {
   const config = getConfig();
@@ -53,6 +54,8 @@ export async function decideDownload(caller: Caller | null, sessionId: string, f
     throw err;
   }
 
+  // Replaced and deleted (REPLACED_OBJECTS=delete, issue 12): gone on purpose, not a changed object.
+  if (session.objectDeletedAt) throw new ApiError("object_replaced", "This file was replaced by a newer upload of the same CKAN resource and then deleted from storage. Open the resource in CKAN for the current file.");
   // Post-completion integrity (CASES 38): the object must still be the one recorded at completion.
   const verdict = await verifyStoredObject(session, "download");
   if (!verdict.ok) throw new ApiError("object_changed", integrityRefusalMessage(verdict.problem));

@@ -8,7 +8,7 @@ import type { FileUploadListener } from "./events";
 import { type CreateFileHasher, createInlineFileHasher } from "./file-hasher";
 import { type OnlineMonitor, defaultOnlineMonitor } from "./online";
 import type { PartSlots } from "./part-slots";
-import type { PortalApi, UploadSession } from "./portal-api";
+import type { PortalApi, ResourceSessionFields, UploadSession } from "./portal-api";
 import { DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_REFRESHES } from "./retry";
 import type { ChecksumAlgorithm, PartSigner } from "./signer";
 import type { SignInWaiter } from "./sign-in";
@@ -26,6 +26,12 @@ export interface FileUploadOptions {
   file: UploadFile;
   /** CKAN dataset id or name the file is added to. */
   datasetId: string;
+  /**
+   * CKAN resource fields sent with session creation (name, description, format, or the resource whose
+   * file this upload replaces). Read when the session is created, so a queue may change them until then.
+   * Default: none (the portal names the resource after the file and guesses its format).
+   */
+  resourceFields?: ResourceSessionFields | (() => ResourceSessionFields | undefined);
   /** The portal. Usually `createPortalApi()`. */
   api: PortalApi;
   /** Sends part PUTs. Default: XMLHttpRequest (`createXhrTransport()`). */
@@ -131,8 +137,8 @@ export interface FileUploadOptions {
 }
 
 /** Options with defaults filled in. */
-export type ResolvedFileUploadOptions = Required<Omit<FileUploadOptions, "partSize" | "tuner" | "createSigner" | "onEvent" | "resume" | "refreshMarginMs" | "signIn" | "probeStore" | "slots" | "sessionGate">> &
-  Pick<FileUploadOptions, "partSize" | "tuner" | "createSigner" | "onEvent" | "resume" | "refreshMarginMs" | "slots" | "sessionGate"> & { signIn: SignInWaiter | null; probeStore: StoreProbe | null };
+export type ResolvedFileUploadOptions = Required<Omit<FileUploadOptions, "partSize" | "tuner" | "createSigner" | "onEvent" | "resume" | "refreshMarginMs" | "signIn" | "probeStore" | "slots" | "sessionGate" | "resourceFields">> &
+  Pick<FileUploadOptions, "partSize" | "tuner" | "createSigner" | "onEvent" | "resume" | "refreshMarginMs" | "slots" | "sessionGate" | "resourceFields"> & { signIn: SignInWaiter | null; probeStore: StoreProbe | null };
 
 /** Fills in the defaults documented on {@link FileUploadOptions}. */
 export function resolveOptions(opts: FileUploadOptions): ResolvedFileUploadOptions {

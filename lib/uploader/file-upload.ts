@@ -117,6 +117,7 @@ export function createFileUpload(options: FileUploadOptions): FileUpload {
       datasetId: o.datasetId, fileName: file.name, size: file.size,
       contentType: file.type || "application/octet-stream", lastModified: file.lastModified,
       ...(partSize !== undefined && { partSize }),
+      ...(typeof o.resourceFields === "function" ? o.resourceFields() : o.resourceFields),
     };
     // Not aborted by pause/cancel: once the portal has created a session we must know its id (to abort or resume it).
     // At most n files of this page/process create sessions at once (o.sessionGate); waiting for the gate may be aborted.

@@ -29,7 +29,18 @@ export interface CreateSessionInput {
   lastModified: number;
   /** Preferred part size in bytes; the portal decides (it returns `partSize`). */
   partSize?: number;
+  /** CKAN resource name (default: the file name), description and format (default: guessed from the file). */
+  name?: string;
+  description?: string;
+  format?: string;
+  /** Replace the file of this CKAN resource of the dataset (it keeps its id). */
+  replaceResourceId?: string;
+  /** Confirms replacing a resource whose file the portal did not store (its URL then points to the new upload). */
+  replaceExternal?: boolean;
 }
+
+/** The session-creation fields that describe the CKAN resource (issue 12). */
+export type ResourceSessionFields = Pick<CreateSessionInput, "name" | "description" | "format" | "replaceResourceId" | "replaceExternal">;
 
 /** A part the portal has recorded (for resume and audit). */
 export interface RecordedPart {

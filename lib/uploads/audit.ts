@@ -26,7 +26,13 @@ export type AuditType =
   | "sweeper.ran"
   | "dataset.created"
   | "dataset.activated"
-  | "dataset.activation_failed";
+  | "dataset.activation_failed"
+  // Describe and replace (issue 12)
+  | "resource.described"
+  | "resource.replaced"
+  | "object.replaced"
+  | "object.deleted"
+  | "object.delete_failed";
 
 /**
  * Appends one audit event. Call it inside the transaction that makes the change it records.

@@ -13,7 +13,7 @@ import { ckanAs, ensureUserRow, loadEditableDataset } from "./access";
 import { withdrawnError } from "./credentials";
 import { writeAudit } from "./audit";
 import { neutraliseInvisible } from "./file-name-rule";
-import { formatFromFileName } from "./file-types";
+import { linkReplacement, patchReplacedResource, registrationFields } from "./register-fields";
 import { recordStoredFingerprint } from "./integrity";
 import { loadOwnedSession, type LoadedSession } from "./session";
 import { sessionView, type SessionView } from "./views";
@@ -185,25 +185,23 @@ async function storeObject(session: LoadedSession): Promise<void> {
   }
 }
 
-/** CKAN resource_create for a stored object (the caller holds the COMPLETING claim); on failure the session becomes `uploaded` with the error. */
+/** CKAN resource_create (or resource_patch of the resource it replaces) for a stored object (the caller holds the COMPLETING claim); on failure the session becomes `uploaded` with the error. */
 async function registerResource(caller: Caller, session: LoadedSession, actor: { sessionId: string; userId: string; actorName: string }, pkg: CkanPackage): Promise<SessionView> {
   const config = getConfig();
   const db = getDb();
   let url = "";
   let resource: { id: string };
+  let replaced: Awaited<ReturnType<typeof patchReplacedResource>> | undefined;
   try {
     // Inside the try: a /download/ link without NEXTAUTH_URL fails as a retryable registration, not a stuck claim.
     url = resourceUrlFor(config, session, pkg.private);
-    resource = await ckanAs(caller).resourceCreate({
-      package_id: session.dataset.ckanId,
-      name: neutraliseInvisible(session.fileName), // older sessions may predate the name rule (CASES 39)
-      url,
-      size: Number(session.size),
-      mimetype: session.contentType,
-      format: formatFromFileName(session.fileName),
-      ...(session.sha256 ? { hash: `sha256:${session.sha256}` } : {}),
-      last_modified: new Date().toISOString().replace(/Z$/, ""),
-    });
+    // The publisher's name/description/format (issue 12), else the file's; a replacement patches its resource (lib/uploads/register-fields.ts).
+    if (session.replacesResourceId) {
+      replaced = await patchReplacedResource(caller, session, url);
+      resource = replaced.resource;
+    } else {
+      resource = await ckanAs(caller).resourceCreate({ package_id: session.dataset.ckanId, name: neutraliseInvisible(session.fileName), ...registrationFields(session, url) });
+    }
   } catch (err) {
     const message = err instanceof CkanError && err.kind === "not_ckan" ? `CKAN failed to register the resource: ${err.message}.` : err instanceof CkanError ? `CKAN failed to register the resource (${err.kind}): ${err.message}` : `CKAN failed to register the resource: ${(err as Error).message}`;
     await db.$transaction(async (tx) => {
@@ -221,6 +219,7 @@ async function registerResource(caller: Caller, session: LoadedSession, actor: {
       data: { status: "COMPLETED", resourceId: resource.id, resourceUrl: url, objectUrl: objectUrl(config, session.key), errorCode: null, errorMessage: null, completedAt: new Date() },
     });
   });
+  if (replaced) await linkReplacement(session, actor, { resourceId: resource.id, previous: replaced.previous, previousUrl: replaced.previousUrl });
   const notice = await activateDraft(caller, pkg, actor);
   return { ...sessionView(done, session.dataset.name), ...(notice ? { notice } : {}) };
 }

@@ -11,10 +11,11 @@ import { abortMultipartUpload, createMultipartUpload, type UploadMetadata } from
 import { assumeUploadRole } from "@/lib/storage/sts";
 import { planParts } from "@/lib/uploader/plan";
 import type { UploadSession } from "@/lib/uploader/portal-api";
-import { ensureDatasetRow, ensureUserRow, loadEditableDataset } from "./access";
+import { ckanAs, ensureDatasetRow, ensureUserRow, loadEditableDataset } from "./access";
 import { writeAudit } from "./audit";
 import { storedClientIp } from "./client-ip";
 import { resolveContentType } from "./file-types";
+import { assertReplaceable, type ReplaceTarget } from "./replace";
 import type { CreateUploadInput } from "./schemas";
 
 /**
@@ -36,7 +37,10 @@ export interface RequestContext {
  * -upload-session) and, in sts mode, one-object STS credentials; then records the session and its
  * audit events in one transaction. If anything after CreateMultipartUpload fails, the multipart
  * upload is aborted, so nothing is orphaned.
- * @throws ApiError 413 (over MAX_UPLOAD_BYTES or S3's limits), 404/403 (dataset), 502 (CKAN, S3, STS).
+ * The resource fields the publisher chose (`name`, `description`, `format`) are kept on the session for
+ * the registration; `replaceResourceId` makes the completion replace that resource's file (lib/uploads/replace.ts).
+ * @throws ApiError 413 (over MAX_UPLOAD_BYTES or S3's limits), 404/403 (dataset; 404 also for a resource
+ *   not in the dataset), 409 `not_stored_by_portal` (replace without `replaceExternal`), 502 (CKAN, S3, STS).
  */
 export async function createUpload(caller: Caller, input: CreateUploadInput, ctx: RequestContext): Promise<CreatedUpload> {
   const config = getConfig();
@@ -51,6 +55,10 @@ export async function createUpload(caller: Caller, input: CreateUploadInput, ctx
     throw new ApiError("too_large", (err as Error).message);
   }
   const pkg = await loadEditableDataset(caller, input.datasetId);
+  // Replace (issue 12): the resource must be one of this dataset's; refused before any multipart upload exists.
+  const target: ReplaceTarget | null = input.replaceResourceId
+    ? await assertReplaceable(ckanAs(caller), pkg, input.replaceResourceId, input.replaceExternal === true, config.REPLACED_OBJECTS)
+    : null;
   const [userId, datasetRowId] = await Promise.all([ensureUserRow(caller), ensureDatasetRow(pkg)]);
 
   const sessionId = randomUUID();
@@ -93,10 +101,16 @@ export async function createUpload(caller: Caller, input: CreateUploadInput, ctx
           status: "CREATED",
           clientIp: storedClientIp(ctx.ip, config.AUDIT_STORE_IP),
           userAgent: ctx.userAgent?.slice(0, 512) ?? null,
+          resourceName: input.name ?? null,
+          resourceDescription: input.description ?? null,
+          resourceFormat: input.format ?? null,
+          replacesResourceId: target?.resource.id ?? null,
+          previousSessionId: target?.previous?.id ?? null,
+          previousObjectKey: target?.previous?.key ?? null,
         },
       });
       const actor = { sessionId, userId, actorName: caller.name };
-      await writeAudit(tx, { ...actor, type: "session.created", detail: { dataset: pkg.name, packageId: pkg.id, fileName: input.fileName, size: input.size, key, uploadId, partSize: plan.partSize, partCount: plan.partCount, mode } });
+      await writeAudit(tx, { ...actor, type: "session.created", detail: { dataset: pkg.name, packageId: pkg.id, fileName: input.fileName, size: input.size, key, uploadId, partSize: plan.partSize, partCount: plan.partCount, mode, ...describedFields(input), ...(target ? { replacesResourceId: target.resource.id, previousSessionId: target.previous?.id ?? null, previousObjectKey: target.previous?.key ?? null, previousUrl: target.resource.url } : {}) } });
       if (grant) {
         await writeAudit(tx, { ...actor, type: "credentials.granted", detail: { accessKeyId: grant.credentials.accessKeyId, expiration: grant.credentials.expiration, policySha256: grant.policyDigest, roleSessionName: grant.roleSessionName } });
       }
@@ -119,4 +133,13 @@ export async function createUpload(caller: Caller, input: CreateUploadInput, ctx
     mode,
     ...(grant ? { credentials: grant.credentials } : {}),
   };
+}
+
+/** The resource fields given in `input`, for the audit detail (only those set). */
+function describedFields(input: Pick<CreateUploadInput, "name" | "description" | "format">): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (input.name !== undefined) out.resourceName = input.name;
+  if (input.description !== undefined) out.resourceDescription = input.description;
+  if (input.format !== undefined) out.resourceFormat = input.format;
+  return out;
 }

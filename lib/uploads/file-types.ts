@@ -1,4 +1,5 @@
 import mime from "mime";
+import { guessResourceFormat } from "@/lib/resource-format";
 
 /** `type/subtype` with optional `; name=value` parameters, printable ASCII only (it travels as an HTTP header; RFC 9110 §8.3.1). */
 const MEDIA_TYPE = /^[\w.+-]+\/[\w.+-]+(\s*;\s*[\w.+-]+=("[\x20\x21\x23-\x7e]*"|[\w.+-]+))*$/;
@@ -13,8 +14,7 @@ export function resolveContentType(fileName: string, browserType?: string): stri
   return mime.getType(fileName) ?? "application/octet-stream";
 }
 
-/** CKAN resource `format` from the file extension (`data.csv` → `CSV`, `a.tar.gz` → `GZ`), or "" when none. */
-export function formatFromFileName(fileName: string): string {
-  const m = /\.([A-Za-z0-9]{1,10})$/.exec(fileName.trim());
-  return m ? m[1].toUpperCase() : "";
+/** CKAN resource `format` from the file name (and the stored MIME type): see {@link guessResourceFormat}. */
+export function formatFromFileName(fileName: string, contentType?: string): string {
+  return guessResourceFormat(fileName, contentType);
 }

@@ -162,7 +162,8 @@ export interface IntegritySweepResult {
 export async function verifyCompletedObjects(opts: { now?: Date; limit?: number } = {}): Promise<IntegritySweepResult> {
   const now = opts.now ?? new Date();
   const sessions = await getDb().uploadSession.findMany({
-    where: { status: { in: ["COMPLETED", "UPLOADED"] }, integrityFailedAt: null },
+    // An object deleted after its resource's file was replaced (REPLACED_OBJECTS=delete) is gone on purpose: not checked.
+    where: { status: { in: ["COMPLETED", "UPLOADED"] }, integrityFailedAt: null, objectDeletedAt: null },
     orderBy: [{ integrityCheckedAt: { sort: "asc", nulls: "first" } }, { id: "asc" }],
     take: opts.limit ?? 1000,
   });

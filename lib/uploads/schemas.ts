@@ -2,7 +2,44 @@ import { z } from "zod";
 import { invisibleCharacterMessage } from "./file-name-rule";
 
 /** Body of `POST /api/uploads`. Sizes in bytes; `lastModified` in ms since the epoch (File.lastModified). */
-export const createUploadSchema = z.object({
+/**
+ * The CKAN resource fields a publisher may set (issue 12), before an upload (with `POST /api/uploads`)
+ * and after (`PATCH /api/uploads/{id}/resource`). Limits: `name` 1–1,024 characters, no control or
+ * invisible format characters (the file-name rule, CASES 39); `description` up to 10,000 characters
+ * (CKAN renders it as Markdown; line breaks allowed); `format` up to 100 characters of letters, digits,
+ * spaces and `. _ - + /` (CKAN's `clean_format` keeps it as given unless it is a known format). An
+ * empty `description` or `format` clears it; an omitted field keeps the portal's default.
+ */
+export const resourceFieldsSchema = z.object({
+  name: z
+    .string()
+    .trim()
+    .min(1, "is required when given")
+    .max(1024, "is longer than 1,024 characters")
+    .refine((n) => !/[\u0000-\u001f\u007f]/.test(n), "must not contain control characters (line breaks, tabs)")
+    .superRefine((n, ctx) => {
+      const message = invisibleCharacterMessage(n);
+      if (message) ctx.addIssue({ code: "custom", message });
+    })
+    .optional(),
+  description: z
+    .string()
+    .max(10_000, "is longer than 10,000 characters")
+    .refine((n) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(n), "must not contain control characters other than line breaks and tabs")
+    .optional(),
+  format: z
+    .string()
+    .trim()
+    .max(100, "is longer than 100 characters")
+    .regex(/^[\p{L}\p{N} ._+\/-]*$/u, "may hold only letters, digits, spaces and . _ - + /")
+    .optional(),
+});
+export type ResourceFieldsInput = z.infer<typeof resourceFieldsSchema>;
+
+/** Body of `PATCH /api/uploads/{id}/resource`: at least one field. */
+export const patchResourceSchema = resourceFieldsSchema.refine((v) => v.name !== undefined || v.description !== undefined || v.format !== undefined, "Give at least one of name, description, format.");
+
+export const createUploadSchema = resourceFieldsSchema.extend({
   datasetId: z.string().trim().min(1).max(200),
   fileName: z
     .string()
@@ -24,6 +61,10 @@ export const createUploadSchema = z.object({
    * AWS "Amazon S3 multipart upload limits").
    */
   partSize: z.number().int().positive().max(5 * 1024 ** 3, "is over the S3 limit of 5 GiB per part").optional(),
+  /** Replace the file of this CKAN resource of the dataset (resource_patch at completion; it keeps its id). */
+  replaceResourceId: z.string().trim().min(1).max(200).optional(),
+  /** Confirms replacing a resource whose file this portal did not store (its URL then points to the new upload). */
+  replaceExternal: z.boolean().optional(),
 });
 export type CreateUploadInput = z.infer<typeof createUploadSchema>;
 

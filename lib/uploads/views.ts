@@ -19,6 +19,10 @@ export interface SessionView {
   error: { code: string; message: string } | null;
   createdAt: string;
   completedAt: string | null;
+  /** The resource fields the publisher set (issue 12); null where the portal's default applies. */
+  resourceFields: { name: string | null; description: string | null; format: string | null };
+  /** The CKAN resource whose file this upload replaces, or null for a new resource. */
+  replacesResourceId: string | null;
   /** Only in the answer to the completion that made it: something the user should know that is not an error (e.g. a draft dataset could not be made active). */
   notice?: string;
 }
@@ -47,5 +51,7 @@ export function sessionView(s: UploadSession, datasetName: string): SessionView 
     error: s.errorCode ? { code: s.errorCode, message: s.errorMessage ?? "" } : null,
     createdAt: s.createdAt.toISOString(),
     completedAt: s.completedAt?.toISOString() ?? null,
+    resourceFields: { name: s.resourceName ?? null, description: s.resourceDescription ?? null, format: s.resourceFormat ?? null },
+    replacesResourceId: s.replacesResourceId ?? null,
   };
 }

@@ -189,6 +189,16 @@ describe("demo CKAN: private datasets", () => {
 describe("demo CKAN: resource writes", () => {
   useFreshDemo();
 
+  it("resource_patch replaces a file's fields and describes it as CKAN 2.10 does: same id, others kept, hash cleared with \"\", format cleaned", async () => {
+    const ckan = as("editor_user");
+    const created = await ckan.resourceCreate({ package_id: "test-dataset", url: "https://portal.test/download/a/old.csv", name: "Monthly", description: "Kept", size: 10, hash: "sha256:old", mimetype: "text/csv" });
+    const patched = await ckan.resourcePatch({ id: created.id, url: "https://portal.test/download/b/new.nc", size: 20, hash: "", mimetype: "application/x-netcdf", format: "nc", last_modified: "2026-11-29T22:00:00.5" });
+    expect(patched).toMatchObject({ id: created.id, name: "Monthly", description: "Kept", url: "https://portal.test/download/b/new.nc", size: 20, hash: "", mimetype: "application/x-netcdf", format: "NetCDF", last_modified: "2026-11-29T22:00:00.500000" });
+    const described = await ckan.resourcePatch({ id: created.id, name: "Renamed", description: "" });
+    expect(described).toMatchObject({ id: created.id, name: "Renamed", description: "", size: 20, format: "NetCDF", url: "https://portal.test/download/b/new.nc" });
+    await expect(as("plain_user").resourcePatch({ id: created.id, name: "x" })).rejects.toMatchObject({ kind: "authorization" });
+  });
+
   it("creates a resource for an org editor and echoes what it stored", async () => {
     const created = await as("editor_user").resourceCreate({
       package_id: "test-dataset",

@@ -32,6 +32,15 @@ describe("file types", () => {
     expect(formatFromFileName("a.tar.gz")).toBe("GZ");
     expect(formatFromFileName("README")).toBe("");
   });
+
+  it("guesses the format as CKAN does: a known extension (mime's database), else the browser's MIME type, else none", () => {
+    expect(formatFromFileName("grid.nc")).toBe("NC");
+    expect(formatFromFileName("sheet.XLSX")).toBe("XLSX");
+    expect(formatFromFileName("export", "text/csv")).toBe("CSV");
+    expect(formatFromFileName("run.zzq9", "application/json; charset=utf-8")).toBe("JSON");
+    expect(formatFromFileName("run.zzq9")).toBe(""); // CKAN's mimetypes.guess_type knows no .zzq9 either
+    expect(formatFromFileName("blob", "application/octet-stream")).toBe("");
+  });
 });
 
 describe("format", () => {

@@ -12,6 +12,7 @@ import { certificateAdvice, certificateProblem, createNodeDispatcher } from "@/l
 import { normalisePortal, readTokenFile, resolveConnection, storeLogin } from "./config";
 import { CliError, EXIT } from "./exit-codes";
 import { createPortal, describeCause, exitCodeFor, isUnreachable, type Portal } from "./portal";
+import { applyPerFileFlags, readManifest, type PerFileFlags } from "./manifest";
 import { putOne, type EngineSettings, type Interrupt, type PutItem } from "./put";
 import { createGate, createPartSlots } from "@/lib/uploader/part-slots";
 import { DEFAULT_FILES_IN_FLIGHT, DEFAULT_SESSION_STARTS } from "@/lib/uploader/file-queue";
@@ -41,6 +42,9 @@ const nonNegative = (v: string) => {
   if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError("must be a number of seconds ≥ 0.");
   return n;
 };
+
+/** commander: a repeatable option collected in order. */
+const collect = (v: string, acc: string[]) => [...acc, v];
 
 /** Reads a line without echoing it (the token prompt). Needs a TTY. */
 async function promptHidden(question: string): Promise<string> {
@@ -277,35 +281,25 @@ Docs: docs/command-line.md`,
     .argument("<dataset>", "CKAN dataset name or id")
     .argument("<files...>", "files, or folders with --recursive")
     .option("-r, --recursive", "upload every file in the given folders; resource names are their paths relative to the folder")
-    .option("--name <name>", "resource name for the file at the same position (repeat once per file; default the file name)", (v: string, acc: string[]) => [...acc, v], [] as string[])
-    .option("--manifest <file>", "JSON list [{\"path\": …, \"name\": …}] of files and resource names (instead of <files>)")
+    .option("--name <name>", "resource name for the file at the same position (repeat once per file, in order; default the file name)", collect, [] as string[])
+    .option("--description <text>", "resource description for the file at the same position (repeat once per file, in order; default none)", collect, [] as string[])
+    .option("--format <format>", "resource format for the file at the same position, e.g. CSV (repeat once per file, in order; default guessed from the file)", collect, [] as string[])
+    .option("--manifest <file>", "CSV (header path,name,description,format) or JSON list [{path, name, description, format}] of files and their resource fields; paths relative to the manifest")
+    .option("--replace <resource-id>", "replace the file of this CKAN resource of the dataset (one file only): the resource keeps its id, its URL, size and hash become the new file's")
+    .option("--replace-external", "with --replace: go ahead when the resource's file was not stored by this portal (its URL then points to the new upload; the old file is left alone)")
     .option("--concurrency <parts>", "parts in flight in total, shared by the files in flight (default 4)", positiveInt("--concurrency"))
     .option("--files-in-flight <n>", `files uploading at once, their parts sharing the --concurrency slots (default ${DEFAULT_FILES_IN_FLIGHT}; 1 = one after another)`, positiveInt("--files-in-flight"))
     .option("--part-size <MiB>", "preferred part size in MiB (the portal decides; default the portal's)", positiveInt("--part-size"))
     .option("--stall-timeout <seconds>", "abort and retry a part request with no progress for this long (default 60)", positiveInt("--stall-timeout"))
     .option("--fresh", "start new uploads even where an interrupted upload of the same file could be resumed")
-    .action(async (dataset: string, files: string[], opts: { recursive?: boolean; name: string[]; manifest?: string; concurrency?: number; filesInFlight?: number; partSize?: number; stallTimeout?: number; fresh?: boolean }, cmd: Command) => {
+    .action(async (dataset: string, files: string[], opts: PerFileFlags & { recursive?: boolean; manifest?: string; concurrency?: number; filesInFlight?: number; partSize?: number; stallTimeout?: number; fresh?: boolean }, cmd: Command) => {
       const g = globals(cmd);
       let items: PutItem[];
       if (opts.manifest) {
-        const { readFile } = await import("node:fs/promises");
-        let list: Array<{ path?: unknown; name?: unknown }>;
-        try {
-          list = JSON.parse(await readFile(opts.manifest, "utf8"));
-        } catch (err) {
-          throw new CliError(`Cannot read the manifest ${opts.manifest}: ${(err as Error).message}`, EXIT.usage);
-        }
-        if (!Array.isArray(list)) throw new CliError("The manifest must be a JSON list of {path, name}.", EXIT.usage);
-        const base = path.dirname(opts.manifest);
-        items = list.map((e, i) => {
-          if (typeof e?.path !== "string") throw new CliError(`Manifest entry ${i + 1} has no "path".`, EXIT.usage);
-          const p = path.resolve(base, e.path);
-          return { path: p, name: typeof e.name === "string" && e.name ? e.name : path.basename(p) };
-        });
+        items = await readManifest(opts.manifest);
         items.push(...(files.length ? await expandFiles(files, !!opts.recursive) : []));
       } else items = await expandFiles(files, !!opts.recursive);
-      if (opts.name.length > items.length) throw new CliError(`${opts.name.length} --name values for ${items.length} file(s).`, EXIT.usage);
-      opts.name.forEach((n, i) => (items[i] = { ...items[i], name: n }));
+      applyPerFileFlags(items, opts);
       const hint = `ckan-upload ${process.argv.slice(2).filter((a) => a !== "--fresh").join(" ")}`;
       setExit(
         await runPut(g, dataset, items, {

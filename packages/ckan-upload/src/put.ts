@@ -30,6 +30,14 @@ import { createStateWriter, forgetState, loadState, type FileIdentity } from "./
 export interface PutItem {
   path: string;
   name: string;
+  /** CKAN resource description (issue 12); omitted = none. */
+  description?: string;
+  /** CKAN resource format; omitted = guessed by the portal from the file. */
+  format?: string;
+  /** Replace the file of this CKAN resource (resource_patch keeps its id). */
+  replaceResourceId?: string;
+  /** Confirms replacing a resource whose file the portal did not store. */
+  replaceExternal?: boolean;
 }
 
 /** Engine settings the command line can override (defaults: the portal's part size, 4 parts in flight). */
@@ -241,6 +249,11 @@ async function runEngine(
     ...(settings.stallTimeoutMs && { stallTimeoutMs: settings.stallTimeoutMs }),
     ...(settings.retryCapMs && { retryCapMs: settings.retryCapMs }),
     ...(resume && { resume }),
+    resourceFields: {
+      ...(item.description !== undefined && { description: item.description }),
+      ...(item.format !== undefined && { format: item.format }),
+      ...(item.replaceResourceId !== undefined && { replaceResourceId: item.replaceResourceId, ...(item.replaceExternal && { replaceExternal: true }) }),
+    },
     onEvent(e) {
       switch (e.type) {
         case "session":

@@ -8,6 +8,7 @@ import { formatAverageSpeed, formatBytes, formatDuration } from "@/lib/format";
 import { AdminActions } from "@/components/audit/admin-actions";
 import { SessionTimeline } from "@/components/audit/session-timeline";
 import { STATUS_LABEL } from "@/components/upload-history-table";
+import { replacementRows } from "@/components/replace/replacement-links";
 
 export const metadata: Metadata = { title: "Upload session" };
 
@@ -52,6 +53,7 @@ export default async function AdminUploadPage({ params }: { params: Promise<{ id
     ["Integrity", s.integrityFailedAt ? `changed after completion (found ${s.integrityFailedAt.toISOString()}): ${s.integrityProblem ?? ""}` : s.integrityCheckedAt ? `unchanged at the last check, ${s.integrityCheckedAt.toISOString()}` : "—"],
     ["Object URL", s.objectUrl ?? "—"],
     ["CKAN resource", detail.ckanResourceUrl ? <a key="r" href={detail.ckanResourceUrl} className="text-blue-800 underline">{s.resourceId}</a> : "—"],
+    ...replacementRows(s),
     ["Created", when(s.createdAt)],
     ["First part recorded", when(s.startedAt)],
     ["Finished", when(s.completedAt)],
