@@ -4,6 +4,7 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import type { ChecksumAlgorithm, FileUploadState, PartTuningMode, ProgressSnapshot, UploadErrorInfo } from "@/lib/uploader";
 import { createFileUpload, createPortalApi, type FileUpload } from "@/lib/uploader";
 import { createGate, createPartSlots } from "@/lib/uploader/part-slots";
+import { createPartTuner, type PartTuner, tuneSharedSlots } from "@/lib/uploader/tuning";
 import { DEFAULT_FILES_IN_FLIGHT, DEFAULT_SESSION_STARTS, nextFileIndex } from "@/lib/uploader/file-queue";
 import { createWorkerFileHasher } from "@/lib/uploader/worker-file-hasher";
 import { type Capabilities, detectCapabilities } from "@/lib/uploader/capabilities";
@@ -98,6 +99,10 @@ export function useUploadQueue(opts: { datasetId: string; replace?: ReplaceOptio
   // One limit of parts in flight for the page (`slots.setLimit` lets an adaptive tuner change it), and
   // at most a few files creating their sessions at once.
   const slots = useRef(createPartSlots({ limit: opts.concurrency }));
+  // One tuner for the page (issue 11): later files start from what earlier parts measured, and the
+  // shared slots' limit follows the tuned parts in flight (PART_TUNING=fixed: always opts.concurrency).
+  const tuner = useRef<PartTuner | null>(null);
+  tuner.current ??= tuneSharedSlots(createPartTuner({ mode: opts.partTuning ?? "adaptive", concurrency: opts.concurrency }), slots.current);
   const sessionGate = useRef(createGate(DEFAULT_SESSION_STARTS));
   const filesInFlight = Math.max(1, opts.filesInFlight ?? DEFAULT_FILES_IN_FLIGHT);
   useEffect(() => slots.current.setLimit(opts.concurrency), [opts.concurrency]);
@@ -148,6 +153,7 @@ export function useUploadQueue(opts: { datasetId: string; replace?: ReplaceOptio
       api: api.current,
       concurrency: opts.concurrency,
       slots: slots.current,
+      tuner: tuner.current ?? undefined,
       sessionGate: sessionGate.current,
       ...(opts.partTuning && { partTuning: opts.partTuning }),
       checksum: wasm ? (opts.checksum ?? "none") : "none",

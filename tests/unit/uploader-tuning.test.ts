@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { GiB, MAX_PARTS, MAX_PART_SIZE, MIN_PART_SIZE, MiB, TiB } from "@/lib/uploader/limits";
 import { planParts } from "@/lib/uploader/plan";
 import { runPool } from "@/lib/uploader/pool";
-import { MAX_TUNED_CONCURRENCY, MAX_TUNED_PART_SIZE, adaptivePartSize, createPartTuner, fitLink } from "@/lib/uploader/tuning";
+import { MAX_TUNED_CONCURRENCY, MAX_TUNED_PART_SIZE, adaptivePartSize, createPartTuner, fitLink, type PartTuner, tuneSharedSlots } from "@/lib/uploader/tuning";
 
 /**
  * Drives a tuner as the part pool would: `lanes()` parts in flight, each part taking
@@ -176,5 +176,19 @@ describe("runPool with a limit that changes", () => {
       inFlight--;
     }, { concurrency: 3 });
     expect(peak).toBe(3);
+  });
+});
+
+describe("tuneSharedSlots", () => {
+  it("makes the shared slots' limit follow the tuned parts in flight after every part", () => {
+    const limits: number[] = [];
+    let level = 4;
+    const inner: PartTuner = { mode: "adaptive", partSizeFor: () => undefined, concurrency: () => level, onPartDone: () => void (level += 2), linkEstimate: () => undefined };
+    const shared = tuneSharedSlots(inner, { setLimit: (n) => limits.push(n) });
+    expect(limits).toEqual([4]);
+    shared.onPartDone(5 * 1024 * 1024, 100);
+    shared.onPartDone(5 * 1024 * 1024, 100);
+    expect(limits).toEqual([4, 6, 8]);
+    expect(shared.concurrency()).toBe(8);
   });
 });

@@ -15,6 +15,7 @@ import { createPortal, describeCause, exitCodeFor, isUnreachable, type Portal } 
 import { applyPerFileFlags, readManifest, type PerFileFlags } from "./manifest";
 import { putOne, type EngineSettings, type Interrupt, type PutItem } from "./put";
 import { createGate, createPartSlots } from "@/lib/uploader/part-slots";
+import { createPartTuner, tuneSharedSlots } from "@/lib/uploader/tuning";
 import { DEFAULT_FILES_IN_FLIGHT, DEFAULT_SESSION_STARTS } from "@/lib/uploader/file-queue";
 import { runPool } from "@/lib/uploader/pool";
 import { createReporter, formatSize, type FileResult, type Reporter } from "./reporter";
@@ -165,7 +166,7 @@ function installInterrupt(reporter: Reporter): Interrupt & { dispose(): void } {
  * Uploads `items` into `dataset`, `filesInFlight` at a time (in the given order), their parts sharing
  * one pool of `concurrency` slots; prints the summary; returns the exit code.
  */
-async function runPut(g: GlobalOpts, dataset: string, items: PutItem[], settings: Omit<EngineSettings, "outageToleranceMs" | "slots" | "sessionGate"> & { filesInFlight?: number }, resumeHint: string): Promise<number> {
+async function runPut(g: GlobalOpts, dataset: string, items: PutItem[], settings: Omit<EngineSettings, "outageToleranceMs" | "slots" | "tuner" | "sessionGate"> & { filesInFlight?: number }, resumeHint: string): Promise<number> {
   const reporter = createReporter({ json: !!g.json, progress: g.progress ?? !!process.stderr.isTTY, quiet: !!g.quiet });
   const { portal: baseUrl, token } = await resolveConnection(g);
   const dispatcher = createNodeDispatcher();
@@ -176,7 +177,10 @@ async function runPut(g: GlobalOpts, dataset: string, items: PutItem[], settings
   const slotted = items.map((item, index) => ({ item, index }));
   const byIndex: Array<FileResult | undefined> = [];
   const { filesInFlight, ...engine } = settings;
-  const shared = { slots: createPartSlots({ limit: settings.concurrency ?? 4 }), sessionGate: createGate(DEFAULT_SESSION_STARTS) };
+  const slots = createPartSlots({ limit: settings.concurrency ?? 4 });
+  // One tuner for the whole run (issue 11): the shared slots follow its parts in flight.
+  const tuner = tuneSharedSlots(createPartTuner({ mode: "adaptive", concurrency: settings.concurrency ?? 4 }), slots);
+  const shared = { slots, tuner, sessionGate: createGate(DEFAULT_SESSION_STARTS) };
   let refused = false;
   try {
     await runPool(slotted, async ({ item, index }) => {

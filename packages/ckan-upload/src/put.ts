@@ -20,6 +20,7 @@ import { createNodeTransport } from "@/lib/uploader/node/transport";
 import { createNodeFileHasher, nodeChecksumPart } from "@/lib/uploader/node/file-hasher";
 import { alwaysOnline } from "@/lib/uploader/online";
 import type { PartSlots } from "@/lib/uploader/part-slots";
+import type { PartTuner } from "@/lib/uploader/tuning";
 import { rateLimitLabel } from "@/lib/uploader/file-queue";
 import { EXIT } from "./exit-codes";
 import type { Portal } from "./portal";
@@ -46,6 +47,8 @@ export interface EngineSettings {
   concurrency?: number;
   /** Part slots shared by every file of this process (one limit of parts in flight in total). */
   slots?: PartSlots;
+  /** The tuner shared by every file of this process (lib/uploader/tuning.ts tuneSharedSlots). */
+  tuner?: PartTuner;
   /** At most n files creating their portal session at once. */
   sessionGate?: PartSlots;
   /** Preferred part size in bytes (the portal decides). */
@@ -244,6 +247,7 @@ async function runEngine(
     outageToleranceMs: settings.outageToleranceMs,
     ...(settings.concurrency && { concurrency: settings.concurrency }),
     ...(settings.slots && { slots: settings.slots }),
+    ...(settings.tuner && { tuner: settings.tuner }),
     ...(settings.sessionGate && { sessionGate: settings.sessionGate }),
     ...(settings.partSize && { partSize: settings.partSize }),
     ...(settings.stallTimeoutMs && { stallTimeoutMs: settings.stallTimeoutMs }),
