@@ -35,7 +35,7 @@ export function CancelUploadButton({ sessionId, fileName }: { sessionId: string;
   return (
     <span className="mt-1 block">
       <button type="button" onClick={() => void cancel()} disabled={busy} className="rounded border border-red-800 px-2 py-0.5 text-xs text-red-800 hover:bg-red-50 disabled:opacity-60">
-        {t.rich(busy ? "busy" : "button", { fileName, sr: (chunks) => <span className="sr-only">{chunks}</span> })}
+        {t.rich(busy ? "busy" : "button", { fileName, sr: (chunks) => <span className="sr-only">{chunks}</span>, bdi: (chunks) => <bdi>{chunks}</bdi> })}
       </button>
       <span role="status" aria-live="polite" className="mt-1 block text-xs text-red-800">{message ?? ""}</span>
     </span>

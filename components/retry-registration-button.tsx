@@ -32,7 +32,7 @@ export function RetryRegistrationButton({ sessionId, fileName }: { sessionId: st
   return (
     <span className="mt-1 block">
       <button type="button" onClick={() => void retry()} disabled={busy} className="rounded border border-slate-400 px-2 py-0.5 text-xs hover:bg-slate-100 disabled:opacity-60">
-        {t.rich(busy ? "busy" : "button", { fileName, sr: (chunks) => <span className="sr-only">{chunks}</span> })}
+        {t.rich(busy ? "busy" : "button", { fileName, sr: (chunks) => <span className="sr-only">{chunks}</span>, bdi: (chunks) => <bdi>{chunks}</bdi> })}
       </button>
       {message && <span role="alert" className="mt-1 block text-xs text-red-800">{message}</span>}
     </span>
