@@ -8,7 +8,7 @@ export function ReplaceLink({ datasetName, resourceId, resourceName }: { dataset
   const t = useTranslations("replace");
   return (
     <a href={`/datasets/${encodeURIComponent(datasetName)}/resources/${encodeURIComponent(resourceId)}/replace`} className="ms-2 text-sm text-blue-800 underline" data-testid="replace-link">
-      {t.rich("link", { name: resourceName, sr: (chunks) => <span className="sr-only"> {chunks}</span> })}
+      {t.rich("link", { name: resourceName, sr: (chunks) => <span className="sr-only"> {chunks}</span>, bdi: (chunks) => <bdi>{chunks}</bdi> })}
     </a>
   );
 }

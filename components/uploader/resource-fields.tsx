@@ -34,6 +34,7 @@ export function ResourceFields({
   const id = useId();
   const t = useTranslations("resourceFields");
   const sr = (chunks: React.ReactNode) => <span className="sr-only">{chunks}</span>;
+  const bdi = (chunks: React.ReactNode) => <bdi>{chunks}</bdi>;
   const file = fileLabel;
   const [values, setValues] = useState(initial);
   const [busy, setBusy] = useState(false);
@@ -53,7 +54,7 @@ export function ResourceFields({
   return (
     <details className="mt-2 rounded border border-slate-200 p-2" data-testid="resource-fields">
       <summary className="cursor-pointer text-sm font-medium text-blue-900">
-        {t.rich(completed ? "edit" : "describe", { file, sr })}
+        {t.rich(completed ? "edit" : "describe", { file, sr, bdi })}
       </summary>
       <form
         className="mt-2 grid gap-2"
@@ -76,7 +77,7 @@ export function ResourceFields({
         </label>
         <div className="flex items-center gap-3">
           <button type="submit" disabled={busy} className="rounded bg-blue-700 px-3 py-1 text-sm font-medium text-white hover:bg-blue-800 disabled:opacity-60">
-            {t.rich(completed ? "saveInCkan" : "save", { file, sr })}
+            {t.rich(completed ? "saveInCkan" : "save", { file, sr, bdi })}
           </button>
           {outcome && (
             <p role={outcome.ok ? "status" : "alert"} className={`text-sm ${outcome.ok ? "text-green-800" : "text-red-800"}`} data-testid="resource-fields-outcome">
