@@ -8,30 +8,16 @@
 import { expect, test } from "@playwright/test";
 import type { FaultProxy } from "../../tests/support/fault-proxy";
 import { makeFile } from "../support/files";
-import { DEMO_TOKENS, openDb, sessionsNamed, signIn } from "../support/portal";
-import { objectSha256, rgwClient } from "../support/s3";
-import { DB_URL, startProxy } from "./support";
+import { DEMO_TOKENS, signIn } from "../support/portal";
+import { baseName, expectStored, startProxy } from "./support";
 
 const KiB = 1024;
-type TestFile = ReturnType<typeof makeFile>;
-const base = (f: TestFile) => f.path.split("/").pop()!;
 
 let proxy: FaultProxy;
 test.beforeAll(async () => {
   proxy = await startProxy();
 });
 test.afterAll(async () => proxy?.close());
-
-async function expectStored(files: TestFile[]): Promise<void> {
-  const db = openDb(DB_URL);
-  const s3 = rgwClient();
-  for (const f of files) {
-    const [session] = sessionsNamed(db, base(f));
-    expect(session.status).toBe("COMPLETED");
-    expect(await objectSha256(s3, session.bucket, session.key)).toEqual({ sha256: f.sha256, size: f.size });
-  }
-  db.close();
-}
 
 test("100 files of 64 KiB dropped at once all complete with no user action while the portal answers 429", async ({ page }) => {
   test.setTimeout(600_000);
@@ -55,5 +41,5 @@ test("100 files of 64 KiB dropped at once all complete with no user action while
   await expect(page.locator("[data-testid='upload-row'][data-state='failed']")).toHaveCount(0);
   expect(limited.length).toBeGreaterThan(0);
   expect(limited.every((l) => /^POST \/api\/uploads retry-after=\d+$/.test(l))).toBe(true);
-  await expectStored(files);
+  for (const f of files) await expectStored(baseName(f.path), f);
 });
