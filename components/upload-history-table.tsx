@@ -15,6 +15,20 @@ export function useStatusLabel(): (status: string) => string {
   return (status) => ((UPLOAD_STATUSES as readonly string[]).includes(status) ? t(status as (typeof UPLOAD_STATUSES)[number]) : status);
 }
 
+/** Session error codes stored in `UploadSession.errorCode` that have a sentence in `uploadTable.sessionErrors`. */
+export const SESSION_ERROR_CODES = ["expired", "size_mismatch", "storage_failed", "permission_withdrawn", "ckan_failed"] as const;
+
+/**
+ * The failure of a session in the page's language: the `uploadTable.sessionErrors` sentence of its stored
+ * `errorCode`, else the stored English `errorMessage` as it is, inside `<bdi>` (it is data: CKAN's or the
+ * storage's answer), else nothing.
+ */
+export function SessionErrorText({ code, message }: { code?: string | null; message: string | null }) {
+  const t = useTranslations("uploadTable.sessionErrors");
+  if (code && (SESSION_ERROR_CODES as readonly string[]).includes(code)) return <>{t(code as (typeof SESSION_ERROR_CODES)[number])}</>;
+  return message ? <bdi>{message}</bdi> : null;
+}
+
 /**
  * Upload sessions as a table: time, file, size, dataset, status, CKAN resource link. `ownRows`: the rows
  * are the caller's own (/uploads), so failed ones get a "Cancel upload" button.
@@ -56,7 +70,7 @@ export function UploadHistoryTable({ rows, caption, showDataset = true, showUser
               {showUser && <td className="p-2"><bdi>{r.userName}</bdi></td>}
               <td className="p-2">
                 {statusLabel(r.status)}
-                {r.errorMessage && r.status !== "completed" ? <span className="block text-xs text-red-800">{r.errorMessage}</span> : null}
+                {(r.errorMessage || r.errorCode) && r.status !== "completed" ? <span className="block text-xs text-red-800" data-testid="session-error"><SessionErrorText code={r.errorCode} message={r.errorMessage} /></span> : null}
                 {r.status === "uploaded" && <RetryRegistrationButton sessionId={r.id} fileName={r.fileName} />}
                 {ownRows && r.status === "failed" && <CancelUploadButton sessionId={r.id} fileName={r.fileName} />}
               </td>

@@ -6,13 +6,15 @@ import { useFormat } from "@/lib/i18n/format";
 import { guessResourceFormat } from "@/lib/resource-format";
 import { ResourceFields, type ResourceFieldValues } from "./resource-fields";
 import type { UploadItem } from "./use-upload-queue";
+import { useUploadTexts } from "./upload-texts";
 
 /** One file: name, size, progress bar, bytes sent, percent, speed, time left, actions, result. */
 export function FileRow({ item, onCancel, onPause, onResume, onAcceptResume, onStartOver, onClear, clearLabel, onDescribe }: { item: UploadItem; onCancel(): void; onPause(): void; onResume(): void; onAcceptResume(): void; onStartOver(): void; /** Set for finished and cancelled rows: removes the row from the list. */ onClear?(): void; /** The Clear button's content (translated by the page). */ clearLabel?: ReactNode; onDescribe?(values: ResourceFieldValues): Promise<string | null> }) {
   const p = item.progress;
   const stored = item.registrationPending && item.state === "failed";
-  const signedOut = item.signedOut && item.state !== "completed" && item.state !== "cancelled" ? item.signedOut : null;
   const t = useTranslations("fileRow");
+  const texts = useUploadTexts();
+  const signedOut = item.signedOut && item.state !== "completed" && item.state !== "cancelled" ? texts.signedOut() : null;
   const tQueue = useTranslations("uploadQueue");
   const format = useFormat();
   const bidi = (chunks: ReactNode) => <bdi>{chunks}</bdi>;
@@ -71,10 +73,10 @@ export function FileRow({ item, onCancel, onPause, onResume, onAcceptResume, onS
         </p>
       )}
       {item.notice && (
-        <p role="status" className="mt-2 rounded border border-amber-300 bg-amber-50 p-2 text-sm text-amber-900" data-testid="notice">{item.notice}</p>
+        <p role="status" className="mt-2 rounded border border-amber-300 bg-amber-50 p-2 text-sm text-amber-900" data-testid="notice">{texts.notice(item.notice)}</p>
       )}
       {item.error && item.state !== "completed" && (
-        <p role="alert" className="mt-2 rounded border border-red-300 bg-red-50 p-2 text-sm text-red-800">{item.error.message}</p>
+        <p role="alert" className="mt-2 rounded border border-red-300 bg-red-50 p-2 text-sm text-red-800">{texts.error(item.error)}</p>
       )}
       {item.ckanResourceUrl && (
         <p className="mt-2">

@@ -12,6 +12,7 @@ import { collectFromDataTransfer, collectFromDirectoryInput, type CollectedFiles
 import { InterruptedUploads } from "./interrupted-uploads";
 import { useRefreshWhenFinished } from "./live-refresh";
 import { isActive, type UploadItem, useUploadQueue } from "./use-upload-queue";
+import { useUploadTexts } from "./upload-texts";
 
 /** What the live region last said about a row: rendered in the page's language at render time. */
 type Announcement =
@@ -40,6 +41,7 @@ export function Uploader(props: { datasetId: string; datasetName: string; partSi
     refreshMarginMs: props.refreshMarginMs,
   });
   const t = useTranslations("uploader");
+  const texts = useUploadTexts();
   const format = useFormat();
   const bidi = (chunks: ReactNode) => <bdi>{chunks}</bdi>;
   const sr = (chunks: ReactNode) => <span className="sr-only">{chunks}</span>;
@@ -62,7 +64,7 @@ export function Uploader(props: { datasetId: string; datasetName: string; partSi
   useEffect(() => {
     for (const item of items) {
       const decile = Math.floor(item.progress.percent / 10) * 10;
-      const signedOut = item.signedOut && item.state !== "completed" && item.state !== "cancelled" ? item.signedOut : "";
+      const signedOut = item.signedOut && item.state !== "completed" && item.state !== "cancelled" ? texts.signedOut() : "";
       if ((lastAnnounced.current.get(`${item.id}:signed-out`) ?? "") !== signedOut) {
         lastAnnounced.current.set(`${item.id}:signed-out`, signedOut);
         if (signedOut) {
@@ -73,7 +75,7 @@ export function Uploader(props: { datasetId: string; datasetName: string; partSi
       const key = item.state === "uploading" ? `uploading ${decile}` : item.state;
       if (lastAnnounced.current.get(item.id) === key) continue;
       lastAnnounced.current.set(item.id, key);
-      const message = item.error?.message ?? "";
+      const message = item.error ? texts.errorString(item.error) : "";
       if (item.state === "uploading") setAnnouncement({ name: item.name, kind: "uploading", percent: decile });
       else if (item.state === "failed") setAnnouncement({ name: item.name, kind: item.registrationPending ? "registrationPending" : "failed", message });
       else if (item.state === "completed" || item.state === "offer" || item.state === "elsewhere" || item.state === "cancelled" || item.state === "paused") setAnnouncement({ name: item.name, kind: item.state });
@@ -180,7 +182,7 @@ export function Uploader(props: { datasetId: string; datasetName: string; partSi
       {notices.length > 0 && (
         <ul className="space-y-1" aria-label={t("capabilityNotices")} data-testid="capability-notices">
           {notices.map((n) => (
-            <li key={n} className="rounded border border-amber-300 bg-amber-50 p-2 text-sm text-amber-900">{n}</li>
+            <li key={n} className="rounded border border-amber-300 bg-amber-50 p-2 text-sm text-amber-900">{texts.capability(n)}</li>
           ))}
         </ul>
       )}

@@ -7,11 +7,12 @@ import { createGate, createPartSlots } from "@/lib/uploader/part-slots";
 import { createPartTuner, type PartTuner, tuneSharedSlots } from "@/lib/uploader/tuning";
 import { DEFAULT_FILES_IN_FLIGHT, DEFAULT_SESSION_STARTS, nextFileIndex } from "@/lib/uploader/file-queue";
 import { createWorkerFileHasher } from "@/lib/uploader/worker-file-hasher";
-import { type Capabilities, detectCapabilities } from "@/lib/uploader/capabilities";
+import { type Capabilities, type CapabilityNoticeKey, detectCapabilities } from "@/lib/uploader/capabilities";
 import { createPortalSignInWatcher } from "@/lib/uploader/sign-in";
 import { type TabLease, type TabLocks, defaultTabLocks, uploadLockName } from "@/lib/uploader/tab-lock";
 import { setUploadsRunning } from "@/components/session-activity";
 import { type ReplaceOption, useResourceFieldStore } from "./resource-field-store";
+import { restartNotice, type UploadNotice } from "./upload-texts";
 import { createResumeWriter, disableResumeStore, findResume, findServerResume, forgetResume, type ResumeRecord } from "./resume-store";
 
 /** What the UI shows for one file. */
@@ -26,13 +27,16 @@ export interface UploadItem {
   state: FileUploadState | "queued" | "offer" | "elsewhere";
   progress: ProgressSnapshot;
   error: UploadErrorInfo | null;
-  /** Information for the user that is not an error (e.g. "resumed: 4 of 9 parts were already stored"). */
-  notice: string | null;
+  /** Information for the user that is not an error, as a catalogue key and values (`upload-texts.tsx` translates it). */
+  notice: UploadNotice | null;
   ckanResourceUrl: string | null;
   resultStatus: string | null;
   /** The file is stored in S3 but CKAN failed to register it (CASES 13): retry only the registration. */
   registrationPending: boolean;
-  /** Set while the sign-in has ended: what to tell the user (the upload waits and continues by itself). */
+  /**
+   * Set while the sign-in has ended (the upload waits and continues by itself): the engine's English
+   * message; the page shows `uploadQueue.signedOut` in its own language instead.
+   */
   signedOut: string | null;
   /** Set while a request waits out the portal's limit (429 Retry-After): the wait in whole seconds ("Waiting N s: upload limit"). */
   waitingSeconds?: number | null;
@@ -112,7 +116,7 @@ export function useUploadQueue(opts: { datasetId: string; replace?: ReplaceOptio
   const leases = useRef(new Map<string, TabLease>());
   const waits = useRef(new Map<string, AbortController>());
   const caps = useRef<Capabilities | null>(null);
-  const [notices, setNotices] = useState<string[]>([]);
+  const [notices, setNotices] = useState<CapabilityNoticeKey[]>([]);
   const resourceFields = useResourceFieldStore(); // issue 12: components/uploader/resource-field-store.ts
   const tabLocks = () => (locks.current ??= defaultTabLocks());
   const releaseLease = useCallback((id: string) => {
@@ -123,7 +127,7 @@ export function useUploadQueue(opts: { datasetId: string; replace?: ReplaceOptio
   useEffect(() => {
     void probeCapabilities().then((c) => {
       caps.current = c;
-      setNotices(c.notices);
+      setNotices(c.noticeKeys);
     });
   }, []);
 
@@ -142,7 +146,7 @@ export function useUploadQueue(opts: { datasetId: string; replace?: ReplaceOptio
   function startOne(next: Pending): void {
     running.current.add(next.id);
     const writer = createResumeWriter(opts.datasetId, next.file, 500, (error) =>
-      patch(next.id, { notice: `Resume after a reload is off for this file: the browser refused to keep its progress (${error instanceof Error ? error.name : "storage error"}). The upload goes on.` }),
+      patch(next.id, { notice: { key: "resumeOff", values: { reason: error instanceof Error ? error.name : "" } } }),
     );
     let restarting = false;
     let waitingShown = false;
@@ -193,14 +197,14 @@ export function useUploadQueue(opts: { datasetId: string; replace?: ReplaceOptio
             void writer.forget();
             releaseLease(next.id); // the new upload's session gets its own lock
             pending.current.unshift({ id: next.id, file: next.file, first: true });
-            patch(next.id, { notice: `${ev.error.message.replace(/ Start a new upload\.$| start a new upload\.$/, "")} — a new upload of this file has started.`, error: null, progress: emptyProgress(next.file.size) });
+            patch(next.id, { notice: restartNotice(ev.error), error: null, progress: emptyProgress(next.file.size) });
           } else {
             patch(next.id, { error: ev.error, registrationPending: ev.error.apiCode === "ckan_failed" });
           }
         } else if (ev.type === "completed") {
           // `notice`: e.g. a draft dataset that CKAN did not make active (the upload itself completed).
           const notice = typeof ev.result.notice === "string" ? ev.result.notice : null;
-          patch(next.id, { ckanResourceUrl: ev.result.ckanResourceUrl ?? null, resultStatus: ev.result.status, registrationPending: false, ...(notice ? { notice } : {}) });
+          patch(next.id, { ckanResourceUrl: ev.result.ckanResourceUrl ?? null, resultStatus: ev.result.status, registrationPending: false, ...(notice ? { notice: { text: notice } } : {}) });
         } else if (ev.type === "state") {
           if (!restarting) patch(next.id, { state: ev.state, ...(ev.state === "uploading" || ev.state === "completing" ? { error: null } : {}) });
           if (ev.state === "paused" || ev.state === "failed") void writer.flush();
@@ -227,16 +231,16 @@ export function useUploadQueue(opts: { datasetId: string; replace?: ReplaceOptio
       const status = await api.current.getSession(record.sessionId).then((s) => ({ status: s.status, resumable: s.resumable }), () => null);
       if (status && FINISHED_ELSEWHERE.has(status.status)) {
         releaseLease(id);
-        patch(id, { state: "completed", notice: "Uploaded in another tab.", progress: { ...emptyProgress(file.size), bytesSent: file.size, percent: 100 } });
+        patch(id, { state: "completed", notice: { key: "uploadedElsewhere" }, progress: { ...emptyProgress(file.size), bytesSent: file.size, percent: 100 } });
         return;
       }
       if (status && !status.resumable) {
         releaseLease(id);
         await forgetResume(opts.datasetId, file);
-        patch(id, { state: "queued", notice: `The upload in the other tab ended (${status.status}): a new upload of this file has started.` });
+        patch(id, { state: "queued", notice: { key: "otherTabEnded", values: { status: status.status } } });
         pending.current.push({ id, file });
       } else {
-        patch(id, { state: "queued", notice: "The other tab stopped uploading this file: this tab continues with the parts not yet stored." });
+        patch(id, { state: "queued", notice: { key: "otherTabStopped" } });
         pending.current.push({ id, file, resume: latest });
       }
       startNext();

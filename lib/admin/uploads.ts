@@ -49,6 +49,7 @@ export function toUploadRow(s: SessionWithRefs): UploadRow {
     userName: s.user.name,
     userDisplayName: s.user.displayName,
     organizationName: s.dataset.organizationName,
+    errorCode: s.errorCode,
     errorMessage: s.errorMessage,
     integrityProblem: s.integrityFailedAt ? (s.integrityProblem ?? "changed after completion") : null,
     ...sessionTiming(s),

@@ -23,8 +23,10 @@ export interface Capabilities {
   broadcastChannel: boolean;
   cryptoSubtle: boolean;
   localStorage: boolean;
-  /** One line per missing capability: what is lost and why. */
+  /** One line per missing capability: what is lost and why (English; the CLI and logs). */
   notices: string[];
+  /** The same lines as keys of {@link CAPABILITY_NOTICES}, in the same order: a page shows each in its own language (issue 12). */
+  noticeKeys: CapabilityNoticeKey[];
 }
 
 /** How long `indexedDB.open` may take before storage counts as unusable, ms (some browsers never answer when blocked). */
@@ -40,6 +42,9 @@ export const CAPABILITY_NOTICES = {
   broadcastChannel: "This browser lacks BroadcastChannel: after signing in again in another tab, an upload may take up to 30 s to notice.",
   cryptoSubtle: "This page has no Web Crypto (crypto.subtle; is it served over plain HTTP?): uploads are signed with a slower built-in SHA-256.",
 } as const;
+
+/** A key of {@link CAPABILITY_NOTICES} (the catalogues' `uploader.capabilities.<key>`). */
+export type CapabilityNoticeKey = keyof typeof CAPABILITY_NOTICES;
 
 type Probe = Record<string, unknown> & { indexedDB?: IDBFactory; navigator?: { locks?: unknown } };
 
@@ -99,12 +104,13 @@ export async function detectCapabilities(g: Probe = globalThis as unknown as Pro
   const broadcastChannel = has(() => typeof g.BroadcastChannel === "function");
   const cryptoSubtle = has(() => typeof (g.crypto as { subtle?: { digest?: unknown } } | undefined)?.subtle?.digest === "function");
   const localStorage = localStorageWorks(g);
-  const notices: string[] = [];
-  if (!indexedDb) notices.push(CAPABILITY_NOTICES.indexedDb);
-  if (!workers) notices.push(CAPABILITY_NOTICES.workers);
-  if (!webAssembly) notices.push(CAPABILITY_NOTICES.webAssembly);
-  if (!webLocks) notices.push(localStorage ? CAPABILITY_NOTICES.webLocks : CAPABILITY_NOTICES.webLocksAndStorage);
-  if (!broadcastChannel) notices.push(CAPABILITY_NOTICES.broadcastChannel);
-  if (!cryptoSubtle) notices.push(CAPABILITY_NOTICES.cryptoSubtle);
-  return { indexedDb, workers, webAssembly, webLocks, broadcastChannel, cryptoSubtle, localStorage, notices };
+  const noticeKeys: CapabilityNoticeKey[] = [];
+  if (!indexedDb) noticeKeys.push("indexedDb");
+  if (!workers) noticeKeys.push("workers");
+  if (!webAssembly) noticeKeys.push("webAssembly");
+  if (!webLocks) noticeKeys.push(localStorage ? "webLocks" : "webLocksAndStorage");
+  if (!broadcastChannel) noticeKeys.push("broadcastChannel");
+  if (!cryptoSubtle) noticeKeys.push("cryptoSubtle");
+  const notices = noticeKeys.map((k) => CAPABILITY_NOTICES[k]);
+  return { indexedDb, workers, webAssembly, webLocks, broadcastChannel, cryptoSubtle, localStorage, notices, noticeKeys };
 }

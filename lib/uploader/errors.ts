@@ -63,6 +63,13 @@ export interface UploadEngineErrorDetails {
   retryAfterMs?: number;
   /** The underlying error. */
   cause?: unknown;
+  /**
+   * The values the English `message` was built from, so a page can say the same in its own language
+   * (issue 12): `cors` {store, page}, `file_changed` {name, part} or {name, size, expected},
+   * `not_resumable` {name, status}, `file_unreadable` {name}, `access_denied` {part, status, s3Code}.
+   * Additive: the `message` stays what the CLI prints.
+   */
+  params?: Readonly<Record<string, string | number>>;
 }
 
 /** The error type of `lib/uploader`. */
@@ -77,6 +84,8 @@ export class UploadEngineError extends Error {
   readonly retryAfterMs?: number;
   /** Whether retrying may succeed. The retry classifier (`retry.ts`) is the one place that decides; this is its hint for UIs. */
   readonly retryable: boolean;
+  /** The values `message` was built from, for a translation of `code` (see {@link UploadEngineErrorDetails.params}). */
+  readonly params?: Readonly<Record<string, string | number>>;
 
   constructor(code: UploadErrorCode, message: string, details: UploadEngineErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
@@ -89,6 +98,7 @@ export class UploadEngineError extends Error {
     this.partNumber = details.partNumber;
     this.retryAfterMs = details.retryAfterMs;
     this.retryable = details.retryable ?? false;
+    this.params = details.params;
   }
 }
 

@@ -30,6 +30,8 @@ export interface UploadErrorInfo {
   partNumber?: number;
   /** The portal's error code for code `api` (e.g. `ckan_failed`: stored, not yet registered in CKAN). */
   apiCode?: string;
+  /** The values `message` was built from (code-specific; see `UploadEngineErrorDetails.params`): pages translate `code` with them. */
+  params?: Readonly<Record<string, string | number>>;
 }
 
 /** Every event a file upload emits. */

@@ -170,10 +170,10 @@ export function createFileUpload(options: FileUploadOptions): FileUpload {
   async function existingSession(sessionId: string, signal: AbortSignal): Promise<UploadSession> {
     const e = await callWithRetry(() => api.getSession(sessionId), retrying("session", signal));
     if (!e.resumable) {
-      throw new UploadEngineError("not_resumable", `The interrupted upload of "${file.name}" can no longer be resumed (it is ${e.status}). Start a new upload.`);
+      throw new UploadEngineError("not_resumable", `The interrupted upload of "${file.name}" can no longer be resumed (it is ${e.status}). Start a new upload.`, { params: { name: file.name, status: String(e.status) } });
     }
     if (e.size !== file.size) {
-      throw new UploadEngineError("file_changed", `"${file.name}" is ${file.size} bytes, but the interrupted upload was ${e.size} bytes: it is another file. It was not merged; start a new upload.`);
+      throw new UploadEngineError("file_changed", `"${file.name}" is ${file.size} bytes, but the interrupted upload was ${e.size} bytes: it is another file. It was not merged; start a new upload.`, { params: { name: file.name, size: file.size, expected: e.size } });
     }
     const credentials = e.mode === "sts" && e.partCount > 0
       ? (await callWithRetry(() => api.refreshCredentials(sessionId), retrying("credentials", signal))).credentials
@@ -200,7 +200,7 @@ export function createFileUpload(options: FileUploadOptions): FileUpload {
         throw new UploadEngineError(
           "file_changed",
           `"${file.name}" has the same name, size and date as the interrupted upload, but different content (part ${part.partNumber} differs). It was not merged into the old upload; start a new upload.`,
-          { partNumber: part.partNumber },
+          { partNumber: part.partNumber, params: { name: file.name, part: part.partNumber } },
         );
       }
     }
@@ -284,7 +284,7 @@ export function createFileUpload(options: FileUploadOptions): FileUpload {
       await recorder?.flush().catch(() => undefined); // best effort: what is stored stays resumable
       if (e.code === "paused" || e.code === "aborted") return; // state already set by pause()/cancel()
       if (state === "cancelled" || state === "paused") return;
-      emit({ type: "error", error: { code: e.code, message: e.message, ...(e.partNumber !== undefined && { partNumber: e.partNumber }), ...(e.apiCode && { apiCode: e.apiCode }) } });
+      emit({ type: "error", error: { code: e.code, message: e.message, ...(e.partNumber !== undefined && { partNumber: e.partNumber }), ...(e.apiCode && { apiCode: e.apiCode }), ...(e.params && { params: e.params }) } });
       setState("failed");
     }
   }

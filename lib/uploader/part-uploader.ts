@@ -14,7 +14,7 @@ import type { ProgressTracker } from "./progress";
 import { type BackoffOptions, backoffDelay, classify, isClockSkew, isExpiredCredentials, isRefusedCredentials } from "./retry";
 import { rateLimitWaitMs } from "./rate-limit-wait";
 import { readPartEtag } from "./s3-response";
-import { type StoreProbe, corsMessage } from "./store-probe";
+import { type StoreProbe, corsMessage, corsParams } from "./store-probe";
 import { type ChecksumAlgorithm, type PartChecksum, type PartSigner, type RefreshReason, checksumHeaderName } from "./signer";
 import type { Transport } from "./transport";
 
@@ -162,9 +162,9 @@ export async function uploadPart(ctx: PartUploadContext, range: PartRange, signa
         // No answer. First the cheap local question — can the file still be read? — then, in a
         // browser, whether the store answers at all (outage) or only not under CORS (configuration).
         const unreadable = await fileUnreadable(ctx.file, range.start);
-        if (unreadable) throw withPart(new UploadEngineError("file_unreadable", unreadableMessage(ctx.fileName), { cause: unreadable, partNumber }), partNumber);
+        if (unreadable) throw withPart(new UploadEngineError("file_unreadable", unreadableMessage(ctx.fileName), { cause: unreadable, partNumber, params: { name: ctx.fileName ?? "" } }), partNumber);
         if (ctx.probeStore && sentTo && (await raceAbort(ctx.probeStore(sentTo.url, sentTo.headerNames), signal)) === "cors") {
-          throw withPart(new UploadEngineError("cors", corsMessage(sentTo.url), { cause: e, partNumber }), partNumber);
+          throw withPart(new UploadEngineError("cors", corsMessage(sentTo.url), { cause: e, partNumber, params: corsParams(sentTo.url) }), partNumber);
         }
       }
       if (checksum && refusesChecksums(e)) {
@@ -175,7 +175,7 @@ export async function uploadPart(ctx: PartUploadContext, range: PartRange, signa
       }
       const now = ctx.clock.now();
       if (isRefusedCredentials(e, { now, urlExpiresAt })) {
-        if (refusedRefreshed) throw withPart(new UploadEngineError("access_denied", refusedMessage(e, partNumber), { ...e, cause: e, partNumber, retryable: false }), partNumber);
+        if (refusedRefreshed) throw withPart(new UploadEngineError("access_denied", refusedMessage(e, partNumber), { ...e, cause: e, partNumber, retryable: false, params: { part: partNumber, status: String(e.status ?? ""), s3Code: String(e.s3Code) } }), partNumber);
         refusedRefreshed = true;
         refreshes++;
         ctx.onRetry({ partNumber, attempt, delayMs: 0, decision: "refresh", error: e });

@@ -58,6 +58,11 @@ export function pageOrigin(): string {
   return g.location?.origin ?? "";
 }
 
+/** The values of {@link corsMessage}, for a page to say it in its own language: `store` and `page` origins (`page` `""` outside a browser). */
+export function corsParams(storeUrl: string): { store: string; page: string } {
+  return { store: safeOrigin(storeUrl), page: pageOrigin() };
+}
+
 /** The message shown when the probe names the CORS rule. */
 export function corsMessage(storeUrl: string): string {
   const store = safeOrigin(storeUrl);

@@ -10,5 +10,8 @@ export interface HistoryRow {
   datasetTitle: string;
   ckanResourceUrl: string | null;
   userName: string;
+  /** Why the session failed, as its stable code (`expired`, `ckan_failed`, …; the UI translates it), or null. */
+  errorCode?: string | null;
+  /** The stored English reason (data: CKAN's or the storage's answer); shown as-is when the code has no translation. */
   errorMessage: string | null;
 }
