@@ -68,15 +68,20 @@ export function useUploadTexts() {
   const plain = (chunks: string) => chunks;
   const bidi = (chunks: ReactNode) => <bdi>{chunks}</bdi>;
 
-  function errorText(error: UploadErrorInfo): UploadText {
+  /** The catalogue's values for an error the catalogue says in full, or null when the error lacks them. */
+  function fullValues(error: UploadErrorInfo): Record<string, string | number> | null {
     const needs = FULL[error.code];
     const p = error.params ?? {};
-    if (needs && needs.every((k) => p[k] !== undefined)) {
-      const values: Record<string, string | number> = { ...p };
-      if (error.code === "cors") values.page = p.page === "" ? "none" : p.page;
-      if (error.code === "file_unreadable") values.name = p.name === "" ? "none" : p.name;
-      return { summary: loose.markup(`errors.${error.code}`, { ...values, b: plain }), detail: null };
-    }
+    if (!needs || !needs.every((k) => p[k] !== undefined)) return null;
+    const values: Record<string, string | number> = { ...p };
+    if (error.code === "cors") values.page = p.page === "" ? "none" : p.page;
+    if (error.code === "file_unreadable") values.name = p.name === "" ? "none" : p.name;
+    return values;
+  }
+
+  function errorText(error: UploadErrorInfo): UploadText {
+    const values = fullValues(error);
+    if (values) return { summary: loose.markup(`errors.${error.code}`, { ...values, b: plain }), detail: null };
     if (error.code === "api" && error.apiCode && /^[a-z_]+$/.test(error.apiCode) && looseApi.has(error.apiCode)) {
       return { summary: looseApi(error.apiCode), detail: error.message || null };
     }
@@ -103,6 +108,8 @@ export function useUploadTexts() {
     },
     /** An engine error for the row's alert: the sentence, and the English detail in `<bdi>` below it. */
     error(error: UploadErrorInfo): ReactNode {
+      const values = fullValues(error);
+      if (values) return loose.rich(`errors.${error.code}`, { ...values, b: bidi }); // names in <bdi>
       const e = errorText(error);
       return (
         <>

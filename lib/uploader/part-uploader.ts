@@ -223,13 +223,15 @@ async function fileUnreadable(file: Blob, offset: number): Promise<unknown> {
   }
 }
 
-function unreadableMessage(fileName = "The file"): string {
+/** The English message of `file_unreadable` (exported for tests: the catalogue must say the same). */
+export function unreadableMessage(fileName = "The file"): string {
   const name = fileName === "The file" ? fileName : `"${fileName}"`;
   return `${name} can no longer be read: it was moved, deleted or changed on disk after it was chosen (or the browser lost access to it). ` +
     "The parts sent so far are kept: choose the file again to resume.";
 }
 
-function refusedMessage(e: UploadEngineError, partNumber: number): string {
+/** The English message of `access_denied` (exported for tests: the catalogue must say the same). */
+export function refusedMessage(e: UploadEngineError, partNumber: number): string {
   return `The storage refused the upload credentials for part ${partNumber} even after fresh ones (${e.status ?? ""} ${e.s3Code}). ` +
     "The portal's storage role or bucket policy does not allow this upload; the parts sent so far are kept. Ask the portal administrator (npm run doctor checks the role).";
 }
