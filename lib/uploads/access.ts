@@ -6,6 +6,7 @@ import { CkanError, createCkanClient, type CkanClient, type CkanPackage } from "
 import { CKAN_DOWN_KINDS, ckanFailureMessage } from "@/lib/ckan/errors";
 import { getConfig } from "@/lib/config";
 import { getDb } from "@/lib/db";
+import type { User } from "@/lib/generated/sqlite/client";
 
 /** A CKAN client acting as the caller (their own API token, in the configured header). */
 export function ckanAs(caller: Pick<Caller, "ckanToken">): CkanClient {
@@ -79,6 +80,22 @@ export async function ensureUserRow(caller: Caller): Promise<string> {
     update: { name: caller.name, displayName: caller.displayName, lastSeenAt: now },
   });
   return row.id;
+}
+
+/** How stale `User.lastSeenAt` may get before a request of the same user writes it again (ms). */
+export const LAST_SEEN_RESOLUTION_MS = 60_000;
+
+/**
+ * {@link ensureUserRow} for a request that has already read the caller's row (`known`, e.g. the owner of
+ * the session it acts on; issue 11): when that row is the caller's, its name and display name are
+ * current and it was seen less than {@link LAST_SEEN_RESOLUTION_MS} ago, its id is returned without a
+ * write — part reports come every few seconds, and each upsert was a write transaction. Otherwise upserts.
+ * @returns the row id.
+ */
+export async function touchUserRow(caller: Caller, known: Pick<User, "id" | "ckanId" | "name" | "displayName" | "lastSeenAt">, now = new Date()): Promise<string> {
+  const fresh = now.getTime() - known.lastSeenAt.getTime() < LAST_SEEN_RESOLUTION_MS;
+  if (known.ckanId === caller.id && known.name === caller.name && known.displayName === caller.displayName && fresh) return known.id;
+  return ensureUserRow(caller);
 }
 
 /** Upserts the Dataset row for `pkg` as it is now. @returns the row id. */

@@ -4,9 +4,9 @@ import { ApiError } from "@/lib/api/errors";
 import { getDb } from "@/lib/db";
 import { writeAudit } from "./audit";
 import { upsertPartRows } from "./part-rows";
-import { ensureUserRow } from "./access";
+import { touchUserRow } from "./access";
 import { recheckPermission } from "./credentials";
-import { ACTIVE_STATUSES, assertStatus, expectedPartSize, loadOwnedSession } from "./session";
+import { ACTIVE_STATUSES, assertStatus, expectedPartSize, loadBatchSession } from "./session";
 
 export interface RecordedPart {
   partNumber: number;
@@ -25,7 +25,7 @@ export interface RecordedPart {
  * @throws ApiError 400 (bad part number or size), 404/403 (403 `permission_withdrawn`), 410 `dataset_deleted`, 409 (session not active).
  */
 export async function recordParts(caller: Caller, sessionId: string, parts: RecordedPart[]): Promise<{ bytesConfirmed: number }> {
-  const session = await loadOwnedSession(caller, sessionId);
+  const session = await loadBatchSession(caller, sessionId);
   assertStatus(session, ACTIVE_STATUSES, "record parts");
   await recheckPermission(caller, session);
   for (const p of parts) {
@@ -37,7 +37,7 @@ export async function recordParts(caller: Caller, sessionId: string, parts: Reco
       throw new ApiError("validation_failed", `Part ${p.partNumber} is ${p.size} bytes; it must be ${expected} bytes.`);
     }
   }
-  const userId = await ensureUserRow(caller);
+  const userId = await touchUserRow(caller, session.user);
   const db = getDb();
   const bytesConfirmed = await db.$transaction(async (tx) => {
     // One INSERT … ON CONFLICT for the whole batch: 1,000 upserts here passed Prisma's 5 s interactive
