@@ -213,7 +213,7 @@ async function registerResource(caller: Caller, session: LoadedSession, actor: {
     throw new ApiError(code, `The file is stored, but ${message} Retry the registration; the file does not need to be uploaded again.`);
   }
   const done = await db.$transaction(async (tx) => {
-    await writeAudit(tx, { ...actor, type: "session.completed", detail: { resourceId: resource.id, url } });
+    await writeAudit(tx, { ...actor, type: "session.completed", session: { mode: session.mode, size: session.size }, detail: { resourceId: resource.id, url } });
     return tx.uploadSession.update({
       where: { id: session.id },
       data: { status: "COMPLETED", resourceId: resource.id, resourceUrl: url, objectUrl: objectUrl(config, session.key), errorCode: null, errorMessage: null, completedAt: new Date() },

@@ -110,7 +110,7 @@ export async function createUpload(caller: Caller, input: CreateUploadInput, ctx
         },
       });
       const actor = { sessionId, userId, actorName: caller.name };
-      await writeAudit(tx, { ...actor, type: "session.created", detail: { dataset: pkg.name, packageId: pkg.id, fileName: input.fileName, size: input.size, key, uploadId, partSize: plan.partSize, partCount: plan.partCount, mode, ...describedFields(input), ...(target ? { replacesResourceId: target.resource.id, previousSessionId: target.previous?.id ?? null, previousObjectKey: target.previous?.key ?? null, previousUrl: target.resource.url } : {}) } });
+      await writeAudit(tx, { ...actor, type: "session.created", session: { mode: mode === "sts" ? "STS" : "PRESIGNED", size: input.size }, detail: { dataset: pkg.name, packageId: pkg.id, fileName: input.fileName, size: input.size, key, uploadId, partSize: plan.partSize, partCount: plan.partCount, mode, ...describedFields(input), ...(target ? { replacesResourceId: target.resource.id, previousSessionId: target.previous?.id ?? null, previousObjectKey: target.previous?.key ?? null, previousUrl: target.resource.url } : {}) } });
       if (grant) {
         await writeAudit(tx, { ...actor, type: "credentials.granted", detail: { accessKeyId: grant.credentials.accessKeyId, expiration: grant.credentials.expiration, policySha256: grant.policyDigest, roleSessionName: grant.roleSessionName } });
       }
