@@ -25,7 +25,7 @@ type QueryEventSource = { $on(event: "query", cb: () => void): void };
  * request waits for it (≈ 3 ms here; the rollback journal's 17 ms before issue 11).
  * @throws Error for any other value.
  */
-export function sqliteSynchronous(env: NodeJS.ProcessEnv = process.env): "NORMAL" | "FULL" {
+export function sqliteSynchronous(env: Record<string, string | undefined> = process.env): "NORMAL" | "FULL" {
   const v = (env.SQLITE_SYNCHRONOUS ?? "NORMAL").trim().toUpperCase();
   if (v !== "NORMAL" && v !== "FULL") throw new Error(`SQLITE_SYNCHRONOUS must be NORMAL or FULL, not "${env.SQLITE_SYNCHRONOUS}"`);
   return v;
