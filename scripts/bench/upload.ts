@@ -28,7 +28,7 @@
  * uppy, uppy-defaults; default ours,uppy,uppy-defaults; scripts/bench/types.ts MANY_PEERS), each run with one
  * set of STS credentials for its key prefix; the table shows total seconds, files/s and MB/s per peer
  * and the ratios to Uppy 5, with the load average after every run; an untimed warm-up run of each peer
- * on the first 6 files comes first.
+ * on the first few files (at most 6, and 16 MiB unless one file is larger) comes first.
  * Uses the RGW of RGW_DIR if it answers, else starts one (and stops it at the end).
  * Prints Markdown tables and writes JSON to bench-results/.
  */
@@ -256,7 +256,7 @@ async function runOne(
 }
 
 const MANY_LABEL: Record<ManyPeer, string> = {
-  ours: "this portal's engine as the page runs it (6 files in flight, 4 shared part slots, PART_TUNING=adaptive; CRC32C per part + SHA-256 in a Worker per file)",
+  ours: "this portal's engine as the page runs it (6 files in flight, 4 shared part slots, PART_TUNING=adaptive; CRC32C per part + whole-file SHA-256 in the shared hashing Worker)",
   "ours-fixed": "the same, PART_TUNING=fixed",
   "ours-plain": "the same (adaptive) without checksums or file hash",
   uppy: "Uppy 5 @uppy/aws-s3 5.1.0, multipart for every file (limit 6 requests, 5 MiB parts)",
@@ -360,7 +360,8 @@ async function mainMany(spec: { count: number; bytes: number }): Promise<void> {
     console.log(header);
     // Untimed warm-up: every peer once on the first few files, so no peer pays the page's first
     // compilation of the code they share (the AWS SDK client, the signer) inside its measurement.
-    for (const peer of manyPeers) await runManyOne(browser, rgw.env, s3, files.map((f) => path.basename(f)), spec.bytes, peer, 0, undefined, Math.min(files.length, 6));
+    const warmFiles = Math.min(files.length, 6, Math.max(1, Math.floor((16 * MiB) / spec.bytes)));
+    for (const peer of manyPeers) await runManyOne(browser, rgw.env, s3, files.map((f) => path.basename(f)), spec.bytes, peer, 0, undefined, warmFiles);
     const runs: ManyRecord[] = [];
     for (let round = 1; round <= rounds; round++) {
       for (const peer of manyPeers) {
