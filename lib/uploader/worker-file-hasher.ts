@@ -7,24 +7,24 @@
  * created (a Content-Security-Policy), or fail to run: hashing degrades, the
  * upload does not (issue 10, CASES 27).
  *
- * The files of a page share a small pool of workers instead of one worker each
- * (issue 11, "Many files"): starting a worker and loading hash-wasm in it costs
- * about 0.1 s of CPU, more than hashing a 256 KiB file, and a drop of 500 small
- * files spent most of its time doing that (docs/performance.md). A file goes to
- * the worker with the fewest files; a worker serves several files at once (their
- * passes interleave) and is terminated once it has had no file for
- * {@link HASH_WORKER_IDLE_MS}.
+ * The files of a page reuse a pool of workers instead of starting one worker
+ * each (issue 11, "Many files"): starting a worker and loading hash-wasm in it
+ * costs about 0.1 s of CPU, more than hashing a 256 KiB file, and a drop of 500
+ * small files spent most of its time doing that (docs/performance.md). A file
+ * goes to an idle worker, else to a new one (up to {@link MAX_HASH_WORKERS}),
+ * else shares the least busy one (their passes interleave); a worker is
+ * terminated once it has had no file for {@link HASH_WORKER_IDLE_MS}.
  */
 import { createInlineFileHasher, type CreateFileHasher, type FileHasher } from "./file-hasher";
 import type { HashWorkerRequest, HashWorkerResponse } from "./hash-worker";
 
 /**
- * Most hashing workers of a page: half the cores (hashing competes with the browser's own upload
- * work and, on a small machine, with everything else), at least 1, at most 4.
+ * Most hashing workers of a page: one per file hashing at once up to the page's files in flight
+ * (DEFAULT_FILES_IN_FLIGHT, 6), as when every file had its own worker — one worker serving several
+ * large files made each file's parts wait for their CRC32C in turn (10 × 100 MiB: 82 s against 55 s
+ * with a worker each, docs/performance.md) — but reused by the next file instead of started anew.
  */
-export function hashWorkerPoolSize(hardwareConcurrency: number | undefined): number {
-  return Math.max(1, Math.min(4, Math.floor((hardwareConcurrency ?? 2) / 2)));
-}
+export const MAX_HASH_WORKERS = 6;
 
 /** A worker with no file is terminated after this many ms (a next file within it reuses it). */
 export const HASH_WORKER_IDLE_MS = 10_000;
@@ -62,11 +62,10 @@ function newPooled(): Pooled {
   return p;
 }
 
-/** The worker for a new file: a new one while the pool has room and every worker is busy, else the least busy. Throws if a Worker cannot be created. */
+/** The worker for a new file: an idle one, else a new one while the pool has room, else the least busy. Throws if a Worker cannot be created. */
 function acquire(): Pooled {
-  const limit = hashWorkerPoolSize(typeof navigator === "undefined" ? undefined : navigator.hardwareConcurrency);
   let best = pool.reduce<Pooled | undefined>((b, p) => (!b || p.files.size < b.files.size ? p : b), undefined);
-  if (!best || (best.files.size > 0 && pool.length < limit)) {
+  if (!best || (best.files.size > 0 && pool.length < MAX_HASH_WORKERS)) {
     best = newPooled();
     pool.push(best);
   }

@@ -1,6 +1,6 @@
 /**
- * The page's worker-backed file hasher (issue 11, "Many files"): the files of a page share a small
- * pool of hashing workers instead of starting one worker each (a worker start + hash-wasm load cost
+ * The page's worker-backed file hasher (issue 11, "Many files"): the files of a page reuse a pool of
+ * hashing workers (one per file hashing at once, at most 6) instead of starting one worker each (a worker start + hash-wasm load cost
  * ~0.1 s of CPU, more than hashing a small file: 500 × 256 KiB spent most of its time on it). Runs the
  * real worker handler (`createHashWorkerHandler`) in this thread behind a fake `Worker` that counts
  * how many workers were started; every digest is checked against node:crypto / the inline hasher.
@@ -37,10 +37,9 @@ class FakeWorker {
 
 const plan = (size: number, partSize: number): PartPlan => ({ size, partSize, partCount: Math.ceil(size / partSize) });
 
-/** A fresh copy of the module (its pool is module state), with `cores` reported by navigator. */
-async function load(cores: number) {
+/** A fresh copy of the module (its pool is module state). */
+async function load() {
   vi.resetModules();
-  vi.stubGlobal("navigator", { hardwareConcurrency: cores });
   return import("@/lib/uploader/worker-file-hasher");
 }
 
@@ -53,21 +52,15 @@ afterEach(() => {
   vi.unstubAllGlobals();
 });
 
-describe("pool size", () => {
-  it("is half the cores, at least 1, at most 4", async () => {
-    const { hashWorkerPoolSize } = await load(2);
-    expect([undefined, 1, 2, 3, 4, 8, 16].map(hashWorkerPoolSize)).toEqual([1, 1, 1, 1, 2, 4, 4]);
-  });
-});
-
-describe("several files at once", () => {
-  it("on 2 cores, 20 files hashed at once share one worker, and every file gets its own correct digests", async () => {
-    const { createWorkerFileHasher } = await load(2);
+describe("several files", () => {
+  it("20 files hashed at once: at most 6 workers, and every file gets its own correct digests", async () => {
+    const { createWorkerFileHasher, MAX_HASH_WORKERS } = await load();
+    expect(MAX_HASH_WORKERS).toBe(6);
     const files = Array.from({ length: 20 }, (_, i) => bytesOf(3_000 + 17 * i, i + 1));
     const hashers = files.map((bytes) => createWorkerFileHasher(new Blob([bytes]), plan(bytes.length, 1_024)));
     const got = await Promise.all(hashers.map(async (h, i) => ({ last: await h.partDigest(plan(files[i].length, 1_024).partCount), sha: await h.sha256() })));
-    expect(FakeWorker.started).toHaveLength(1);
-    expect(FakeWorker.started[0].starts).toBe(20);
+    expect(FakeWorker.started).toHaveLength(6);
+    expect(FakeWorker.started.map((w) => w.starts)).toEqual([4, 4, 3, 3, 3, 3]); // each file on the least busy worker
     for (let i = 0; i < files.length; i++) {
       expect(got[i].sha).toBe(sha256(files[i]));
       const inline = createInlineFileHasher(new Blob([files[i]]), plan(files[i].length, 1_024));
@@ -75,31 +68,30 @@ describe("several files at once", () => {
     }
   });
 
-  it("on 8 cores, at most 4 workers for 6 files, each file on the least busy one", async () => {
-    const { createWorkerFileHasher } = await load(8);
-    const files = Array.from({ length: 6 }, (_, i) => bytesOf(2_048, i + 1));
-    const hashers = files.map((bytes) => createWorkerFileHasher(new Blob([bytes]), plan(bytes.length, 1_024)));
-    expect(FakeWorker.started).toHaveLength(4);
-    expect(FakeWorker.started.map((w) => w.starts)).toEqual([2, 2, 1, 1]);
-    expect(await Promise.all(hashers.map((h) => h.sha256()))).toEqual(files.map(sha256));
+  it("50 files one after another (each hashed before the next starts) all use one worker", async () => {
+    const { createWorkerFileHasher } = await load();
+    for (let i = 0; i < 50; i++) {
+      const bytes = bytesOf(1_500, i + 1);
+      expect(await createWorkerFileHasher(new Blob([bytes]), plan(bytes.length, 1_024)).sha256()).toBe(sha256(bytes));
+    }
+    expect(FakeWorker.started).toHaveLength(1);
+    expect(FakeWorker.started[0].starts).toBe(50);
   });
 
-  it("disposing one file does not disturb the others on the same worker", async () => {
-    const { createWorkerFileHasher } = await load(2);
-    const a = bytesOf(4_096, 1);
-    const b = bytesOf(4_096, 2);
-    const ha = createWorkerFileHasher(new Blob([a]), plan(a.length, 1_024));
-    const hb = createWorkerFileHasher(new Blob([b]), plan(b.length, 1_024));
-    ha.dispose();
-    await expect(ha.sha256()).rejects.toThrow(/disposed/);
-    expect(await hb.sha256()).toBe(sha256(b));
-    expect(FakeWorker.started).toHaveLength(1);
+  it("disposing one file does not disturb another on the same worker", async () => {
+    const { createWorkerFileHasher } = await load();
+    const files = Array.from({ length: 7 }, (_, i) => bytesOf(4_096, i + 1)); // the 7th shares the first worker
+    const hashers = files.map((bytes) => createWorkerFileHasher(new Blob([bytes]), plan(bytes.length, 1_024)));
+    expect(FakeWorker.started[0].starts).toBe(2);
+    hashers[0].dispose();
+    await expect(hashers[0].sha256()).rejects.toThrow(/disposed/);
+    expect(await hashers[6].sha256()).toBe(sha256(files[6]));
   });
 });
 
 describe("worker lifetime", () => {
   it("a worker without files is kept for a next file within the idle time, then terminated", async () => {
-    const { createWorkerFileHasher, HASH_WORKER_IDLE_MS } = await load(2);
+    const { createWorkerFileHasher, HASH_WORKER_IDLE_MS } = await load();
     vi.useFakeTimers(); // only the idle timer: the fake worker answers in microtasks
     const hashOne = async (seed: number) => {
       const bytes = bytesOf(2_000, seed);
@@ -118,7 +110,7 @@ describe("worker lifetime", () => {
   });
 
   it("a crashing worker: its files finish on the page's thread, and a later file gets a new worker", async () => {
-    const { createWorkerFileHasher } = await load(2);
+    const { createWorkerFileHasher } = await load();
     const a = bytesOf(5_000, 1);
     const b = bytesOf(5_000, 2);
     const ha = createWorkerFileHasher(new Blob([a]), plan(a.length, 1_024));
