@@ -72,6 +72,8 @@ export interface BenchManyInput {
   concurrency?: number;
   /** `ours`: simulated portal round trip of the fake PortalApi's calls, ms (default 0). */
   portalLatencyMs?: number;
+  /** `ours`: files uploading at once (default the page's DEFAULT_FILES_IN_FLIGHT, 6). */
+  filesInFlight?: number;
   /** Only the first `limit` files (the untimed warm-up run). Default all. */
   limit?: number;
 }

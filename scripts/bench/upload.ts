@@ -29,6 +29,7 @@
  * set of STS credentials for its key prefix; the table shows total seconds, files/s and MB/s per peer
  * and the ratios to Uppy 5, with the load average after every run; an untimed warm-up run of each peer
  * on the first few files (at most 6, and 16 MiB unless one file is larger) comes first.
+ * --files-in-flight N: `ours` with N files at once instead of the page's 6 (an experiment).
  * Uses the RGW of RGW_DIR if it answers, else starts one (and stops it at the end).
  * Prints Markdown tables and writes JSON to bench-results/.
  */
@@ -84,6 +85,7 @@ const { values: args } = parseArgs({
     "file-dir": { type: "string", default: "/tmp/ckan-portal-bench" },
     wan: { type: "string" },
     many: { type: "string" },
+    "files-in-flight": { type: "string" },
   },
 });
 const numbers = (s: string) => s.split(",").map((v) => Number(v.trim()));
@@ -287,6 +289,7 @@ async function runManyOne(
     peer, endpoint: proxy?.url ?? env.S3_ENDPOINT, region: env.S3_REGION, bucket: env.S3_BUCKET, prefix,
     credentials: await prefixCredentials(env, prefix), portalLatencyMs: Number(args["portal-latency-ms"]),
     ...(limit !== undefined && { limit }),
+    ...(args["files-in-flight"] && { filesInFlight: Number(args["files-in-flight"]) }),
   };
   proxy?.dropConnections();
   proxy?.resetStats();

@@ -385,7 +385,7 @@ async function runOursMany(input: BenchManyInput, files: File[], partTuning: "ad
   await new Promise<void>((resolve) => {
     let running = 0;
     const startNext = () => {
-      while (running < DEFAULT_FILES_IN_FLIGHT && pending.length > 0) {
+      while (running < (input.filesInFlight ?? DEFAULT_FILES_IN_FLIGHT) && pending.length > 0) {
         const [file] = pending.splice(nextFileIndex(pending), 1);
         running++;
         const upload = createFileUpload({
