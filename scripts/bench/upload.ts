@@ -258,7 +258,7 @@ async function runOne(
 }
 
 const MANY_LABEL: Record<ManyPeer, string> = {
-  ours: "this portal's engine as the page runs it (6 files in flight, 4 shared part slots, PART_TUNING=adaptive; CRC32C per part + whole-file SHA-256 in the shared hashing Worker)",
+  ours: "this portal's engine as the page runs it (6 files in flight, 4 shared part slots, PART_TUNING=adaptive; CRC32C per part + whole-file SHA-256 in hashing Workers reused across files)",
   "ours-fixed": "the same, PART_TUNING=fixed",
   "ours-plain": "the same (adaptive) without checksums or file hash",
   uppy: "Uppy 5 @uppy/aws-s3 5.1.0, multipart for every file (limit 6 requests, 5 MiB parts)",
