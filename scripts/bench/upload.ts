@@ -327,7 +327,7 @@ function manyTable(runs: ManyRecord[], manyPeers: ManyPeer[]): string {
     const rs = by(p);
     const chosen = rs.map((r) => r.chosen).filter((c): c is NonNullable<ManyRecord["chosen"]> => !!c);
     return [
-      MANY_LABEL[p], spread(rs.map((r) => r.ms / 1000)), spread(rs.map((r) => r.files / (r.ms / 1000))), spread(rs.map(mbps)),
+      MANY_LABEL[p], spread(rs.map((r) => r.ms / 1000)), spread(rs.map((r) => r.files / (r.ms / 1000)), rs.every((r) => r.files / (r.ms / 1000) < 10) ? 2 : 1), spread(rs.map(mbps)),
       ratio(med(p), med("uppy")), ratio(med(p), med("uppy-defaults")),
       ...(wan ? [perRun(rs, (r) => r.link?.requests.PUT ?? 0), perRun(rs, (r) => r.link?.requests.POST ?? 0), perRun(rs, (r) => r.link?.requests.OPTIONS ?? 0), perRun(rs, (r) => r.link?.connections ?? 0)] : []),
       perRun(rs, (r) => r.parts),
