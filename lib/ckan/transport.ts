@@ -9,6 +9,7 @@
  */
 import { CkanError, errorKindFor, fieldErrorsOf, redact } from "./errors";
 import type { CkanErrorInit, CkanErrorKind } from "./errors";
+import type { CkanErrorReason } from "@/lib/i18n/sign-in-errors";
 import { envelopeSchema } from "./types";
 import { getMetrics, timed } from "@/lib/ops/metrics";
 
@@ -136,6 +137,7 @@ async function callActionOnce(options: TransportOptions, action: string, params:
           action,
           status: 0,
           message: `CKAN at ${host} did not answer ${action} within ${options.timeoutMs} ms`,
+          reason: { code: "ckan_unreachable", values: { host } },
         }),
       );
     }, options.timeoutMs);
@@ -157,6 +159,7 @@ async function callActionOnce(options: TransportOptions, action: string, params:
       action,
       status: 0,
       message: redact(`CKAN at ${host} is unreachable (${action}): ${reason}`, options.token),
+      reason: { code: "ckan_unreachable", values: { host } },
       // Keep the original (stack, errno) unless its text would carry the token into logs.
       // The redacted copy keeps the connection error's code (a stale connection is retried by it).
       cause: leaks ? Object.assign(new Error(redact(reason, options.token)), { code: staleCodeOf(error) }) : error,
@@ -180,8 +183,19 @@ export interface AnswerMeta {
  * "CKAN at {CKAN_URL} is not answering as a CKAN API (HTTP {status}, {media type})".
  */
 export function notCkanMessage(meta: AnswerMeta, status: number): string {
+  const { url, type } = notCkanReason(meta, status).values;
+  return `CKAN at ${url} is not answering as a CKAN API (HTTP ${status}, ${type})`;
+}
+
+/** A reason's arguments through `redact()`, like the message they are worded from. */
+function redactReason(reason: CkanErrorReason, token: string | undefined): CkanErrorReason {
+  return { code: reason.code, values: Object.fromEntries(Object.entries(reason.values).map(([k, v]) => [k, redact(v, token)])) };
+}
+
+/** The same facts as a code the UI translates: `ckan_not_api` {url, status, type} (lib/i18n/sign-in-errors.ts). */
+export function notCkanReason(meta: AnswerMeta, status: number): CkanErrorReason {
   const type = meta.contentType?.split(";")[0]?.trim().toLowerCase() || "no content type";
-  return `CKAN at ${meta.baseUrl.replace(/\/+$/, "")} is not answering as a CKAN API (HTTP ${status}, ${type})`;
+  return { code: "ckan_not_api", values: { url: meta.baseUrl.replace(/\/+$/, ""), status: String(status), type } };
 }
 
 /**
@@ -205,7 +219,7 @@ export function parseAnswer(
   try {
     json = JSON.parse(text);
   } catch {
-    throw fail("not_ckan", notCkanMessage(meta, status));
+    throw fail("not_ckan", notCkanMessage(meta, status), { reason: redactReason(notCkanReason(meta, status), token) });
   }
   // Unknown action and unreadable requests: a bare JSON string ("Bad request - ...").
   if (typeof json === "string") {
@@ -213,7 +227,7 @@ export function parseAnswer(
     throw fail(kind, `CKAN ${action}: ${json}`, { ckanMessage: redact(json, token) });
   }
   const envelope = envelopeSchema.safeParse(json);
-  if (!envelope.success) throw fail("not_ckan", notCkanMessage(meta, status));
+  if (!envelope.success) throw fail("not_ckan", notCkanMessage(meta, status), { reason: redactReason(notCkanReason(meta, status), token) });
   const { success, result, error } = envelope.data;
   if (success && status >= 200 && status < 300) return result;
 

@@ -6,7 +6,7 @@
  * receives without answering: the race made deterministic.
  */
 import http from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { CkanError, createCkanClient } from "@/lib/ckan";
 import { isReadAction, isStaleConnectionError } from "@/lib/ckan/transport";
@@ -80,5 +80,31 @@ describe("CKAN calls on a connection CKAN has just closed", () => {
     expect(isStaleConnectionError(new TypeError("fetch failed", { cause: Object.assign(new Error("other side closed"), { code: "UND_ERR_SOCKET" }) }))).toBe(true);
     expect(isStaleConnectionError(new TypeError("fetch failed", { cause: Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }) }))).toBe(false);
     expect(isStaleConnectionError(new Error("timeout"))).toBe(false);
+  });
+
+  it("sends each write on a new connection, never on one kept alive from earlier calls", async () => {
+    const sockets = new Map<Socket, number>();
+    const log: Array<{ request: string; socket: number; reused: boolean }> = [];
+    server = http.createServer((req, res) => {
+      const known = sockets.has(req.socket);
+      if (!known) sockets.set(req.socket, sockets.size + 1);
+      log.push({ request: `${req.method} ${req.url?.split("?")[0]?.split("/").pop()}`, socket: sockets.get(req.socket)!, reused: known });
+      req.resume().on("end", () => {
+        const body = JSON.stringify({ help: "", success: true, result: { id: "u1", name: "editor_user", display_name: "Editor", sysadmin: false, state: "active" } });
+        res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body) });
+        res.end(body);
+      });
+    });
+    server.keepAliveTimeout = 60_000;
+    await new Promise<void>((r) => server!.listen(0, "127.0.0.1", r));
+    const client = createCkanClient({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, token: TOKEN });
+    // Reads until one is answered on a kept-alive connection: the pool then holds an idle connection.
+    for (let i = 0; i < 20 && !log.some((l) => l.reused); i++) await client.currentUser();
+    expect(log.some((l) => l.reused)).toBe(true);
+    for (const action of ["resource_create", "resource_patch", "package_patch"]) await client.action(action, { id: "x" }, "POST");
+    const writes = log.filter((l) => l.request.startsWith("POST"));
+    expect(writes.map((w) => w.request)).toEqual(["POST resource_create", "POST resource_patch", "POST package_patch"]);
+    expect(writes.every((w) => !w.reused)).toBe(true);
+    expect(new Set(writes.map((w) => w.socket)).size).toBe(3);
   });
 });
