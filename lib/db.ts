@@ -18,15 +18,16 @@ const QUERY_EVENTS = { log: [{ emit: "event" as const, level: "query" as const }
 type QueryEventSource = { $on(event: "query", cb: () => void): void };
 
 /**
- * SQLite's `synchronous` setting for the portal's connection: SQLITE_SYNCHRONOUS, `NORMAL` (default) or `FULL`.
- * In WAL mode NORMAL syncs the log at checkpoints, not at every commit: a crash of the portal (or of Node)
- * loses nothing and never corrupts the file, but a power loss or OS crash may undo the last commits; FULL
- * also survives that, at one fsync per commit — which better-sqlite3 runs on the event loop, so every
- * request waits for it (≈ 3 ms here; the rollback journal's 17 ms before issue 11).
+ * SQLite's `synchronous` setting for the portal's connection: SQLITE_SYNCHRONOUS, `FULL` (default) or `NORMAL`.
+ * FULL syncs the write-ahead log at every commit, so an audit row the API has answered for survives a
+ * power loss or OS crash — at one fsync per commit, which better-sqlite3 runs on the event loop (≈ 3 ms
+ * here in WAL mode; the rollback journal's 17 ms before issue 11). NORMAL syncs at checkpoints only: a
+ * crash of the portal loses nothing and never corrupts the file, but a power loss may undo the last
+ * commits; a deployment that prefers speed to that can choose it. Trust first: FULL by default.
  * @throws Error for any other value.
  */
 export function sqliteSynchronous(env: Record<string, string | undefined> = process.env): "NORMAL" | "FULL" {
-  const v = (env.SQLITE_SYNCHRONOUS ?? "NORMAL").trim().toUpperCase();
+  const v = (env.SQLITE_SYNCHRONOUS ?? "FULL").trim().toUpperCase();
   if (v !== "NORMAL" && v !== "FULL") throw new Error(`SQLITE_SYNCHRONOUS must be NORMAL or FULL, not "${env.SQLITE_SYNCHRONOUS}"`);
   return v;
 }

@@ -1,6 +1,6 @@
 /**
  * The portal's SQLite connection (issue 11, lib/db.ts): write-ahead logging, and `synchronous` from
- * SQLITE_SYNCHRONOUS (NORMAL by default). In the rollback-journal mode every commit blocked the
+ * SQLITE_SYNCHRONOUS (FULL by default). In the rollback-journal mode every commit blocked the
  * portal's event loop for several fsyncs (better-sqlite3 is synchronous). Asked of the file and the
  * connection themselves with PRAGMA queries.
  */
@@ -30,17 +30,17 @@ async function pragmas(): Promise<{ journal: string; synchronous: number }> {
 }
 
 describe("SQLite connection settings", () => {
-  it("opens the database in WAL mode with synchronous=NORMAL (1) by default", async () => {
-    expect(await pragmas()).toEqual({ journal: "wal", synchronous: 1 });
+  it("opens the database in WAL mode with synchronous=FULL (2) by default: every commit is durable", async () => {
+    expect(await pragmas()).toEqual({ journal: "wal", synchronous: 2 });
   });
 
-  it("SQLITE_SYNCHRONOUS=FULL (2) keeps per-commit durability", async () => {
-    process.env.SQLITE_SYNCHRONOUS = "full";
-    expect(await pragmas()).toEqual({ journal: "wal", synchronous: 2 });
+  it("SQLITE_SYNCHRONOUS=NORMAL (1) syncs at checkpoints only", async () => {
+    process.env.SQLITE_SYNCHRONOUS = "normal";
+    expect(await pragmas()).toEqual({ journal: "wal", synchronous: 1 });
   });
 
   it("refuses any other SQLITE_SYNCHRONOUS", () => {
     expect(() => sqliteSynchronous({ SQLITE_SYNCHRONOUS: "OFF" })).toThrow(/NORMAL or FULL/);
-    expect(sqliteSynchronous({})).toBe("NORMAL");
+    expect(sqliteSynchronous({})).toBe("FULL");
   });
 });
