@@ -12,7 +12,8 @@ const nextConfig = {
   output: "standalone",
   // Native and driver modules stay outside the server bundle.
   // pino: also required by the entry server (server/portal-server.js), so it must sit in node_modules.
-  serverExternalPackages: ["better-sqlite3", "@prisma/adapter-better-sqlite3", "pg", "@prisma/adapter-pg", "pino"],
+  // undici: the CKAN client sends writes through its own fetch and Agent (lib/ckan/client.ts).
+  serverExternalPackages: ["better-sqlite3", "@prisma/adapter-better-sqlite3", "pg", "@prisma/adapter-pg", "pino", "undici"],
   // GET /api/ready compares the applied migrations with these folders (lib/ops/readiness.ts).
   outputFileTracingIncludes: { "/api/ready": ["./prisma/migrations/**/*", "./prisma/postgresql/migrations/**/*"] },
   typedRoutes: false,

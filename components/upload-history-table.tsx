@@ -1,62 +1,67 @@
 import Link from "next/link";
 import type { HistoryRow } from "@/lib/uploads/history";
-import { formatBytes } from "@/lib/format";
+import { type ReactNode } from "react";
+import { useTimeZone, useTranslations } from "next-intl";
+import { useFormat } from "@/lib/i18n/format";
 import { CancelUploadButton } from "./cancel-upload-button";
 import { RetryRegistrationButton } from "./retry-registration-button";
 
-/** User-facing names of upload statuses (lower-case keys). */
-export const STATUS_LABEL: Record<string, string> = {
-  created: "Started",
-  uploading: "Uploading",
-  completing: "Completing",
-  uploaded: "Stored, not yet registered in CKAN",
-  completed: "Completed",
-  failed: "Failed",
-  aborted: "Cancelled",
-  expired: "Expired",
-};
+/** Statuses with a label in the `uploadStatus` namespace (lower-case, as HistoryRow and UploadRow carry them). */
+export const UPLOAD_STATUSES = ["created", "uploading", "completing", "uploaded", "completed", "failed", "aborted", "expired"] as const;
+
+/** The label of an upload status in the page's language (`uploadStatus`), or the raw status for one it does not know. */
+export function useStatusLabel(): (status: string) => string {
+  const t = useTranslations("uploadStatus");
+  return (status) => ((UPLOAD_STATUSES as readonly string[]).includes(status) ? t(status as (typeof UPLOAD_STATUSES)[number]) : status);
+}
 
 /**
  * Upload sessions as a table: time, file, size, dataset, status, CKAN resource link. `ownRows`: the rows
  * are the caller's own (/uploads), so failed ones get a "Cancel upload" button.
  */
-export function UploadHistoryTable({ rows, caption, showDataset = true, showUser = false, ownRows = false, emptyText = "No uploads yet." }: { rows: HistoryRow[]; caption: string; showDataset?: boolean; showUser?: boolean; ownRows?: boolean; emptyText?: string }) {
-  if (rows.length === 0) return <p className="text-slate-700">{emptyText}</p>;
+export function UploadHistoryTable({ rows, caption, showDataset = true, showUser = false, ownRows = false, emptyText }: { rows: HistoryRow[]; caption: string; showDataset?: boolean; showUser?: boolean; ownRows?: boolean; /** Default "No uploads yet." */ emptyText?: string }) {
+  const t = useTranslations("uploadTable");
+  const statusLabel = useStatusLabel();
+  const format = useFormat();
+  const timeZone = useTimeZone() ?? "UTC";
+  const bidi = (chunks: ReactNode) => <bdi>{chunks}</bdi>;
+  const sr = (chunks: ReactNode) => <span className="sr-only">{chunks}</span>;
+  if (rows.length === 0) return <p className="text-slate-700">{emptyText ?? t("none")}</p>;
   return (
     <div className="relative overflow-x-auto rounded border border-slate-200 bg-white">
-      <table className="w-full text-left text-sm">
+      <table className="w-full text-start text-sm">
         <caption className="sr-only">{caption}</caption>
         <thead className="bg-slate-100">
           <tr>
-            <th scope="col" className="p-2">Started</th>
-            <th scope="col" className="p-2">File</th>
-            <th scope="col" className="p-2">Size</th>
-            {showDataset && <th scope="col" className="p-2">Dataset</th>}
-            {showUser && <th scope="col" className="p-2">User</th>}
-            <th scope="col" className="p-2">Status</th>
-            <th scope="col" className="p-2">Resource</th>
+            <th scope="col" className="p-2">{t("started", { timeZone })}</th>
+            <th scope="col" className="p-2">{t("file")}</th>
+            <th scope="col" className="p-2">{t("size")}</th>
+            {showDataset && <th scope="col" className="p-2">{t("dataset")}</th>}
+            {showUser && <th scope="col" className="p-2">{t("user")}</th>}
+            <th scope="col" className="p-2">{t("status")}</th>
+            <th scope="col" className="p-2">{t("resource")}</th>
           </tr>
         </thead>
         <tbody>
           {rows.map((r) => (
             <tr key={r.id} className="border-t border-slate-200" data-session-id={r.id}>
-              <td className="p-2 whitespace-nowrap"><time dateTime={r.createdAt.toISOString()}>{r.createdAt.toISOString().replace("T", " ").slice(0, 16)} UTC</time></td>
+              <td className="p-2 whitespace-nowrap"><time dateTime={r.createdAt.toISOString()}>{format.dateTime(r.createdAt)}</time></td>
               <td className="p-2 wrap-anywhere"><bdi>{r.fileName}</bdi></td>
-              <td className="p-2 whitespace-nowrap">{formatBytes(r.size)}</td>
+              <td className="p-2 whitespace-nowrap">{format.bytes(r.size)}</td>
               {showDataset && (
                 <td className="p-2">
-                  <Link href={`/datasets/${encodeURIComponent(r.datasetName)}/upload`} className="text-blue-800 underline">{r.datasetTitle}</Link>
+                  <Link href={`/datasets/${encodeURIComponent(r.datasetName)}/upload`} className="text-blue-800 underline"><bdi>{r.datasetTitle}</bdi></Link>
                 </td>
               )}
-              {showUser && <td className="p-2">{r.userName}</td>}
+              {showUser && <td className="p-2"><bdi>{r.userName}</bdi></td>}
               <td className="p-2">
-                {STATUS_LABEL[r.status] ?? r.status}
+                {statusLabel(r.status)}
                 {r.errorMessage && r.status !== "completed" ? <span className="block text-xs text-red-800">{r.errorMessage}</span> : null}
                 {r.status === "uploaded" && <RetryRegistrationButton sessionId={r.id} fileName={r.fileName} />}
                 {ownRows && r.status === "failed" && <CancelUploadButton sessionId={r.id} fileName={r.fileName} />}
               </td>
               <td className="p-2">
-                {r.ckanResourceUrl ? <a href={r.ckanResourceUrl} className="text-blue-800 underline">Open in CKAN<span className="sr-only"> (<bdi>{r.fileName}</bdi>)</span></a> : "—"}
+                {r.ckanResourceUrl ? <a href={r.ckanResourceUrl} className="text-blue-800 underline">{t.rich("openInCkan", { name: r.fileName, b: bidi, sr })}</a> : "—"}
               </td>
             </tr>
           ))}

@@ -7,7 +7,7 @@ import { getConfig } from "@/lib/config";
 import { createCkanClient, CkanError } from "@/lib/ckan";
 import { getDb } from "@/lib/db";
 import { safeReturnUrl } from "@/lib/safe-redirect";
-import { encodeReason, reasonOfCkanMessage } from "@/lib/i18n/sign-in-errors";
+import { encodeReason } from "@/lib/i18n/sign-in-errors";
 
 /** The signed-in CKAN user, as pages and route handlers see it. The CKAN token is server-side only. */
 export interface Caller {
@@ -54,7 +54,7 @@ function signInFailureCode(err: unknown): string {
   if (!(err instanceof Error)) throw err;
   console.warn(`sign-in failed: ${err.message}`);
   if (err.message === INVALID_TOKEN_MESSAGE) return encodeReason({ code: "token_rejected", values: {} });
-  if (err.cause instanceof CkanError) return encodeReason(reasonOfCkanMessage(err.cause.message));
+  if (err.cause instanceof CkanError) return encodeReason(err.cause.reason ?? { code: "ckan_failed", values: {} });
   throw err;
 }
 

@@ -70,6 +70,25 @@ export function formatDateTime(date: Date | string | number, locale = "en", time
   return new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short", timeZone }).format(new Date(date));
 }
 
+/**
+ * An audit timestamp to the millisecond with its time zone, in `timeZone` (default UTC), in the locale's
+ * date order and 24-hour clock: en `Nov 30, 2026, 01:02:03.456 UTC`, de `30. Nov. 2026, 01:02:03,456 UTC`.
+ */
+export function formatPreciseDateTime(date: Date | string | number, locale = "en", timeZone = "UTC"): string {
+  return new Intl.DateTimeFormat(locale, {
+    year: "numeric",
+    month: "short",
+    day: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+    fractionalSecondDigits: 3,
+    hourCycle: "h23",
+    timeZone,
+    timeZoneName: "short",
+  }).format(new Date(date));
+}
+
 /** A plain number in the locale's digits and grouping: en `1,234`, de `1.234`. */
 export function formatNumber(n: number, locale = "en"): string {
   return new Intl.NumberFormat(locale).format(n);

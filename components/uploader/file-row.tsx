@@ -2,33 +2,24 @@
 
 import { type ReactNode, useEffect, useRef } from "react";
 import { useTranslations } from "next-intl";
-import { formatBytes, formatDuration, formatSpeed } from "@/lib/format";
+import { useFormat } from "@/lib/i18n/format";
 import { guessResourceFormat } from "@/lib/resource-format";
 import { ResourceFields, type ResourceFieldValues } from "./resource-fields";
 import type { UploadItem } from "./use-upload-queue";
-
-const STATE_LABEL: Record<UploadItem["state"], string> = {
-  queued: "Waiting",
-  idle: "Waiting",
-  preparing: "Preparing",
-  uploading: "Uploading",
-  paused: "Paused",
-  completing: "Finishing",
-  completed: "Done",
-  failed: "Failed",
-  cancelled: "Cancelled",
-  offer: "Interrupted upload found",
-  elsewhere: "Uploading in another tab",
-};
 
 /** One file: name, size, progress bar, bytes sent, percent, speed, time left, actions, result. */
 export function FileRow({ item, onCancel, onPause, onResume, onAcceptResume, onStartOver, onClear, clearLabel, onDescribe }: { item: UploadItem; onCancel(): void; onPause(): void; onResume(): void; onAcceptResume(): void; onStartOver(): void; /** Set for finished and cancelled rows: removes the row from the list. */ onClear?(): void; /** The Clear button's content (translated by the page). */ clearLabel?: ReactNode; onDescribe?(values: ResourceFieldValues): Promise<string | null> }) {
   const p = item.progress;
   const stored = item.registrationPending && item.state === "failed";
   const signedOut = item.signedOut && item.state !== "completed" && item.state !== "cancelled" ? item.signedOut : null;
+  const t = useTranslations("fileRow");
   const tQueue = useTranslations("uploadQueue");
+  const format = useFormat();
+  const bidi = (chunks: ReactNode) => <bdi>{chunks}</bdi>;
+  const sr = (chunks: ReactNode) => <span className="sr-only">{chunks}</span>;
+  const named = { name: item.name, b: bidi, sr };
   const waiting = item.waitingSeconds && (item.state === "preparing" || item.state === "uploading" || item.state === "completing") ? tQueue("waitingForLimit", { seconds: item.waitingSeconds }) : null;
-  const label = signedOut ?? waiting ?? (stored ? "Stored, not yet registered in CKAN" : `${STATE_LABEL[item.state]}${item.state === "completed" && item.resultStatus === "uploaded" ? " (stored, not yet registered in CKAN)" : ""}`);
+  const label = signedOut ?? waiting ?? (stored ? t("storedNotRegistered") : item.state === "completed" && item.resultStatus === "uploaded" ? t("completedNotRegistered") : t(`state.${item.state}`));
   const canPause = item.state === "uploading" || item.state === "preparing";
   const canResume = item.state === "paused" || item.state === "failed";
   const canCancel = ["queued", "preparing", "uploading", "paused", "failed", "offer", "elsewhere"].includes(item.state) && !stored;
@@ -48,7 +39,7 @@ export function FileRow({ item, onCancel, onPause, onResume, onAcceptResume, onS
     <li ref={rowRef} tabIndex={-1} className="rounded border border-slate-200 bg-white p-4" data-testid="upload-row" data-state={item.state} data-bytes-sent={p.bytesSent} data-signed-out={signedOut ? "true" : undefined} data-waiting={waiting ? "true" : undefined}>
       <div className="flex flex-wrap items-baseline justify-between gap-2">
         <p className="font-medium break-all" id={`name-${item.id}`}><bdi>{item.name}</bdi></p>
-        <p className="text-sm text-slate-700">{formatBytes(item.size)}</p>
+        <p className="text-sm text-slate-700">{format.bytes(item.size)}</p>
       </div>
       <progress
         id={barId}
@@ -56,27 +47,27 @@ export function FileRow({ item, onCancel, onPause, onResume, onAcceptResume, onS
         max={100}
         value={p.percent}
         aria-labelledby={`name-${item.id}`}
-        aria-valuetext={`${p.percent.toFixed(0)} percent`}
+        aria-valuetext={t("percentValue", { percent: p.percent })}
       />
       <p className="mt-1 flex flex-wrap gap-x-4 text-sm text-slate-800">
         <span data-testid="status">{label}</span>
-        <span>{formatBytes(p.bytesSent)} of {formatBytes(p.total)}</span>
-        <span data-testid="percent">{p.percent.toFixed(1)} %</span>
+        <span>{t("sentOf", { sent: format.bytes(p.bytesSent), total: format.bytes(p.total) })}</span>
+        <span data-testid="percent">{t("percent", { percent: p.percent })}</span>
         {item.state === "uploading" && (
           <>
-            <span>{formatSpeed(p.speedBps)}</span>
-            <span>{formatDuration(p.etaSeconds)} left</span>
+            <span>{format.speed(p.speedBps)}</span>
+            <span>{t("left", { duration: format.duration(p.etaSeconds) })}</span>
           </>
         )}
       </p>
       {item.state === "elsewhere" && (
         <p className="mt-2 rounded border border-blue-300 bg-blue-50 p-2 text-sm text-blue-900" data-testid="elsewhere">
-          Another tab of this browser is uploading this file. This tab takes over by itself if that tab is closed.
+          {t("elsewhereNote")}
         </p>
       )}
       {item.state === "offer" && (
         <p className="mt-2 rounded border border-blue-300 bg-blue-50 p-2 text-sm text-blue-900" data-testid="resume-offer">
-          An upload of this file to this dataset was interrupted. Resume it to send only the parts the storage does not have yet, or start over.
+          {t("resumeOffer")}
         </p>
       )}
       {item.notice && (
@@ -87,7 +78,7 @@ export function FileRow({ item, onCancel, onPause, onResume, onAcceptResume, onS
       )}
       {item.ckanResourceUrl && (
         <p className="mt-2">
-          <a href={item.ckanResourceUrl} className="text-blue-800 underline">Open the resource in CKAN<span className="sr-only"> (<bdi>{item.name}</bdi>)</span></a>
+          <a href={item.ckanResourceUrl} className="text-blue-800 underline">{t.rich("openInCkan", named)}</a>
         </p>
       )}
       {onDescribe && !["cancelled", "offer", "elsewhere"].includes(item.state) && (
@@ -103,23 +94,17 @@ export function FileRow({ item, onCancel, onPause, onResume, onAcceptResume, onS
         {/* One element for Pause and Resume, so focus stays on it when its label changes. */}
         {(canPause || canResume) && (
           <button type="button" onClick={canPause ? onPause : onResume} className="rounded border border-slate-400 px-3 py-1 text-sm hover:bg-slate-100">
-            {canPause ? "Pause" : stored ? "Retry registration" : item.state === "failed" ? "Retry" : "Resume"}
-            <span className="sr-only"> <bdi>{item.name}</bdi></span>
+            {t.rich(canPause ? "pause" : stored ? "retryRegistration" : item.state === "failed" ? "retry" : "resume", named)}
           </button>
         )}
-        {item.state === "elsewhere" && (
-        <p className="mt-2 rounded border border-blue-300 bg-blue-50 p-2 text-sm text-blue-900" data-testid="elsewhere">
-          Another tab of this browser is uploading this file. This tab takes over by itself if that tab is closed.
-        </p>
-      )}
-      {item.state === "offer" && (
+        {item.state === "offer" && (
           <>
-            <button type="button" onClick={onAcceptResume} className="rounded bg-blue-700 px-3 py-1 text-sm font-medium text-white hover:bg-blue-800">Resume upload<span className="sr-only"> of <bdi>{item.name}</bdi></span></button>
-            <button type="button" onClick={onStartOver} className="rounded border border-slate-400 px-3 py-1 text-sm hover:bg-slate-100">Start over<span className="sr-only"> with <bdi>{item.name}</bdi></span></button>
+            <button type="button" onClick={onAcceptResume} className="rounded bg-blue-700 px-3 py-1 text-sm font-medium text-white hover:bg-blue-800">{t.rich("resumeUpload", named)}</button>
+            <button type="button" onClick={onStartOver} className="rounded border border-slate-400 px-3 py-1 text-sm hover:bg-slate-100">{t.rich("startOver", named)}</button>
           </>
         )}
         {onClear && <button type="button" onClick={onClear} className="rounded border border-slate-400 px-3 py-1 text-sm hover:bg-slate-100">{clearLabel}</button>}
-        {canCancel && <button type="button" onClick={onCancel} className="rounded border border-red-700 px-3 py-1 text-sm text-red-800 hover:bg-red-50">Cancel<span className="sr-only"> <bdi>{item.name}</bdi></span></button>}
+        {canCancel && <button type="button" onClick={onCancel} className="rounded border border-red-700 px-3 py-1 text-sm text-red-800 hover:bg-red-50">{t.rich("cancel", named)}</button>}
       </div>
     </li>
   );

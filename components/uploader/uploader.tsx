@@ -2,7 +2,8 @@
 
 import { type ReactNode, useEffect, useRef, useState } from "react";
 import { useTranslations } from "next-intl";
-import { formatBytes } from "@/lib/format";
+import { useFormat } from "@/lib/i18n/format";
+import { MAX_TUNED_CONCURRENCY } from "@/lib/uploader/tuning";
 import { useHydrated } from "../use-hydrated";
 import type { ChecksumAlgorithm, PartTuningMode } from "@/lib/uploader";
 import { ConfirmDialog } from "./confirm-dialog";
@@ -11,6 +12,12 @@ import { collectFromDataTransfer, collectFromDirectoryInput, type CollectedFiles
 import { InterruptedUploads } from "./interrupted-uploads";
 import { useRefreshWhenFinished } from "./live-refresh";
 import { isActive, type UploadItem, useUploadQueue } from "./use-upload-queue";
+
+/** What the live region last said about a row: rendered in the page's language at render time. */
+type Announcement =
+  | { name: string; kind: "uploading"; percent: number }
+  | { name: string; kind: "completed" | "offer" | "elsewhere" | "cancelled" | "paused" }
+  | { name: string; kind: "signedOut" | "failed" | "registrationPending"; message: string };
 
 /** Rows that may be cleared from the list: nothing more will happen to them. */
 const CLEARABLE: ReadonlySet<UploadItem["state"]> = new Set(["completed", "cancelled"]);
@@ -33,6 +40,7 @@ export function Uploader(props: { datasetId: string; datasetName: string; partSi
     refreshMarginMs: props.refreshMarginMs,
   });
   const t = useTranslations("uploader");
+  const format = useFormat();
   const bidi = (chunks: ReactNode) => <bdi>{chunks}</bdi>;
   const sr = (chunks: ReactNode) => <span className="sr-only">{chunks}</span>;
   const describeProblem = (p: DropProblem) =>
@@ -48,7 +56,7 @@ export function Uploader(props: { datasetId: string; datasetName: string; partSi
   const finished = allItems.filter((it) => it.state === "completed" || it.state === "cancelled").length;
   useRefreshWhenFinished(finished);
   const hydrated = useHydrated();
-  const [announcement, setAnnouncement] = useState<{ name: string; text: string } | null>(null);
+  const [announcement, setAnnouncement] = useState<Announcement | null>(null);
   const lastAnnounced = useRef(new Map<string, string>());
 
   useEffect(() => {
@@ -58,21 +66,17 @@ export function Uploader(props: { datasetId: string; datasetName: string; partSi
       if ((lastAnnounced.current.get(`${item.id}:signed-out`) ?? "") !== signedOut) {
         lastAnnounced.current.set(`${item.id}:signed-out`, signedOut);
         if (signedOut) {
-          setAnnouncement({ name: item.name, text: `: ${signedOut}` });
+          setAnnouncement({ name: item.name, kind: "signedOut", message: signedOut });
           continue;
         }
       }
       const key = item.state === "uploading" ? `uploading ${decile}` : item.state;
       if (lastAnnounced.current.get(item.id) === key) continue;
       lastAnnounced.current.set(item.id, key);
-      if (item.state === "uploading") setAnnouncement({ name: item.name, text: `: ${decile} percent uploaded` });
-      else if (item.state === "completed") setAnnouncement({ name: item.name, text: `: upload complete` });
-      else if (item.state === "failed" && item.registrationPending) setAnnouncement({ name: item.name, text: `: stored, not yet registered in CKAN. ${item.error?.message ?? ""}` });
-      else if (item.state === "failed") setAnnouncement({ name: item.name, text: `: upload failed. ${item.error?.message ?? ""}` });
-      else if (item.state === "offer") setAnnouncement({ name: item.name, text: `: an interrupted upload of this file can be resumed` });
-      else if (item.state === "elsewhere") setAnnouncement({ name: item.name, text: `: uploading in another tab` });
-      else if (item.state === "cancelled") setAnnouncement({ name: item.name, text: `: upload cancelled` });
-      else if (item.state === "paused") setAnnouncement({ name: item.name, text: `: upload paused` });
+      const message = item.error?.message ?? "";
+      if (item.state === "uploading") setAnnouncement({ name: item.name, kind: "uploading", percent: decile });
+      else if (item.state === "failed") setAnnouncement({ name: item.name, kind: item.registrationPending ? "registrationPending" : "failed", message });
+      else if (item.state === "completed" || item.state === "offer" || item.state === "elsewhere" || item.state === "cancelled" || item.state === "paused") setAnnouncement({ name: item.name, kind: item.state });
     }
   }, [items]);
 
@@ -97,11 +101,28 @@ export function Uploader(props: { datasetId: string; datasetName: string; partSi
   };
   const askCancel = (item: UploadItem) => (STARTED.has(item.state) ? setConfirming(item) : cancel(item.id));
   const clearable = items.filter((it) => CLEARABLE.has(it.state));
+  // What the engine really does (lib/uploader/tuning.ts): PART_TUNING=fixed keeps the configured part size and
+  // parts in flight; adaptive starts there and grows both to the link (parts in flight up to MAX_TUNED_CONCURRENCY).
+  const partTuning = props.partTuning ?? "adaptive";
+  const maxConcurrency = Math.max(props.concurrency, MAX_TUNED_CONCURRENCY);
+  const announce = (a: Announcement): ReactNode => {
+    const values = { name: a.name, b: bidi };
+    switch (a.kind) {
+      case "uploading":
+        return t.rich("announce.uploading", { ...values, percent: a.percent });
+      case "signedOut":
+      case "failed":
+      case "registrationPending":
+        return t.rich(`announce.${a.kind}`, { ...values, message: a.message });
+      default:
+        return t.rich(`announce.${a.kind}`, values);
+    }
+  };
   const active = items.filter(isActive).length;
 
   return (
     <section aria-labelledby="upload-heading" className="space-y-4">
-      <h2 id="upload-heading" ref={headingRef} tabIndex={-1} className="text-xl font-semibold">Add files</h2>
+      <h2 id="upload-heading" ref={headingRef} tabIndex={-1} className="text-xl font-semibold">{t("heading")}</h2>
       <InterruptedUploads datasetId={props.datasetId} onResume={resumeFile} shown={new Set(allItems.map((it) => `${it.name}|${it.size}`))} />
       <div
         onDragOver={(e) => {
@@ -120,7 +141,7 @@ export function Uploader(props: { datasetId: string; datasetName: string; partSi
       >
         <p className="mb-3 text-slate-800">{t("dropHint")}</p>
         <label htmlFor="file-input" className="inline-block cursor-pointer rounded bg-blue-700 px-4 py-2 font-medium text-white focus-within:outline focus-within:outline-3 focus-within:outline-blue-900 hover:bg-blue-800">
-          Choose files
+          {t("chooseFiles")}
           <input
             id="file-input"
             type="file"
@@ -151,11 +172,13 @@ export function Uploader(props: { datasetId: string; datasetName: string; partSi
         </label>
         <p className="mt-3 text-sm text-slate-700">
           {t("folderNames")}{" "}
-          Up to {formatBytes(props.maxBytes)} per file. Files go straight to storage in {formatBytes(props.partSize)} parts, {props.concurrency} at a time.
+          {partTuning === "fixed"
+            ? t("limitsFixed", { maxBytes: format.bytes(props.maxBytes), partSize: format.bytes(props.partSize), concurrency: props.concurrency })
+            : t("limitsAdaptive", { maxBytes: format.bytes(props.maxBytes), partSize: format.bytes(props.partSize), concurrency: props.concurrency, maxConcurrency, grows: maxConcurrency > props.concurrency ? "yes" : "no" })}
         </p>
       </div>
       {notices.length > 0 && (
-        <ul className="space-y-1" aria-label="Browser limitations" data-testid="capability-notices">
+        <ul className="space-y-1" aria-label={t("capabilityNotices")} data-testid="capability-notices">
           {notices.map((n) => (
             <li key={n} className="rounded border border-amber-300 bg-amber-50 p-2 text-sm text-amber-900">{n}</li>
           ))}
@@ -170,18 +193,18 @@ export function Uploader(props: { datasetId: string; datasetName: string; partSi
           </ul>
         )}
       </div>
-      <div aria-live="polite" role="status" className="sr-only" data-testid="announcer">{announcement && <><bdi>{announcement.name}</bdi>{announcement.text}</>}</div>
+      <div aria-live="polite" role="status" className="sr-only" data-testid="announcer">{announcement && announce(announcement)}</div>
       {items.length > 0 && (
         <>
           <div className="flex flex-wrap items-center justify-between gap-2">
-            <p className="text-sm text-slate-700">{active > 0 ? `${active} upload${active === 1 ? "" : "s"} in progress. Keep this page open until they finish.` : "All uploads have finished."}</p>
+            <p className="text-sm text-slate-700">{active > 0 ? t("inProgress", { count: active }) : t("allFinished")}</p>
             {clearable.length > 0 && (
               <button type="button" onClick={() => clearRows(clearable.map((it) => it.id))} className="rounded border border-slate-400 px-3 py-1 text-sm hover:bg-slate-100">
                 {t.rich("clearFinished", { count: clearable.length, sr })}
               </button>
             )}
           </div>
-          <ul ref={listRef} className="space-y-3" aria-label="Uploads">
+          <ul ref={listRef} className="space-y-3" aria-label={t("listLabel")}>
             {items.map((item) => (
               <FileRow key={item.id} item={item} onCancel={() => askCancel(item)} onPause={() => pause(item.id)} onResume={() => resume(item.id)} onAcceptResume={() => acceptResume(item.id)} onStartOver={() => startOver(item.id)} onClear={CLEARABLE.has(item.state) ? () => clearRows([item.id]) : undefined} clearLabel={t.rich("clear", { name: item.name, b: bidi, sr })} onDescribe={(v) => describe(item.id, v)} />
             ))}

@@ -6,7 +6,8 @@
 import type { z } from "zod";
 import { CkanError } from "./errors";
 import { resourceBody, type ResourceCreateInput, type ResourcePatchInput } from "./resource-input";
-import { callAction, type ActionParams, type FetchLike, type TransportOptions } from "./transport";
+import { callAction, isReadAction, type ActionParams, type FetchLike, type TransportOptions } from "./transport";
+import { Agent, fetch as undiciFetch, type RequestInit as UndiciRequestInit } from "undici";
 import {
   collaborationSchema, licenseListSchema, organizationForUserSchema, packageSchema, packageSearchSchema, resourceSchema,
   statusSchema, toPackage, toUser, userSchema,
@@ -59,6 +60,27 @@ function parseResult<S extends z.ZodType>(action: string, schema: S, value: unkn
   });
 }
 
+/** Dispatcher of CKAN writes: one new connection per request (undici: `pipelining: 0` disables keep-alive). */
+let writeDispatcher: Agent | undefined;
+
+/**
+ * The CKAN client's default fetch. Reads use Node's global fetch (kept-alive connections; a read
+ * written on a connection CKAN has just closed is asked again, see transport.ts). A write (POST of an
+ * action that is not a read: `resource_create`, `resource_patch`, `package_patch`, …) goes on a new
+ * connection, never a pooled one: a pooled connection can be closed by CKAN's server in the instant
+ * the write is sent on it (gunicorn closes idle connections after 2 s, before undici's 4 s), and a
+ * write that failed that way cannot safely be repeated. Costs one TCP (and TLS) handshake per write,
+ * 1–2 writes per upload.
+ */
+export const defaultCkanFetch: FetchLike = (input, init) => {
+  const action = input.split("?")[0]!.split("/").pop() ?? "";
+  if ((init.method ?? "GET").toUpperCase() === "POST" && !isReadAction(decodeURIComponent(action))) {
+    writeDispatcher ??= new Agent({ pipelining: 0 });
+    return undiciFetch(input, { ...(init as UndiciRequestInit), dispatcher: writeDispatcher }) as unknown as Promise<Response>;
+  }
+  return globalThis.fetch(input, init);
+};
+
 export function createCkanClient(options: CkanClientOptions) {
   let parsedBase: URL;
   try {
@@ -74,7 +96,7 @@ export function createCkanClient(options: CkanClientOptions) {
     baseUrl,
     token: options.token,
     tokenHeader: options.tokenHeader ?? "Authorization",
-    fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+    fetch: options.fetch ?? defaultCkanFetch,
     timeoutMs: options.timeoutMs ?? 15_000,
   };
   const get = (action: string, params?: ActionParams) => callAction(transport, action, params, "GET");

@@ -10,6 +10,7 @@
  *
  * Messages never contain the API token: the client passes every text through `redact()`.
  */
+import { type CkanErrorReason, decodeReason, encodeReason } from "@/lib/i18n/sign-in-errors";
 
 export type CkanErrorKind =
   | "authorization" // 403 Authorization Error: CKAN refused this user
@@ -34,6 +35,12 @@ export interface CkanErrorInit {
   /** Validation Error field errors, e.g. `{ name: ["Must be purely lowercase ..."] }`. */
   fieldErrors?: Record<string, string[]>;
   message: string;
+  /**
+   * Why CKAN is down, as a code the UI translates with its arguments (lib/i18n/sign-in-errors.ts):
+   * `ckan_not_api` {url, status, type}, `ckan_unreachable` {host}; kinds in {@link CKAN_DOWN_KINDS}
+   * without one are `ckan_failed`. Set by the transport, which knows the URL, status and content type.
+   */
+  reason?: CkanErrorReason;
   cause?: unknown;
 }
 
@@ -41,7 +48,8 @@ export interface CkanErrorInit {
  * Prefix of the React/Next `digest` carried by CkanErrors that mean "CKAN itself is not working"
  * (kinds in {@link CKAN_DOWN_KINDS}). Next keeps a thrown error's own `digest` and hands it to the
  * route's error boundary (app/error.tsx) even in production, where it hides `message`: the boundary
- * reads the user-facing message from the digest. The message never holds the token (see redact()).
+ * reads the reason's code and arguments from the digest (`CKAN_DOWN;ckan_not_api?url=…&status=…&type=…`,
+ * encodeReason) and shows their translation. The English message stays in the server's log.
  */
 export const CKAN_DOWN_DIGEST_PREFIX = "CKAN_DOWN;";
 
@@ -50,8 +58,10 @@ export const CKAN_DOWN_KINDS: readonly CkanErrorKind[] = ["not_ckan", "unreachab
 
 export class CkanError extends Error {
   override readonly name = "CkanError";
-  /** Set for {@link CKAN_DOWN_KINDS}: `CKAN_DOWN;` + message (read by app/error.tsx). */
+  /** Set for {@link CKAN_DOWN_KINDS}: `CKAN_DOWN;` + the encoded {@link reason} (read by app/error.tsx). */
   readonly digest?: string;
+  /** Set for {@link CKAN_DOWN_KINDS}: the translatable reason (`ckan_failed` when the transport gave none). */
+  readonly reason?: CkanErrorReason;
   readonly kind: CkanErrorKind;
   readonly action: string;
   readonly status: number;
@@ -67,7 +77,10 @@ export class CkanError extends Error {
     this.ckanType = init.ckanType ?? null;
     if (init.ckanMessage !== undefined) this.ckanMessage = init.ckanMessage;
     if (init.fieldErrors !== undefined) this.fieldErrors = init.fieldErrors;
-    if (CKAN_DOWN_KINDS.includes(init.kind)) this.digest = CKAN_DOWN_DIGEST_PREFIX + init.message;
+    if (CKAN_DOWN_KINDS.includes(init.kind)) {
+      this.reason = init.reason ?? { code: "ckan_failed", values: {} };
+      this.digest = CKAN_DOWN_DIGEST_PREFIX + encodeReason(this.reason);
+    }
   }
 }
 
@@ -80,9 +93,9 @@ export function ckanFailureMessage(err: CkanError): string {
   return err.kind === "not_ckan" ? err.message : `CKAN failed or is unreachable (${err.kind}): ${err.message}`;
 }
 
-/** The message carried by a {@link CKAN_DOWN_DIGEST_PREFIX} digest, or null for any other digest. */
-export function ckanDownMessageFromDigest(digest: string | undefined): string | null {
-  return digest?.startsWith(CKAN_DOWN_DIGEST_PREFIX) ? digest.slice(CKAN_DOWN_DIGEST_PREFIX.length) : null;
+/** The reason carried by a {@link CKAN_DOWN_DIGEST_PREFIX} digest, or null for any other digest. Client-safe. */
+export function ckanDownReasonFromDigest(digest: string | undefined): CkanErrorReason | null {
+  return digest?.startsWith(CKAN_DOWN_DIGEST_PREFIX) ? decodeReason(digest.slice(CKAN_DOWN_DIGEST_PREFIX.length)) : null;
 }
 
 /** True when `error` is a CkanError (optionally of one of the given kinds). */

@@ -9,6 +9,7 @@
  */
 import { CkanError, errorKindFor, fieldErrorsOf, redact } from "./errors";
 import type { CkanErrorInit, CkanErrorKind } from "./errors";
+import type { CkanErrorReason } from "@/lib/i18n/sign-in-errors";
 import { envelopeSchema } from "./types";
 import { getMetrics, timed } from "@/lib/ops/metrics";
 
@@ -66,7 +67,48 @@ export async function callAction(
 ): Promise<unknown> {
   // Latency and errors by action: ckan_portal_ckan_request_duration_seconds / _errors_total (lib/ops/metrics.ts).
   const m = getMetrics();
-  return timed(m.ckanSeconds, m.ckanErrors, action, () => callActionOnce(options, action, params, method));
+  return timed(m.ckanSeconds, m.ckanErrors, action, async () => {
+    try {
+      return await callActionOnce(options, action, params, method);
+    } catch (err) {
+      // A pooled keep-alive connection that CKAN (or its proxy: gunicorn keeps idle connections 2 s,
+      // nginx 75 s) closed just as the request was written on it fails at once with ECONNRESET /
+      // "other side closed" — CKAN never saw the request. A read is asked once more on a new
+      // connection; a write is not (its fate is unknown), and fails as `unreachable`.
+      if (!isReadAction(action) || !(err instanceof CkanError) || !isStaleConnectionError(err.cause)) throw err;
+      m.ckanRetries.inc({ action });
+      return callActionOnce(options, action, params, method);
+    }
+  });
+}
+
+/**
+ * Whether `action` only reads (CKAN's side-effect-free actions: `*_show`, `*_list`, `*_search`,
+ * `*_autocomplete`, `status_show`), so that asking it twice is harmless.
+ */
+export function isReadAction(action: string): boolean {
+  return /_(show|list|search|autocomplete)(_|$)/.test(action);
+}
+
+/** Connection-level error codes of a request written on a connection the peer had already closed. */
+const STALE_CONNECTION_CODES = new Set(["ECONNRESET", "EPIPE", "UND_ERR_SOCKET"]);
+
+/**
+ * Whether `err` (or an error in its `cause` chain, as undici's `fetch failed` TypeError carries it)
+ * is a connection reset or close by the peer: ECONNRESET, EPIPE, or undici's SocketError
+ * ("other side closed"). Timeouts, refused connections and DNS failures are not.
+ */
+export function isStaleConnectionError(err: unknown): boolean {
+  return staleCodeOf(err) !== undefined;
+}
+
+/** The first stale-connection code in `err`'s cause chain (at most 5 deep), else undefined. */
+function staleCodeOf(err: unknown): string | undefined {
+  for (let e = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && STALE_CONNECTION_CODES.has(code)) return code;
+  }
+  return undefined;
 }
 
 async function callActionOnce(options: TransportOptions, action: string, params: ActionParams, method: "GET" | "POST"): Promise<unknown> {
@@ -95,6 +137,7 @@ async function callActionOnce(options: TransportOptions, action: string, params:
           action,
           status: 0,
           message: `CKAN at ${host} did not answer ${action} within ${options.timeoutMs} ms`,
+          reason: { code: "ckan_unreachable", values: { host } },
         }),
       );
     }, options.timeoutMs);
@@ -116,8 +159,10 @@ async function callActionOnce(options: TransportOptions, action: string, params:
       action,
       status: 0,
       message: redact(`CKAN at ${host} is unreachable (${action}): ${reason}`, options.token),
+      reason: { code: "ckan_unreachable", values: { host } },
       // Keep the original (stack, errno) unless its text would carry the token into logs.
-      cause: leaks ? new Error(redact(reason, options.token)) : error,
+      // The redacted copy keeps the connection error's code (a stale connection is retried by it).
+      cause: leaks ? Object.assign(new Error(redact(reason, options.token)), { code: staleCodeOf(error) }) : error,
     });
   } finally {
     clearTimeout(timer);
@@ -138,8 +183,19 @@ export interface AnswerMeta {
  * "CKAN at {CKAN_URL} is not answering as a CKAN API (HTTP {status}, {media type})".
  */
 export function notCkanMessage(meta: AnswerMeta, status: number): string {
+  const { url, type } = notCkanReason(meta, status).values;
+  return `CKAN at ${url} is not answering as a CKAN API (HTTP ${status}, ${type})`;
+}
+
+/** A reason's arguments through `redact()`, like the message they are worded from. */
+function redactReason(reason: CkanErrorReason, token: string | undefined): CkanErrorReason {
+  return { code: reason.code, values: Object.fromEntries(Object.entries(reason.values).map(([k, v]) => [k, redact(v, token)])) };
+}
+
+/** The same facts as a code the UI translates: `ckan_not_api` {url, status, type} (lib/i18n/sign-in-errors.ts). */
+export function notCkanReason(meta: AnswerMeta, status: number): CkanErrorReason {
   const type = meta.contentType?.split(";")[0]?.trim().toLowerCase() || "no content type";
-  return `CKAN at ${meta.baseUrl.replace(/\/+$/, "")} is not answering as a CKAN API (HTTP ${status}, ${type})`;
+  return { code: "ckan_not_api", values: { url: meta.baseUrl.replace(/\/+$/, ""), status: String(status), type } };
 }
 
 /**
@@ -163,7 +219,7 @@ export function parseAnswer(
   try {
     json = JSON.parse(text);
   } catch {
-    throw fail("not_ckan", notCkanMessage(meta, status));
+    throw fail("not_ckan", notCkanMessage(meta, status), { reason: redactReason(notCkanReason(meta, status), token) });
   }
   // Unknown action and unreadable requests: a bare JSON string ("Bad request - ...").
   if (typeof json === "string") {
@@ -171,7 +227,7 @@ export function parseAnswer(
     throw fail(kind, `CKAN ${action}: ${json}`, { ckanMessage: redact(json, token) });
   }
   const envelope = envelopeSchema.safeParse(json);
-  if (!envelope.success) throw fail("not_ckan", notCkanMessage(meta, status));
+  if (!envelope.success) throw fail("not_ckan", notCkanMessage(meta, status), { reason: redactReason(notCkanReason(meta, status), token) });
   const { success, result, error } = envelope.data;
   if (success && status >= 200 && status < 300) return result;
 

@@ -7,6 +7,8 @@ export interface Formatters {
   speed: (bytesPerSecond: number) => string;
   duration: (seconds: number | null | undefined) => string;
   dateTime: (date: Date | string | number) => string;
+  /** To the millisecond, with the time zone (audit pages). */
+  preciseDateTime: (date: Date | string | number) => string;
   number: (n: number) => string;
 }
 
@@ -17,6 +19,7 @@ export function formattersFor(locale: string, timeZone = "UTC"): Formatters {
     speed: (r) => f.formatSpeed(r, locale),
     duration: (s) => f.formatDuration(s, locale),
     dateTime: (d) => f.formatDateTime(d, locale, timeZone),
+    preciseDateTime: (d) => f.formatPreciseDateTime(d, locale, timeZone),
     number: (n) => f.formatNumber(n, locale),
   };
 }

@@ -30,18 +30,3 @@ export function decodeReason(text: string | null | undefined): CkanErrorReason |
   if (!(CKAN_ERROR_CODES as readonly string[]).includes(code)) return null;
   return { code: code as CkanErrorCode, values: Object.fromEntries(new URLSearchParams(query)) };
 }
-
-/**
- * The reason behind one of lib/ckan's English "CKAN is down" messages (CkanError kinds not_ckan,
- * unreachable, server; lib/ckan/transport.ts):
- * - "CKAN at {url} is not answering as a CKAN API (HTTP {status}, {type})" → `ckan_not_api`;
- * - "CKAN at {host} is unreachable …" / "… did not answer … within N ms" → `ckan_unreachable` {host};
- * - anything else → `ckan_failed` (no arguments).
- */
-export function reasonOfCkanMessage(message: string): CkanErrorReason {
-  const notApi = /^CKAN at (\S+) is not answering as a CKAN API \(HTTP (\d+), ([^)]*)\)/.exec(message);
-  if (notApi) return { code: "ckan_not_api", values: { url: notApi[1]!, status: notApi[2]!, type: notApi[3]! } };
-  const unreachable = /^CKAN at (\S+) (?:is unreachable|did not answer)/.exec(message);
-  if (unreachable) return { code: "ckan_unreachable", values: { host: unreachable[1]! } };
-  return { code: "ckan_failed", values: {} };
-}

@@ -19,6 +19,7 @@ export interface PortalMetrics {
   credentialGrants: Counter;
   ckanSeconds: Histogram<"action" | "outcome">;
   ckanErrors: Counter<"action">;
+  ckanRetries: Counter<"action">;
   stsSeconds: Histogram<"action" | "outcome">;
   stsErrors: Counter<"action">;
   dbQueries: Counter;
@@ -46,6 +47,7 @@ function create(): PortalMetrics {
     credentialGrants: new Counter({ name: "ckan_portal_credential_grants_total", help: "Temporary one-object STS credentials granted.", registers: r }),
     ckanSeconds: new Histogram({ name: "ckan_portal_ckan_request_duration_seconds", help: "CKAN action API call latency, by action and outcome (ok, error).", labelNames: ["action", "outcome"], buckets: CALL_BUCKETS, registers: r }),
     ckanErrors: new Counter({ name: "ckan_portal_ckan_request_errors_total", help: "CKAN action API calls that failed, by action.", labelNames: ["action"], registers: r }),
+    ckanRetries: new Counter({ name: "ckan_portal_ckan_request_retries_total", help: "CKAN read actions asked once more because a pooled connection had been closed by the peer (ECONNRESET, other side closed), by action.", labelNames: ["action"], registers: r }),
     stsSeconds: new Histogram({ name: "ckan_portal_sts_request_duration_seconds", help: "STS call latency, by action (AssumeRole) and outcome.", labelNames: ["action", "outcome"], buckets: CALL_BUCKETS, registers: r }),
     stsErrors: new Counter({ name: "ckan_portal_sts_request_errors_total", help: "STS calls that failed, by action.", labelNames: ["action"], registers: r }),
     dbQueries: new Counter({ name: "ckan_portal_db_queries_total", help: "SQL statements the portal's Prisma client sent to its database, as Prisma reports them (query events: a transaction's COMMIT counts, its BEGIN is not reported).", registers: r }),

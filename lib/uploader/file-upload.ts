@@ -12,6 +12,7 @@ import type { FileUploadEvent, FileUploadState } from "./events";
 import { type FileUploadOptions, resolveOptions } from "./file-upload-options";
 import { type PartUploadContext, uploadPart } from "./part-uploader";
 import { type PartRecorder, createPartRecorder } from "./part-recorder";
+import { MIN_PART_SIZE } from "./limits";
 import { type PartPlan, checkPlan, partRange, planParts } from "./plan";
 import { runPool } from "./pool";
 import { checksumPart } from "./checksum";
@@ -20,7 +21,6 @@ import type { RecordedPart, UploadSession } from "./portal-api";
 import { type ProgressSnapshot, createProgressTracker } from "./progress";
 import { createSessionSigner } from "./session-signer";
 import { sharedProbe } from "./store-probe";
-import { MIN_PART_SIZE } from "./limits";
 import type { PartChecksum } from "./signer";
 import { createPartTuner } from "./tuning";
 
@@ -129,20 +129,42 @@ export function createFileUpload(options: FileUploadOptions): FileUpload {
       ...(firstPartChecksum && { partChecksum: firstPartChecksum }),
       ...(typeof o.resourceFields === "function" ? o.resourceFields() : o.resourceFields),
     };
+    // Digests are events of a session: one known before the session exists waits for its `session` event.
+    let beforeSession: Array<[number, string]> | undefined = [];
+    const onDigest = (partNumber: number, digest: string) =>
+      beforeSession ? beforeSession.push([partNumber, digest]) : emit({ type: "digest", partNumber, digest });
+    // A file of at most one minimum part is one part (or none) whatever part size the portal plans, so
+    // its hashing starts now and overlaps the session's round trips instead of following them (issue 11,
+    // "Many files": for small files the hash was on every file's critical path).
+    const early = !o.resume && file.size <= MIN_PART_SIZE ? { plan: planParts(file.size, {}) } : undefined;
+    const earlyHasher = early ? (o.hashFile?.(file, early.plan, onDigest) ?? undefined) : undefined;
     // Not aborted by pause/cancel: once the portal has created a session we must know its id (to abort or resume it).
     // At most n files of this page/process create sessions at once (o.sessionGate); waiting for the gate may be aborted.
-    const gate = await o.sessionGate?.acquire({ remainingBytes: file.size, signal });
     let s: UploadSession;
     try {
-      s = o.resume ? await existingSession(o.resume.sessionId, signal) : await callWithRetry(() => api.createSession(input), retrying("session"));
-    } finally {
-      gate?.release();
+      const gate = await o.sessionGate?.acquire({ remainingBytes: file.size, signal });
+      try {
+        s = o.resume ? await existingSession(o.resume.sessionId, signal) : await callWithRetry(() => api.createSession(input), retrying("session"));
+      } finally {
+        gate?.release();
+      }
+    } catch (error) {
+      earlyHasher?.dispose();
+      throw error;
     }
     const receivedAt = clock.now();
     session = s;
     plan = checkPlan(file.size, s.partSize, s.partCount);
     emit({ type: "session", sessionId: s.sessionId, key: s.key, uploadId: s.uploadId, partSize: s.partSize, partCount: s.partCount, resumed: !!o.resume });
-    hasher = o.hashFile?.(file, plan, (partNumber, digest) => emit({ type: "digest", partNumber, digest })) ?? undefined;
+    if (earlyHasher && early && plan.partCount === early.plan.partCount) hasher = earlyHasher;
+    else {
+      earlyHasher?.dispose();
+      beforeSession = [];
+      hasher = o.hashFile?.(file, plan, onDigest) ?? undefined;
+    }
+    const known = beforeSession;
+    beforeSession = undefined;
+    for (const [partNumber, digest] of known) emit({ type: "digest", partNumber, digest });
     const skippable = o.resume ? await verifiedStoredParts(s.recordedParts ?? [], plan) : (s.recordedParts ?? []);
     for (const part of skippable) {
       if (part.partNumber > plan.partCount || done.has(part.partNumber)) continue;

@@ -9,7 +9,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { toErrorResponse } from "@/lib/api/errors";
 import { verifyCkanToken } from "@/lib/auth";
-import { CkanError } from "@/lib/ckan/errors";
+import { CkanError, ckanDownReasonFromDigest } from "@/lib/ckan/errors";
 import { getDb } from "@/lib/db";
 import { decideDownload } from "@/lib/downloads/download";
 import { completeUpload } from "@/lib/uploads/complete";
@@ -94,12 +94,12 @@ describe("CKAN is not answering as its API", () => {
     expect((await getUploadForResume(caller, running.sessionId)).recordedParts.map((p) => p.partNumber)).toEqual([1, 2]);
   });
 
-  it("the error carries the message for the page error boundary (digest), never the token", async () => {
+  it("the error carries the reason code for the page error boundary (digest), never the token", async () => {
     ckan.state.failNext("*", 200, 1, "login-page");
     const caller = callerFor(ckan, "editor_user");
     const err = await createUpload(caller, { datasetId: "test-dataset", fileName: "x.bin", size: 10, contentType: "" }, { ip: null, userAgent: null }).then(() => null, (e: unknown) => e);
     expect(err).toBeInstanceOf(CkanError);
-    expect((err as CkanError).digest).toBe(`CKAN_DOWN;CKAN at ${ckan.url} is not answering as a CKAN API (HTTP 200, text/html)`);
+    expect(ckanDownReasonFromDigest((err as CkanError).digest)).toEqual({ code: "ckan_not_api", values: { url: ckan.url, status: "200", type: "text/html" } });
     expect((err as CkanError).digest).not.toContain(caller.ckanToken);
   });
 });

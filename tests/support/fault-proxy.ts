@@ -21,6 +21,7 @@
  */
 import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import { endToEndHeaders } from "./hop-by-hop";
 
 /** What the proxy saw. */
 export interface ProxyStats {
@@ -188,9 +189,9 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
     if (req.socket.destroyed) return; // a held request whose client went away (a closed tab)
     stats.forwarded++;
     const upstream = http.request(
-      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, // Host kept as received
+      { host: target.hostname, port: target.port, agent: false, method: req.method, path: req.url, headers: endToEndHeaders(req.headers) }, // Host kept as received
       (up) => {
-        const headers = { ...up.headers };
+        const headers = endToEndHeaders(up.headers);
         if (strip) {
           if (headers.etag) stats.injected.stripped++;
           delete headers.etag;

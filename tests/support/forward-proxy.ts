@@ -8,6 +8,7 @@
 import http from "node:http";
 import net from "node:net";
 import type { AddressInfo } from "node:net";
+import { endToEndHeaders, PROXY_KEEP_ALIVE_MS } from "./hop-by-hop";
 
 export interface ProxiedRequest {
   method: string;
@@ -39,13 +40,13 @@ export async function startForwardProxy(port = 0): Promise<ForwardProxy> {
       return;
     }
     requests.push({ method: req.method ?? "GET", host: target.host, path: `${target.pathname}${target.search}` });
-    const headers: http.OutgoingHttpHeaders = { ...req.headers, host: target.host };
+    const headers: http.OutgoingHttpHeaders = { ...endToEndHeaders(req.headers), host: target.host };
     delete headers["proxy-connection"];
     delete headers["proxy-authorization"];
     const upstream = http.request(
-      { host: target.hostname, port: Number(target.port || 80), method: req.method, path: `${target.pathname}${target.search}`, headers },
+      { host: target.hostname, port: Number(target.port || 80), agent: false, method: req.method, path: `${target.pathname}${target.search}`, headers },
       (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
+        res.writeHead(up.statusCode ?? 502, endToEndHeaders(up.headers));
         up.pipe(res);
       },
     );
@@ -77,6 +78,7 @@ export async function startForwardProxy(port = 0): Promise<ForwardProxy> {
     sockets.add(s);
     s.on("close", () => sockets.delete(s));
   });
+  server.keepAliveTimeout = PROXY_KEEP_ALIVE_MS;
   await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
   const actual = (server.address() as AddressInfo).port;
   return {

@@ -6,6 +6,7 @@
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { endToEndHeaders, PROXY_KEEP_ALIVE_MS } from "./hop-by-hop";
 
 /** A running proxy: its URL, requests sent to each target, and `close()`. */
 export interface RoundRobinProxy {
@@ -28,9 +29,11 @@ export async function startRoundRobinProxy(targets: string[], port = 0, localAdd
     counts[i]!++;
     const target = new URL(targets[i]!);
     const prior = req.headers["x-forwarded-for"];
-    const headers = { ...req.headers, "x-forwarded-for": [prior, req.socket.remoteAddress].filter(Boolean).join(", "), "x-forwarded-proto": "http" };
-    const upstream = http.request({ host: target.hostname, port: target.port, localAddress, method: req.method, path: req.url, headers }, (up) => {
-      res.writeHead(up.statusCode ?? 502, up.headers);
+    const headers = { ...endToEndHeaders(req.headers), "x-forwarded-for": [prior, req.socket.remoteAddress].filter(Boolean).join(", "), "x-forwarded-proto": "http" };
+    // agent: false — a new connection per request to the instance (as nginx does by default), so an
+    // idle upstream connection can never be closed by the instance just as a request is written on it.
+    const upstream = http.request({ host: target.hostname, port: target.port, localAddress, agent: false, method: req.method, path: req.url, headers }, (up) => {
+      res.writeHead(up.statusCode ?? 502, endToEndHeaders(up.headers));
       up.pipe(res);
     });
     upstream.on("error", () => {
@@ -39,7 +42,7 @@ export async function startRoundRobinProxy(targets: string[], port = 0, localAdd
     });
     req.pipe(upstream);
   });
-  server.keepAliveTimeout = 1_000;
+  server.keepAliveTimeout = PROXY_KEEP_ALIVE_MS;
   await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
   const { port: bound } = server.address() as AddressInfo;
   return {

@@ -10,7 +10,7 @@ import {
   toCkanTimestamp, type CkanClient, type FetchLike,
 } from "@/lib/ckan";
 import { packageSchema, toPackage, toUser, userSchema } from "@/lib/ckan/types";
-import { ckanDownMessageFromDigest, ckanFailureMessage } from "@/lib/ckan/errors";
+import { ckanDownReasonFromDigest, ckanFailureMessage } from "@/lib/ckan/errors";
 
 // ---- fake fetch: records every request, answers from a script or a fixture (no network) ----
 const FIXTURE_DIR = path.resolve(__dirname, "../../../shared/fixtures/ckan-2.10");
@@ -315,7 +315,9 @@ describe("CKAN client transport", () => {
     const error = await caught(createCkanClient({ baseUrl: "https://ckan.example.org", token: TOKEN, fetch }).currentUser());
     expect(error).toMatchObject({ kind: "unreachable", status: 0, action: "user_show", ckanType: null });
     expect(error.message).toMatch(/^CKAN at ckan\.example\.org is unreachable \(user_show\)/);
+    expect(ckanDownReasonFromDigest(error.digest)).toEqual({ code: "ckan_unreachable", values: { host: "ckan.example.org" } });
     expect(error.message).not.toContain(TOKEN);
+    expect(error.digest).not.toContain(TOKEN);
     expect(String((error.cause as Error).message)).not.toContain(TOKEN);
   });
 
@@ -345,6 +347,7 @@ describe("CKAN client transport", () => {
       const error = await pending;
       expect(error).toMatchObject({ kind: "unreachable", status: 0, action: "package_show" });
       expect(error.message).toBe("CKAN at ckan.test did not answer package_show within 50 ms");
+      expect(ckanDownReasonFromDigest(error.digest)).toEqual({ code: "ckan_unreachable", values: { host: "ckan.test" } });
       expect(signal?.aborted).toBe(true);
     } finally {
       vi.useRealTimers();
@@ -387,8 +390,11 @@ describe("CKAN client transport", () => {
     expect(error).toMatchObject({ kind: "not_ckan", status, action: "package_show" });
     expect(error.message).toBe(`CKAN at ${BASE} is not answering as a CKAN API (${detail})`);
     expect(ckanFailureMessage(error)).toBe(error.message);
-    // The page error boundary reads the message from the digest (Next hides messages in production).
-    expect(ckanDownMessageFromDigest(error.digest)).toBe(error.message);
+    // The page error boundary reads a code and its arguments from the digest (Next hides messages in
+    // production), not the English text.
+    const reason = { code: "ckan_not_api", values: { url: BASE, status: String(status), type: detail.replace(/^HTTP \d+, /, "") } };
+    expect(error.reason).toEqual(reason);
+    expect(ckanDownReasonFromDigest(error.digest)).toEqual(reason);
   });
 
   it("CKAN's own errors are not mistaken for a foreign answer, and carry no page digest", async () => {
@@ -399,7 +405,8 @@ describe("CKAN client transport", () => {
     const client = createCkanClient({ baseUrl: BASE, token: TOKEN, fetch });
     const refused = await caught(client.packageShow("x"));
     expect(refused.kind).toBe("authorization");
-    expect(ckanDownMessageFromDigest(refused.digest)).toBeNull();
+    expect(ckanDownReasonFromDigest(refused.digest)).toBeNull();
+    expect(refused.reason).toBeUndefined();
     expect((await caught(client.action("nope"))).kind).toBe("bad_request");
   });
 

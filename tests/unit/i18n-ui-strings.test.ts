@@ -20,16 +20,7 @@ import { describe, expect, it } from "vitest";
 const root = path.resolve(__dirname, "../..");
 
 /** Files whose strings are still English literals (issue 12, phase 2). Keep sorted; only ever remove. */
-const UNCONVERTED: readonly string[] = [
-  "app/admin/uploads/[id]/page.tsx",
-  "app/datasets/[id]/upload/page.tsx",
-  "components/audit/admin-upload-table.tsx",
-  "components/audit/bytes-per-day-chart.tsx",
-  "components/audit/session-timeline.tsx",
-  "components/upload-history-table.tsx",
-  "components/uploader/file-row.tsx",
-  "components/uploader/uploader.tsx",
-];
+const UNCONVERTED: readonly string[] = [];
 
 const READ_ATTRIBUTES = new Set(["aria-label", "aria-description", "aria-placeholder", "aria-valuetext", "title", "placeholder", "alt", "label"]);
 

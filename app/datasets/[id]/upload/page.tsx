@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { forbidden, notFound } from "next/navigation";
+import { getTranslations } from "next-intl/server";
 import { ApiError } from "@/lib/api/errors";
 import { getConfig } from "@/lib/config";
 import { requireCaller } from "@/lib/page-auth";
@@ -8,7 +9,10 @@ import { Uploader } from "@/components/uploader/uploader";
 import { DatasetHeader, DatasetResources } from "@/components/dataset-header";
 import { DatasetHistory } from "@/components/audit/dataset-history";
 
-export const metadata: Metadata = { title: "Upload files" };
+export async function generateMetadata(): Promise<Metadata> {
+  const t = await getTranslations("uploadPage");
+  return { title: t("title") };
+}
 
 /**
  * `/datasets/{id-or-name}/upload`: the deep link CKAN dataset pages point to. 404 when the dataset does
