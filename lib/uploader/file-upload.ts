@@ -21,6 +21,7 @@ import type { RecordedPart, UploadSession } from "./portal-api";
 import { type ProgressSnapshot, createProgressTracker } from "./progress";
 import { createSessionSigner } from "./session-signer";
 import { sharedProbe } from "./store-probe";
+import type { PartChecksum } from "./signer";
 import { createPartTuner } from "./tuning";
 
 /** A file upload's handle. */
@@ -61,6 +62,8 @@ export function createFileUpload(options: FileUploadOptions): FileUpload {
   let recorder: PartRecorder | undefined;
   let hasher: FileHasher | undefined;
   const checksums = { on: o.checksum !== "none" };
+  /** Part 1's checksum, computed before the start for a file of one part (sent as `partChecksum`). */
+  let firstPartChecksum: PartChecksum | undefined;
   let controller: AbortController | undefined;
   let running: Promise<void> = Promise.resolve();
   let lastProgressAt = -Infinity;
@@ -114,10 +117,16 @@ export function createFileUpload(options: FileUploadOptions): FileUpload {
     // A new session's part size may be tuned; a resumed one keeps the size the portal planned it with.
     const partSize = o.resume ? o.partSize : tuner.partSizeFor(file.size, o.partSize);
     planParts(file.size, { partSize }); // refuses too_large / invalid_size before any request
+    // Small-file fast path (issue 12): a file of one part (≤ 5 MiB, the smallest part any portal plans)
+    // sends its part's checksum with the start, so in presigned mode the answer carries the signed URL.
+    if (!o.resume && checksums.on && o.checksum !== "none" && file.size > 0 && file.size <= MIN_PART_SIZE && !firstPartChecksum) {
+      firstPartChecksum = { algorithm: o.checksum, value: await o.computeChecksum(file.slice(0, file.size), o.checksum) };
+    }
     const input = {
       datasetId: o.datasetId, fileName: file.name, size: file.size,
       contentType: file.type || "application/octet-stream", lastModified: file.lastModified,
       ...(partSize !== undefined && { partSize }),
+      ...(firstPartChecksum && { partChecksum: firstPartChecksum }),
       ...(typeof o.resourceFields === "function" ? o.resourceFields() : o.resourceFields),
     };
     // Digests are events of a session: one known before the session exists waits for its `session` event.
@@ -171,11 +180,13 @@ export function createFileUpload(options: FileUploadOptions): FileUpload {
     const refreshCredentials = async () =>
       (await callWithRetry(() => api.refreshCredentials(s.sessionId), retrying("credentials", signal))).credentials;
     const signer = o.createSigner?.(s) ??
-      (await createSessionSigner(s, { api, clock, concurrency: o.concurrency, checksum: o.checksum, refreshCredentials, refreshMarginMs: o.refreshMarginMs }, receivedAt));
+      (await createSessionSigner(s, { api, clock, concurrency: o.concurrency, checksum: o.checksum, refreshCredentials, refreshMarginMs: o.refreshMarginMs, ...(plan.partCount === 1 && { partChecksum: firstPartChecksum }) }, receivedAt));
     ctx = {
       file, signer, transport: o.transport, progress, clock, online, backoff,
       maxAttempts: o.maxAttempts, maxRefreshes: o.maxRefreshes, stallTimeoutMs: o.stallTimeoutMs, timeoutMs: o.partTimeoutMs, outageToleranceMs: o.outageToleranceMs,
       checksum: o.checksum, computeChecksum: o.computeChecksum, checksums,
+      // The whole file's checksum is part 1's only if the portal planned one part.
+      ...(firstPartChecksum && plan.partCount === 1 && { knownChecksums: new Map([[1, firstPartChecksum]]) }),
       ...(hasher && o.checksum === "CRC32C" && { partDigest: (n: number) => (hasher as FileHasher).partDigest(n) }),
       onChecksumsOff: (reason: string) => {
         if (!checksums.on) return;
@@ -290,13 +301,18 @@ export function createFileUpload(options: FileUploadOptions): FileUpload {
         await uploadMissingParts(signal, (e) => c.abort(e));
       }
       if (signal.aborted) throw abortReason(signal);
-      await recorder?.flush();
+      // The parts not yet reported go with complete (issue 12: a small file's only part needs no report
+      // of its own); if complete fails they are given back, so the flush below (catch) reports them.
+      const unreported = (await recorder?.take()) ?? [];
       enter("completing");
       const s = session as UploadSession;
       // The whole-file SHA-256 (hashed alongside the upload); a hashing failure costs the hash, not the upload.
       const sha256 = hasher ? await hasher.sha256().catch(() => undefined) : undefined;
-      if (signal.aborted) throw abortReason(signal);
-      const result = await callWithRetry(() => api.complete(s.sessionId, sha256 ? { sha256 } : {}), retrying("complete"));
+      if (signal.aborted) {
+        recorder?.restore(unreported);
+        throw abortReason(signal);
+      }
+      const result = await completeWith(s.sessionId, sha256, unreported);
       hasher?.dispose();
       progress.finish();
       emitProgress(true);
@@ -309,6 +325,24 @@ export function createFileUpload(options: FileUploadOptions): FileUpload {
       if (state === "cancelled" || state === "paused") return;
       emit({ type: "error", error: { code: e.code, message: e.message, ...(e.partNumber !== undefined && { partNumber: e.partNumber }), ...(e.apiCode && { apiCode: e.apiCode }) } });
       setState("failed");
+    }
+  }
+
+  /**
+   * `complete` with the unreported `parts`. A portal from before parts could go with complete answers
+   * 409 (a part "has not been uploaded"): then the parts are reported with `recordParts` and complete is
+   * sent again without them. On failure the parts are back in the recorder.
+   */
+  async function completeWith(sessionId: string, sha256: string | undefined, parts: RecordedPart[]) {
+    const body = { ...(sha256 && { sha256 }), ...(parts.length > 0 && { parts }) };
+    try {
+      return await callWithRetry(() => api.complete(sessionId, body), retrying("complete"));
+    } catch (error) {
+      recorder?.restore(parts);
+      const e = toUploadEngineError(error);
+      if (parts.length === 0 || e.code !== "api" || e.status !== 409 || e.apiCode !== "conflict" || !/not been uploaded/.test(e.message)) throw error;
+      await recorder?.flush();
+      return callWithRetry(() => api.complete(sessionId, sha256 ? { sha256 } : {}), retrying("complete"));
     }
   }
 

@@ -7,7 +7,7 @@ import { writeAudit } from "./audit";
 import { upsertPartRows } from "./part-rows";
 import { touchUserRow } from "./access";
 import { recheckPermission } from "./credentials";
-import { ACTIVE_STATUSES, assertStatus, expectedPartSize, loadBatchSession } from "./session";
+import { ACTIVE_STATUSES, assertStatus, expectedPartSize, loadBatchSession, type BatchSession } from "./session";
 
 /** ACTIVE_STATUSES as SQL string literals (constants: PostgreSQL compares them with its enum type). */
 const ACTIVE_STATUSES_SQL = Prisma.raw(ACTIVE_STATUSES.map((s) => `'${s}'`).join(", "));
@@ -33,6 +33,18 @@ export async function recordParts(caller: Caller, sessionId: string, parts: Reco
   const session = await loadBatchSession(caller, sessionId);
   assertStatus(session, ACTIVE_STATUSES, "record parts");
   await recheckPermission(caller, session);
+  return writeParts(caller, session, parts);
+}
+
+/**
+ * Records `parts` of a session already loaded, owned and permitted (by `recordParts`, or by a
+ * completion that asked CKAN afresh and was sent the last parts with it, lib/uploads/complete.ts):
+ * checks each part against the plan, upserts them and writes `parts.recorded`, in one transaction.
+ * @returns bytesConfirmed: the sum of recorded part sizes, in bytes.
+ * @throws ApiError 400 (bad part number or size), 409 (the session stopped being active meanwhile).
+ */
+export async function writeParts(caller: Caller, session: BatchSession, parts: RecordedPart[]): Promise<{ bytesConfirmed: number }> {
+  const sessionId = session.id;
   for (const p of parts) {
     if (p.partNumber > session.partCount) {
       throw new ApiError("validation_failed", `Part ${p.partNumber} does not exist: this upload has ${session.partCount} parts.`);
