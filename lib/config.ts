@@ -95,6 +95,8 @@ export const configSchema = z
     ACTIVE_UPLOAD_IDLE_MINUTES: int(1, 24 * 60).default(10),
     /** Per user and per portal instance (in memory): credential refreshes plus sign calls per minute. */
     RATE_LIMIT_SIGN_PER_MINUTE: int(1, 1_000_000).default(3_000),
+    /** Per user (shared through PostgreSQL, else per process): `PATCH /api/uploads/{id}/resource` calls per minute (each may be a CKAN resource_patch). */
+    RATE_LIMIT_DESCRIBE_PER_MINUTE: int(1, 100_000).default(600),
     /** Set by `npm run demo` (scripts/stack.ts): allows the demo secret and demo credentials under NODE_ENV=production. */
     PORTAL_DEMO: bool.default(false),
     /** Client IP kept in the audit trail: `full`, `truncated` (IPv4 /24, IPv6 /48) or `off`. */

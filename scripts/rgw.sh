@@ -252,8 +252,14 @@ cmd_start() {
   osd_id="$(ceph_cli osd new "$osd_uuid" 2>"$LOG_DIR/ceph-cli.err")" \
     || die "ceph osd new failed (monitor not reachable?)" "$LOG_DIR/ceph-cli.err" "$LOG_DIR/mon.a.log"
   [[ "$osd_id" == 0 ]] || die "unexpected osd id '$osd_id'"
-  ceph_cli osd crush add osd.0 1.0 host=localhost root=default >>"$LOG_DIR/ceph-cli.out" 2>>"$LOG_DIR/ceph-cli.err" \
-    || die "ceph osd crush add failed" "$LOG_DIR/ceph-cli.err" "$LOG_DIR/mon.a.log"
+  # Idempotent, so asked up to 5 times: on a loaded machine the monitor has once answered a fresh CLI
+  # connection "EPERM: problem getting command descriptions from mon" right after `osd new`.
+  local attempt
+  for attempt in 1 2 3 4 5; do
+    if ceph_cli osd crush add osd.0 1.0 host=localhost root=default >>"$LOG_DIR/ceph-cli.out" 2>>"$LOG_DIR/ceph-cli.err"; then break; fi
+    [[ $attempt == 5 ]] && die "ceph osd crush add failed (5 attempts)" "$LOG_DIR/ceph-cli.err" "$LOG_DIR/mon.a.log"
+    sleep 2
+  done
   ceph-osd -c "$CONF" -i 0 --mkfs --osd-uuid "$osd_uuid" >"$LOG_DIR/osd.0.out" 2>&1 \
     || die "ceph-osd --mkfs failed" "$LOG_DIR/osd.0.out" "$LOG_DIR/osd.0.log"
   ceph-osd -c "$CONF" -i 0 --pid-file "$RUN_DIR/osd.0.pid" >>"$LOG_DIR/osd.0.out" 2>&1 \

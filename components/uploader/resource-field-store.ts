@@ -2,7 +2,11 @@
 
 import { useCallback, useMemo, useRef } from "react";
 import type { ResourceSessionFields } from "@/lib/uploader/portal-api";
+import { RATE_LIMIT_JITTER_MS, parseRetryAfter } from "@/lib/uploader/rate-limit-wait";
 import type { ResourceFieldValues } from "./resource-fields";
+
+/** 429 answers to one description change waited out (Retry-After) before its error is shown. */
+const MAX_LIMIT_WAITS = 10;
 
 /** The resource a page's uploads replace (the replace page, issue 12). */
 export interface ReplaceOption {
@@ -23,11 +27,19 @@ export function useResourceFieldStore() {
   const sessions = useRef(new Map<string, string>());
 
   const patchSession = useCallback(async (sessionId: string, fields: ResourceFieldValues): Promise<string | null> => {
-    const res = await fetch(`/api/uploads/${encodeURIComponent(sessionId)}/resource`, {
+    const send = () => fetch(`/api/uploads/${encodeURIComponent(sessionId)}/resource`, {
       method: "PATCH",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ name: fields.name.trim(), description: fields.description, format: fields.format.trim() }),
     });
+    let res = await send();
+    // The portal's limit (RATE_LIMIT_DESCRIBE_PER_MINUTE): wait Retry-After and send the same change again.
+    for (let waits = 0; res.status === 429 && waits < MAX_LIMIT_WAITS; waits++) {
+      const ms = parseRetryAfter(res.headers.get("retry-after"), Date.now());
+      if (ms === undefined) break;
+      await new Promise((resolve) => setTimeout(resolve, ms + Math.floor(Math.random() * RATE_LIMIT_JITTER_MS)));
+      res = await send();
+    }
     if (res.ok) return null;
     const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
     return body?.error?.message ?? `The portal answered HTTP ${res.status}.`;

@@ -50,20 +50,43 @@ export async function findResume(datasetId: string, file: File): Promise<ResumeR
   }
 }
 
+/** One of the user's resumable uploads as `GET /api/uploads?status=resumable` lists it. */
+export interface ServerResumable {
+  sessionId: string;
+  fileName: string;
+  size: number;
+  lastModified: number | null;
+}
+
+/**
+ * The user's resumable uploads on this dataset (`GET /api/uploads?datasetId=…&status=resumable`, newest
+ * 50): asked once per drop and shared by its files (issue 12: a request per file of a 100-file drop
+ * held up the start). `undefined` when the portal does not answer. Never throws.
+ */
+export async function listServerResumables(datasetId: string): Promise<ServerResumable[] | undefined> {
+  try {
+    const q = new URLSearchParams({ datasetId, status: "resumable", limit: "50" });
+    const list = await fetch(`/api/uploads?${q}`, { headers: { accept: "application/json" }, credentials: "same-origin" });
+    if (!list.ok) return undefined;
+    return ((await list.json()) as { uploads: ServerResumable[] }).uploads;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The portal's record of an unfinished upload of this file on this dataset, when this browser has none
  * (the upload was started by the command line, or on another machine): the newest of the user's
  * resumable sessions (`GET /api/uploads?datasetId=…&status=resumable`) with the same name, size and
  * modification time. Its digests are the CRC32Cs the portal recorded for stored parts; the engine
  * compares the first and last with this file before skipping any (CASES 15), and sends parts without
- * a recorded checksum again. Never throws.
+ * a recorded checksum again. `resumables`: the list to look in (one {@link listServerResumables} per
+ * drop); default, asked now. Never throws.
  */
-export async function findServerResume(datasetId: string, file: File): Promise<ResumeRecord | undefined> {
+export async function findServerResume(datasetId: string, file: File, resumables: Promise<ServerResumable[] | undefined> = listServerResumables(datasetId)): Promise<ResumeRecord | undefined> {
   try {
-    const q = new URLSearchParams({ datasetId, status: "resumable", limit: "50" });
-    const list = await fetch(`/api/uploads?${q}`, { headers: { accept: "application/json" }, credentials: "same-origin" });
-    if (!list.ok) return undefined;
-    const { uploads } = (await list.json()) as { uploads: Array<{ sessionId: string; fileName: string; size: number; lastModified: number | null }> };
+    const uploads = await resumables;
+    if (!uploads) return undefined;
     const match = uploads.find((u) => u.fileName === file.name && u.size === file.size && u.lastModified === file.lastModified);
     if (!match) return undefined;
     const res = await fetch(`/api/uploads/${encodeURIComponent(match.sessionId)}`, { headers: { accept: "application/json" }, credentials: "same-origin" });

@@ -13,7 +13,7 @@ import { type TabLease, type TabLocks, defaultTabLocks, uploadLockName } from "@
 import { setUploadsRunning } from "@/components/session-activity";
 import { type ReplaceOption, useResourceFieldStore } from "./resource-field-store";
 import { restartNotice, type UploadNotice } from "./upload-texts";
-import { createResumeWriter, disableResumeStore, findResume, findServerResume, forgetResume, type ResumeRecord } from "./resume-store";
+import { createResumeWriter, disableResumeStore, findResume, findServerResume, forgetResume, listServerResumables, type ResumeRecord } from "./resume-store";
 
 /** What the UI shows for one file. */
 export interface UploadItem {
@@ -252,9 +252,11 @@ export function useUploadQueue(opts: { datasetId: string; replace?: ReplaceOptio
     (list: File[]) => {
       void probeCapabilities().then((c) => {
         caps.current = c;
+        // The portal's resumable uploads: asked once for the whole drop, and only if a file needs it.
+        let resumables: ReturnType<typeof listServerResumables> | undefined;
         return Promise.all(list.map(async (file) => {
         // This browser's record first; else the portal's (an upload started by the command line: issue 13).
-        const record = (await findResume(opts.datasetId, file)) ?? (await findServerResume(opts.datasetId, file));
+        const record = (await findResume(opts.datasetId, file)) ?? (await findServerResume(opts.datasetId, file, (resumables ??= listServerResumables(opts.datasetId))));
         // An upload of this file that another tab owns right now is not offered: this tab waits for it.
         const lease = record ? await tabLocks().tryHold(uploadLockName(record.sessionId)) : null;
         return { file, record, elsewhere: !!record && !lease, lease };

@@ -5,8 +5,14 @@ import { ApiError } from "@/lib/api/errors";
 import { getConfig } from "@/lib/config";
 import { isPostgresUrl } from "@/lib/db";
 
-/** What is limited: starting upload sessions, or credential refreshes and sign calls together. */
-export type RateLimitBucket = "uploads" | "sign";
+/** What is limited: starting upload sessions; credential refreshes and sign calls together; resource descriptions (PATCH …/resource). */
+export type RateLimitBucket = "uploads" | "sign" | "describe";
+
+/** The setting that sizes each bucket (calls per user per minute). */
+const POINTS = { uploads: "RATE_LIMIT_UPLOADS_PER_MINUTE", sign: "RATE_LIMIT_SIGN_PER_MINUTE", describe: "RATE_LIMIT_DESCRIBE_PER_MINUTE" } as const;
+
+/** What the 429 message calls each bucket's calls. */
+const WHAT = { uploads: "upload starts", sign: "credential and signing requests", describe: "resource description changes" } as const;
 
 /** The PostgreSQL table holding shared counters (model RateLimit, created by a Prisma migration). */
 export const RATE_LIMIT_TABLE = "rate_limit";
@@ -23,7 +29,7 @@ function limiter(bucket: RateLimitBucket): RateLimiterAbstract {
   let l = map.get(bucket);
   if (!l) {
     const c = getConfig();
-    const points = bucket === "uploads" ? c.RATE_LIMIT_UPLOADS_PER_MINUTE : c.RATE_LIMIT_SIGN_PER_MINUTE;
+    const points = c[POINTS[bucket]];
     if (isPostgresUrl(c.DATABASE_URL)) {
       globalForLimits.portalRateLimitPool ??= new Pool({ connectionString: c.DATABASE_URL, max: 4 });
       // tableCreated: the table comes from the migrations; clearExpiredByTimeout deletes old rows hourly.
@@ -37,8 +43,8 @@ function limiter(bucket: RateLimitBucket): RateLimiterAbstract {
 }
 
 /**
- * Counts one call of `userId` against `bucket` (RATE_LIMIT_UPLOADS_PER_MINUTE or
- * RATE_LIMIT_SIGN_PER_MINUTE per 60 s window). On PostgreSQL the counters are shared by all portal
+ * Counts one call of `userId` against `bucket` (RATE_LIMIT_UPLOADS_PER_MINUTE, RATE_LIMIT_SIGN_PER_MINUTE
+ * or RATE_LIMIT_DESCRIBE_PER_MINUTE per 60 s window). On PostgreSQL the counters are shared by all portal
  * instances; on SQLite they live in this process's memory.
  * @throws ApiError 429 `rate_limited` with a Retry-After header in whole seconds.
  */
@@ -48,7 +54,7 @@ export async function consumeRateLimit(bucket: RateLimitBucket, userId: string):
   } catch (err) {
     if (!(err instanceof RateLimiterRes)) throw err;
     const seconds = Math.max(1, Math.ceil(err.msBeforeNext / 1000));
-    const what = bucket === "uploads" ? "upload starts" : "credential and signing requests";
+    const what = WHAT[bucket];
     const e = new ApiError("rate_limited", `Too many ${what}: try again in ${seconds} s.`);
     e.headers = { "retry-after": String(seconds) };
     throw e;

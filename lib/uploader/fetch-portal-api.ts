@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { UploadEngineError, abortReason } from "./errors";
-import type { PortalApi, PortalCallOptions } from "./portal-api";
+import type { PortalApi, PortalCallOptions, RecordedPart } from "./portal-api";
 import { parseRetryAfter } from "./rate-limit-wait";
 
 /** Options of {@link createPortalApi}. */
@@ -29,6 +29,12 @@ const credentials = z.object({
   sessionToken: z.string().min(1),
   expiration: z.string().min(1),
 });
+const signedPart = z.object({
+  partNumber: z.number().int().min(1),
+  url: z.string().min(1),
+  headers: z.record(z.string(), z.string()).default({}),
+  expiresAt: z.string(),
+});
 const session = z.object({
   sessionId: z.string().min(1),
   bucket: z.string(),
@@ -43,8 +49,9 @@ const session = z.object({
   credentials: credentials.nullish(),
   recordedParts: z.array(recordedPart).optional(),
   serverTime: z.string().optional(),
+  signedParts: z.array(signedPart).optional(),
 });
-const existing = session.omit({ credentials: true, serverTime: true }).extend({
+const existing = session.omit({ credentials: true, serverTime: true, signedParts: true }).extend({
   status: z.string(),
   fileName: z.string(),
   size: z.number().int().min(0),
@@ -53,17 +60,15 @@ const existing = session.omit({ credentials: true, serverTime: true }).extend({
   recordedParts: z.array(recordedPart),
 });
 const signed = z.object({
-  parts: z.array(
-    z.object({
-      partNumber: z.number().int().min(1),
-      url: z.string().min(1),
-      headers: z.record(z.string(), z.string()).default({}),
-      expiresAt: z.string(),
-    }),
-  ),
+  parts: z.array(signedPart),
   serverTime: z.string().optional(),
 });
 const errorBody = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+
+/** Parts as the portal's routes take them: a checksum is its base64 value only (the algorithm is the session's). */
+function wireParts(parts: RecordedPart[]) {
+  return parts.map(({ checksum: c, ...rest }) => (c ? { ...rest, checksum: c.value } : rest));
+}
 
 /** What a row says while the sign-in has ended (the engine waits for a new one). */
 export const SIGNED_OUT_MESSAGE = "Signed out — sign in again in another tab; the upload continues by itself.";
@@ -139,11 +144,9 @@ export function createPortalApi(opts: PortalApiOptions = {}): PortalApi {
     refreshCredentials: (id, call) => post(route(id, "credentials"), {}, z.object({ credentials }), call),
     signParts: (id, partNumbers, checksums, call) =>
       post(route(id, "sign"), checksums?.length ? { partNumbers, checksums } : { partNumbers }, signed, call, true),
-    recordParts: (id, parts, call) => {
-      const wire = parts.map(({ checksum: c, ...rest }) => (c ? { ...rest, checksum: c.value } : rest));
-      return post(route(id, "parts"), { parts: wire }, z.object({ bytesConfirmed: z.number() }), call);
-    },
-    complete: (id, input, call) => post(route(id, "complete"), input, z.looseObject({ status: z.string() }), call),
+    recordParts: (id, parts, call) => post(route(id, "parts"), { parts: wireParts(parts) }, z.object({ bytesConfirmed: z.number() }), call),
+    complete: (id, { parts, ...input }, call) =>
+      post(route(id, "complete"), parts?.length ? { ...input, parts: wireParts(parts) } : input, z.looseObject({ status: z.string() }), call),
     abort: (id, call) => post(route(id, "abort"), {}, z.looseObject({ status: z.string() }), call),
   };
 }

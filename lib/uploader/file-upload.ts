@@ -12,6 +12,7 @@ import type { FileUploadEvent, FileUploadState } from "./events";
 import { type FileUploadOptions, resolveOptions } from "./file-upload-options";
 import { type PartUploadContext, uploadPart } from "./part-uploader";
 import { type PartRecorder, createPartRecorder } from "./part-recorder";
+import { MIN_PART_SIZE } from "./limits";
 import { type PartPlan, checkPlan, partRange, planParts } from "./plan";
 import { runPool } from "./pool";
 import { checksumPart } from "./checksum";
@@ -20,6 +21,7 @@ import type { RecordedPart, UploadSession } from "./portal-api";
 import { type ProgressSnapshot, createProgressTracker } from "./progress";
 import { createSessionSigner } from "./session-signer";
 import { sharedProbe } from "./store-probe";
+import type { PartChecksum } from "./signer";
 import { createPartTuner } from "./tuning";
 
 /** A file upload's handle. */
@@ -60,6 +62,8 @@ export function createFileUpload(options: FileUploadOptions): FileUpload {
   let recorder: PartRecorder | undefined;
   let hasher: FileHasher | undefined;
   const checksums = { on: o.checksum !== "none" };
+  /** Part 1's checksum, computed before the start for a file of one part (sent as `partChecksum`). */
+  let firstPartChecksum: PartChecksum | undefined;
   let controller: AbortController | undefined;
   let running: Promise<void> = Promise.resolve();
   let lastProgressAt = -Infinity;
@@ -113,26 +117,54 @@ export function createFileUpload(options: FileUploadOptions): FileUpload {
     // A new session's part size may be tuned; a resumed one keeps the size the portal planned it with.
     const partSize = o.resume ? o.partSize : tuner.partSizeFor(file.size, o.partSize);
     planParts(file.size, { partSize }); // refuses too_large / invalid_size before any request
+    // Small-file fast path (issue 12): a file of one part (≤ 5 MiB, the smallest part any portal plans)
+    // sends its part's checksum with the start, so in presigned mode the answer carries the signed URL.
+    if (!o.resume && checksums.on && o.checksum !== "none" && file.size > 0 && file.size <= MIN_PART_SIZE && !firstPartChecksum) {
+      firstPartChecksum = { algorithm: o.checksum, value: await o.computeChecksum(file.slice(0, file.size), o.checksum) };
+    }
     const input = {
       datasetId: o.datasetId, fileName: file.name, size: file.size,
       contentType: file.type || "application/octet-stream", lastModified: file.lastModified,
       ...(partSize !== undefined && { partSize }),
+      ...(firstPartChecksum && { partChecksum: firstPartChecksum }),
       ...(typeof o.resourceFields === "function" ? o.resourceFields() : o.resourceFields),
     };
+    // Digests are events of a session: one known before the session exists waits for its `session` event.
+    let beforeSession: Array<[number, string]> | undefined = [];
+    const onDigest = (partNumber: number, digest: string) =>
+      beforeSession ? beforeSession.push([partNumber, digest]) : emit({ type: "digest", partNumber, digest });
+    // A file of at most one minimum part is one part (or none) whatever part size the portal plans, so
+    // its hashing starts now and overlaps the session's round trips instead of following them (issue 11,
+    // "Many files": for small files the hash was on every file's critical path).
+    const early = !o.resume && file.size <= MIN_PART_SIZE ? { plan: planParts(file.size, {}) } : undefined;
+    const earlyHasher = early ? (o.hashFile?.(file, early.plan, onDigest) ?? undefined) : undefined;
     // Not aborted by pause/cancel: once the portal has created a session we must know its id (to abort or resume it).
     // At most n files of this page/process create sessions at once (o.sessionGate); waiting for the gate may be aborted.
-    const gate = await o.sessionGate?.acquire({ remainingBytes: file.size, signal });
     let s: UploadSession;
     try {
-      s = o.resume ? await existingSession(o.resume.sessionId, signal) : await callWithRetry(() => api.createSession(input), retrying("session"));
-    } finally {
-      gate?.release();
+      const gate = await o.sessionGate?.acquire({ remainingBytes: file.size, signal });
+      try {
+        s = o.resume ? await existingSession(o.resume.sessionId, signal) : await callWithRetry(() => api.createSession(input), retrying("session"));
+      } finally {
+        gate?.release();
+      }
+    } catch (error) {
+      earlyHasher?.dispose();
+      throw error;
     }
     const receivedAt = clock.now();
     session = s;
     plan = checkPlan(file.size, s.partSize, s.partCount);
     emit({ type: "session", sessionId: s.sessionId, key: s.key, uploadId: s.uploadId, partSize: s.partSize, partCount: s.partCount, resumed: !!o.resume });
-    hasher = o.hashFile?.(file, plan, (partNumber, digest) => emit({ type: "digest", partNumber, digest })) ?? undefined;
+    if (earlyHasher && early && plan.partCount === early.plan.partCount) hasher = earlyHasher;
+    else {
+      earlyHasher?.dispose();
+      beforeSession = [];
+      hasher = o.hashFile?.(file, plan, onDigest) ?? undefined;
+    }
+    const known = beforeSession;
+    beforeSession = undefined;
+    for (const [partNumber, digest] of known) emit({ type: "digest", partNumber, digest });
     const skippable = o.resume ? await verifiedStoredParts(s.recordedParts ?? [], plan) : (s.recordedParts ?? []);
     for (const part of skippable) {
       if (part.partNumber > plan.partCount || done.has(part.partNumber)) continue;
@@ -148,11 +180,13 @@ export function createFileUpload(options: FileUploadOptions): FileUpload {
     const refreshCredentials = async () =>
       (await callWithRetry(() => api.refreshCredentials(s.sessionId), retrying("credentials", signal))).credentials;
     const signer = o.createSigner?.(s) ??
-      (await createSessionSigner(s, { api, clock, concurrency: o.concurrency, checksum: o.checksum, refreshCredentials, refreshMarginMs: o.refreshMarginMs }, receivedAt));
+      (await createSessionSigner(s, { api, clock, concurrency: o.concurrency, checksum: o.checksum, refreshCredentials, refreshMarginMs: o.refreshMarginMs, ...(plan.partCount === 1 && { partChecksum: firstPartChecksum }) }, receivedAt));
     ctx = {
       file, signer, transport: o.transport, progress, clock, online, backoff,
       maxAttempts: o.maxAttempts, maxRefreshes: o.maxRefreshes, stallTimeoutMs: o.stallTimeoutMs, timeoutMs: o.partTimeoutMs, outageToleranceMs: o.outageToleranceMs,
       checksum: o.checksum, computeChecksum: o.computeChecksum, checksums,
+      // The whole file's checksum is part 1's only if the portal planned one part.
+      ...(firstPartChecksum && plan.partCount === 1 && { knownChecksums: new Map([[1, firstPartChecksum]]) }),
       ...(hasher && o.checksum === "CRC32C" && { partDigest: (n: number) => (hasher as FileHasher).partDigest(n) }),
       onChecksumsOff: (reason: string) => {
         if (!checksums.on) return;
@@ -267,13 +301,18 @@ export function createFileUpload(options: FileUploadOptions): FileUpload {
         await uploadMissingParts(signal, (e) => c.abort(e));
       }
       if (signal.aborted) throw abortReason(signal);
-      await recorder?.flush();
+      // The parts not yet reported go with complete (issue 12: a small file's only part needs no report
+      // of its own); if complete fails they are given back, so the flush below (catch) reports them.
+      const unreported = (await recorder?.take()) ?? [];
       enter("completing");
       const s = session as UploadSession;
       // The whole-file SHA-256 (hashed alongside the upload); a hashing failure costs the hash, not the upload.
       const sha256 = hasher ? await hasher.sha256().catch(() => undefined) : undefined;
-      if (signal.aborted) throw abortReason(signal);
-      const result = await callWithRetry(() => api.complete(s.sessionId, sha256 ? { sha256 } : {}), retrying("complete"));
+      if (signal.aborted) {
+        recorder?.restore(unreported);
+        throw abortReason(signal);
+      }
+      const result = await completeWith(s.sessionId, sha256, unreported);
       hasher?.dispose();
       progress.finish();
       emitProgress(true);
@@ -286,6 +325,24 @@ export function createFileUpload(options: FileUploadOptions): FileUpload {
       if (state === "cancelled" || state === "paused") return;
       emit({ type: "error", error: { code: e.code, message: e.message, ...(e.partNumber !== undefined && { partNumber: e.partNumber }), ...(e.apiCode && { apiCode: e.apiCode }), ...(e.params && { params: e.params }) } });
       setState("failed");
+    }
+  }
+
+  /**
+   * `complete` with the unreported `parts`. A portal from before parts could go with complete answers
+   * 409 (a part "has not been uploaded"): then the parts are reported with `recordParts` and complete is
+   * sent again without them. On failure the parts are back in the recorder.
+   */
+  async function completeWith(sessionId: string, sha256: string | undefined, parts: RecordedPart[]) {
+    const body = { ...(sha256 && { sha256 }), ...(parts.length > 0 && { parts }) };
+    try {
+      return await callWithRetry(() => api.complete(sessionId, body), retrying("complete"));
+    } catch (error) {
+      recorder?.restore(parts);
+      const e = toUploadEngineError(error);
+      if (parts.length === 0 || e.code !== "api" || e.status !== 409 || e.apiCode !== "conflict" || !/not been uploaded/.test(e.message)) throw error;
+      await recorder?.flush();
+      return callWithRetry(() => api.complete(sessionId, sha256 ? { sha256 } : {}), retrying("complete"));
     }
   }
 

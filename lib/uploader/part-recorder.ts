@@ -1,7 +1,7 @@
 /**
  * Reports finished parts to the portal in batches (for resume and audit):
- * flushed every few parts or every second, and always before complete, pause
- * and failure. Only numbers, sizes, ETags and checksums are kept — never bytes.
+ * flushed every few parts or every second, and always before pause and failure;
+ * the last ones go with complete (`take`, issue 12: a small file needs no report of its own). Only numbers, sizes, ETags and checksums are kept — never bytes.
  */
 import type { Clock } from "./clock";
 import type { PortalApi, RecordedPart } from "./portal-api";
@@ -28,6 +28,14 @@ export interface PartRecorder {
   add(part: RecordedPart): Promise<void>;
   /** Sends everything waiting; resolves when the portal has it. */
   flush(): Promise<void>;
+  /**
+   * Hands over the parts not yet sent, for the caller to send another way (with `complete`): waits for
+   * a report already under way, then empties the batch. More than {@link MAX_PARTS_PER_REPORT} waiting
+   * are flushed here instead (the answer is then empty). Give them back with `restore` if that send fails.
+   */
+  take(): Promise<RecordedPart[]>;
+  /** Puts parts from `take` back in front of the batch (their other send failed): the next flush sends them. */
+  restore(parts: readonly RecordedPart[]): void;
   /** Parts not yet sent. */
   readonly pendingCount: number;
 }
@@ -77,5 +85,20 @@ export function createPartRecorder(opts: PartRecorderOptions): PartRecorder {
       if (pending.length >= batchSize || opts.clock.now() - oldestAt >= intervalMs) await flush();
     },
     flush,
+    async take() {
+      await chain;
+      if (pending.length > MAX_PARTS_PER_REPORT) {
+        await flush();
+        return [];
+      }
+      const out = pending;
+      pending = [];
+      return out;
+    },
+    restore(parts) {
+      if (parts.length === 0) return;
+      if (pending.length === 0) oldestAt = opts.clock.now();
+      pending = [...parts, ...pending];
+    },
   };
 }

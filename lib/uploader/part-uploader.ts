@@ -52,6 +52,8 @@ export interface PartUploadContext {
   outageToleranceMs?: number;
   checksum: ChecksumAlgorithm | "none";
   computeChecksum: ChecksumFn;
+  /** Checksums already computed, by part number (the engine computes a one-part file's before its session starts). */
+  knownChecksums?: ReadonlyMap<number, PartChecksum>;
   /** Shared by the file's parts: false once the store showed it does not verify checksums. */
   checksums?: { on: boolean };
   /** The part's CRC32C from the file hasher (hashed once, off the main thread); else `computeChecksum` is used. */
@@ -100,7 +102,10 @@ export async function uploadPart(ctx: PartUploadContext, range: PartRange, signa
   const { partNumber } = range;
   const size = range.end - range.start;
   let checksum: PartChecksum | undefined;
-  if (ctx.checksum !== "none" && ctx.checksums?.on !== false) {
+  const known = ctx.knownChecksums?.get(partNumber);
+  if (known && ctx.checksum === known.algorithm && ctx.checksums?.on !== false) {
+    checksum = known; // computed before the session started (a file of one part)
+  } else if (ctx.checksum !== "none" && ctx.checksums?.on !== false) {
     // Once per part, not per attempt; only this part's bytes are read.
     const value = await raceAbort(
       ctx.partDigest && ctx.checksum === "CRC32C" ? ctx.partDigest(partNumber) : ctx.computeChecksum(ctx.file.slice(range.start, range.end), ctx.checksum),

@@ -37,6 +37,11 @@ export interface CreateSessionInput {
   replaceResourceId?: string;
   /** Confirms replacing a resource whose file the portal did not store (its URL then points to the new upload). */
   replaceExternal?: boolean;
+  /**
+   * A file of one part only (small-file fast path): that part's checksum. In presigned mode the portal
+   * signs it into the part URL it answers with (`signedParts`). Ignored when the portal plans more parts.
+   */
+  partChecksum?: PartChecksum;
 }
 
 /** The session-creation fields that describe the CKAN resource (issue 12). */
@@ -72,6 +77,11 @@ export interface UploadSession {
   credentials?: TemporaryCredentials | null;
   /** Parts already uploaded in an earlier visit (resume): the engine skips them. */
   recordedParts?: RecordedPart[];
+  /**
+   * Mode `presigned`, a file of one part (small-file fast path): its presigned part URL, signed with
+   * the `partChecksum` sent (if any), so no `sign` call is needed. Absent otherwise.
+   */
+  signedParts?: SignedPartUrl[];
   /** The portal's clock, ISO 8601 (body field or the `Date` header): an early clock-skew estimate. */
   serverTime?: string;
 }
@@ -98,6 +108,14 @@ export interface PartChecksumEntry extends PartChecksum {
   partNumber: number;
 }
 
+/** Body of `POST /api/uploads/{id}/complete`. */
+export interface CompleteInput {
+  /** The whole file's SHA-256, lowercase hex. */
+  sha256?: string;
+  /** Finished parts not yet reported (at most 1,000): recorded before completing. */
+  parts?: RecordedPart[];
+}
+
 /** Answer to `POST /api/uploads/{id}/complete`. */
 export interface CompleteResult {
   /** e.g. `completed`, or `uploaded` when CKAN registration must be retried (CASES 13). */
@@ -113,7 +131,7 @@ export interface CompleteResult {
  * reload. Coordinates as in {@link UploadSession} (no credentials: fetch them
  * with `refreshCredentials`), plus its status and whether parts may still be sent.
  */
-export interface ExistingSession extends Omit<UploadSession, "credentials" | "serverTime"> {
+export interface ExistingSession extends Omit<UploadSession, "credentials" | "serverTime" | "signedParts"> {
   status: string;
   fileName: string;
   /** File size in bytes. */
@@ -146,8 +164,12 @@ export interface PortalApi {
    * session's), as the route's schema expects a string.
    */
   recordParts(sessionId: string, parts: RecordedPart[], opts?: PortalCallOptions): Promise<{ bytesConfirmed: number }>;
-  /** `POST /api/uploads/{id}/complete` `{sha256?}`: CompleteMultipartUpload + CKAN registration. Idempotent. */
-  complete(sessionId: string, input: { sha256?: string }, opts?: PortalCallOptions): Promise<CompleteResult>;
+  /**
+   * `POST /api/uploads/{id}/complete` `{sha256?, parts?}`: CompleteMultipartUpload + CKAN registration.
+   * Idempotent. `parts` are finished parts not yet sent with `recordParts`: the portal records them
+   * first (one request instead of two for a small file); on the wire as in `recordParts`.
+   */
+  complete(sessionId: string, input: CompleteInput, opts?: PortalCallOptions): Promise<CompleteResult>;
   /** `POST /api/uploads/{id}/abort`: AbortMultipartUpload, session marked aborted. */
   abort(sessionId: string, opts?: PortalCallOptions): Promise<{ status: string }>;
 }

@@ -6,7 +6,7 @@
  */
 import { type Clock, systemClock } from "./clock";
 import { UploadEngineError } from "./errors";
-import type { PortalApi } from "./portal-api";
+import type { PortalApi, SignedPartUrl } from "./portal-api";
 import type { PartChecksum, PartSigner, RefreshReason, SignedPart } from "./signer";
 
 /** Options of {@link createPortalSigner}. */
@@ -19,6 +19,12 @@ export interface PortalSignerOptions {
   resignMarginMs?: number;
   /** Local clock. Default the system clock. */
   clock?: Clock;
+  /**
+   * URLs the portal has already signed (small-file fast path: `signedParts` of the `POST /api/uploads`
+   * answer), used before any `sign` call; `checksum` is the one they were signed with (a part sent with
+   * a checksum uses such a URL only when its checksum is that one). `serverTime`: the answer's clock.
+   */
+  initial?: { parts: SignedPartUrl[]; checksum?: PartChecksum; serverTime?: string };
 }
 
 /** Creates the presigned-mode signer. */
@@ -28,27 +34,37 @@ export function createPortalSigner(opts: PortalSignerOptions): PartSigner {
   const marginMs = opts.resignMarginMs ?? 60_000;
   /** Signed ahead, not yet handed out. A handed-out URL is used at once; a retry signs again. */
   const cache = new Map<number, SignedPart>();
+  /** The checksum a cached URL was signed with (only URLs signed for one part with one). */
+  const signedWith = new Map<number, PartChecksum>();
   const pending = new Map<number, Promise<void>>();
   let upcoming = new Set<number>();
 
   /** A URL is reused only with more than `leftMs` of its lifetime remaining. */
   const isFresh = (p: SignedPart, leftMs = marginMs) => p.expiresAt === undefined || p.expiresAt - clock.now() > leftMs;
 
-  async function fetchBatch(partNumbers: number[], checksum?: PartChecksum): Promise<void> {
-    const checksums = checksum ? [{ partNumber: partNumbers[0], ...checksum }] : undefined;
-    const res = await opts.api.signParts(opts.sessionId, partNumbers, checksums);
-    // Convert the portal's expiry (server time) to the local clock, whatever its error.
-    const serverTime = res.serverTime ? Date.parse(res.serverTime) : NaN;
+  /** Caches URLs the portal signed; expiry (server time) converted to the local clock, whatever its error. */
+  function remember(parts: SignedPartUrl[], serverTimeIso: string | undefined, checksum?: PartChecksum): void {
+    const serverTime = serverTimeIso ? Date.parse(serverTimeIso) : NaN;
     const offset = Number.isFinite(serverTime) ? clock.now() - serverTime : 0;
-    for (const part of res.parts) {
+    for (const part of parts) {
       const expires = Date.parse(part.expiresAt);
       cache.set(part.partNumber, {
         url: part.url,
         headers: { ...part.headers },
         expiresAt: Number.isFinite(expires) ? expires + offset : undefined,
       });
+      if (checksum && parts.length === 1) signedWith.set(part.partNumber, checksum);
+      else signedWith.delete(part.partNumber);
     }
   }
+
+  async function fetchBatch(partNumbers: number[], checksum?: PartChecksum): Promise<void> {
+    const checksums = checksum ? [{ partNumber: partNumbers[0], ...checksum }] : undefined;
+    const res = await opts.api.signParts(opts.sessionId, partNumbers, checksums);
+    remember(res.parts, res.serverTime, checksum);
+  }
+
+  if (opts.initial) remember(opts.initial.parts, opts.initial.serverTime, opts.initial.checksum);
 
   function request(partNumbers: number[], checksum?: PartChecksum): Promise<void> {
     const promise = fetchBatch(partNumbers, checksum).finally(() => {
@@ -73,6 +89,7 @@ export function createPortalSigner(opts: PortalSignerOptions): PartSigner {
     const cached = cache.get(partNumber);
     if (!cached) return undefined;
     cache.delete(partNumber);
+    signedWith.delete(partNumber);
     // Just signed: usable even if the portal chose a lifetime shorter than the margin.
     if (!isFresh(cached, 0)) return undefined;
     upcoming.delete(partNumber);
@@ -85,12 +102,22 @@ export function createPortalSigner(opts: PortalSignerOptions): PartSigner {
     },
     async sign(partNumber, { checksum }) {
       if (checksum) {
-        // A checksum is signed into the URL: sign exactly this part, with it.
-        cache.delete(partNumber);
-        await request([partNumber], checksum);
+        // A checksum is signed into the URL: sign exactly this part, with it — unless a fresh URL was
+        // signed with this very checksum (the portal's answer to the session's start).
+        const cached = cache.get(partNumber);
+        const same = signedWith.get(partNumber);
+        if (!(cached && same && same.algorithm === checksum.algorithm && same.value === checksum.value && isFresh(cached))) {
+          cache.delete(partNumber);
+          await request([partNumber], checksum);
+        }
       } else {
         const inFlight = pending.get(partNumber);
         if (inFlight) await inFlight;
+        // A URL signed with a checksum carries its headers: not for a part sent without one.
+        if (signedWith.has(partNumber)) {
+          cache.delete(partNumber);
+          signedWith.delete(partNumber);
+        }
         if (!cache.has(partNumber) || !isFresh(cache.get(partNumber) as SignedPart)) await request(lookahead(partNumber));
       }
       const signed = take(partNumber);
@@ -98,8 +125,13 @@ export function createPortalSigner(opts: PortalSignerOptions): PartSigner {
       return signed;
     },
     async refresh(reason: RefreshReason) {
-      if (reason.partNumber === undefined) cache.clear();
-      else cache.delete(reason.partNumber);
+      if (reason.partNumber === undefined) {
+        cache.clear();
+        signedWith.clear();
+      } else {
+        cache.delete(reason.partNumber);
+        signedWith.delete(reason.partNumber);
+      }
     },
   };
 }

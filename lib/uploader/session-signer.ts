@@ -7,7 +7,7 @@ import type { Clock } from "./clock";
 import { UploadEngineError } from "./errors";
 import type { PortalApi, UploadSession } from "./portal-api";
 import { createPortalSigner } from "./portal-signer";
-import type { ChecksumAlgorithm, PartSigner } from "./signer";
+import type { ChecksumAlgorithm, PartChecksum, PartSigner } from "./signer";
 import type { StsCredentials } from "./sts-signer";
 
 /** What {@link createSessionSigner} needs besides the session. */
@@ -21,6 +21,8 @@ export interface SessionSignerContext {
   refreshMarginMs?: number;
   /** Fetches fresh credentials with retries (mode `sts`). */
   refreshCredentials(): Promise<StsCredentials>;
+  /** The `partChecksum` sent with the session's start: the one `session.signedParts` were signed with. */
+  partChecksum?: PartChecksum;
 }
 
 /**
@@ -39,7 +41,11 @@ export function initialSkew(session: UploadSession, localNow: number): number {
  */
 export async function createSessionSigner(session: UploadSession, ctx: SessionSignerContext, receivedAt: number): Promise<PartSigner> {
   if (session.mode === "presigned") {
-    return createPortalSigner({ api: ctx.api, sessionId: session.sessionId, batchSize: ctx.concurrency * 2, clock: ctx.clock });
+    return createPortalSigner({
+      api: ctx.api, sessionId: session.sessionId, batchSize: ctx.concurrency * 2, clock: ctx.clock,
+      // Small-file fast path: the URL(s) the portal signed with its answer need no `sign` call.
+      ...(session.signedParts?.length && { initial: { parts: session.signedParts, checksum: ctx.partChecksum, serverTime: session.serverTime } }),
+    });
   }
   if (!session.uploadId) {
     throw new UploadEngineError("api", "The portal sent no multipart UploadId for a file with parts");

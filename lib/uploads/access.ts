@@ -5,7 +5,9 @@ import { datasetAnswer, isPortalAdminNow, type AuthzOptions, type DatasetAnswer 
 import { CkanError, createCkanClient, type CkanClient, type CkanPackage } from "@/lib/ckan";
 import { CKAN_DOWN_KINDS, ckanFailureMessage } from "@/lib/ckan/errors";
 import { getConfig } from "@/lib/config";
-import { getDb } from "@/lib/db";
+import type { User } from "@/lib/generated/sqlite/client";
+import { LRUCache } from "lru-cache";
+import { getDb, type Db } from "@/lib/db";
 
 /** A CKAN client acting as the caller (their own API token, in the configured header). */
 export function ckanAs(caller: Pick<Caller, "ckanToken">): CkanClient {
@@ -70,18 +72,45 @@ export async function loadEditableDataset(caller: Caller, idOrName: string, opts
  * Upserts the caller's User row (audit cache of CKAN identity). @returns the row id.
  * `sysadmin` is written only when the row is created (from the sign-in's `user_show`); afterwards
  * only a fresh CKAN answer changes it (lib/authz/ckan-authz.ts), never the sign-in cookie.
+ * Written at most once per {@link ROW_REFRESH_MS} per user and identity (name, display name) in this
+ * process: every upload route calls this, and a write transaction per request was a large share of a
+ * small file's cost (issue 12). So `lastSeenAt` is exact to a minute; a changed name is written at once.
  */
 export async function ensureUserRow(caller: Caller): Promise<string> {
+  const db = getDb();
+  const key = `${caller.id}\u0000${caller.name}\u0000${caller.displayName ?? ""}`;
+  const known = rowCache(db).get(`user\u0000${key}`);
+  if (known) return known;
   const now = new Date();
-  const row = await getDb().user.upsert({
+  const row = await db.user.upsert({
     where: { ckanId: caller.id },
     create: { ckanId: caller.id, name: caller.name, displayName: caller.displayName, sysadmin: caller.sysadmin, lastSeenAt: now },
     update: { name: caller.name, displayName: caller.displayName, lastSeenAt: now },
   });
+  rowCache(db).set(`user\u0000${key}`, row.id);
   return row.id;
 }
 
-/** Upserts the Dataset row for `pkg` as it is now. @returns the row id. */
+/** How stale `User.lastSeenAt` may get before a request of the same user writes it again (ms). */
+export const LAST_SEEN_RESOLUTION_MS = 60_000;
+
+/**
+ * {@link ensureUserRow} for a request that has already read the caller's row (`known`, e.g. the owner of
+ * the session it acts on; issue 11): when that row is the caller's, its name and display name are
+ * current and it was seen less than {@link LAST_SEEN_RESOLUTION_MS} ago, its id is returned without a
+ * write — part reports come every few seconds, and each upsert was a write transaction. Otherwise upserts.
+ * @returns the row id.
+ */
+export async function touchUserRow(caller: Caller, known: Pick<User, "id" | "ckanId" | "name" | "displayName" | "lastSeenAt">, now = new Date()): Promise<string> {
+  const fresh = now.getTime() - known.lastSeenAt.getTime() < LAST_SEEN_RESOLUTION_MS;
+  if (known.ckanId === caller.id && known.name === caller.name && known.displayName === caller.displayName && fresh) return known.id;
+  return ensureUserRow(caller);
+}
+
+/**
+ * Upserts the Dataset row for `pkg` as it is now. @returns the row id. Skipped when this process wrote
+ * the very same fields for this dataset within {@link ROW_REFRESH_MS} (any change is written at once).
+ */
 export async function ensureDatasetRow(pkg: CkanPackage): Promise<string> {
   const data = {
     name: pkg.name,
@@ -91,8 +120,24 @@ export async function ensureDatasetRow(pkg: CkanPackage): Promise<string> {
     organizationTitle: pkg.organization?.title ?? null,
     private: pkg.private,
   };
-  const row = await getDb().dataset.upsert({ where: { ckanId: pkg.id }, create: { ckanId: pkg.id, ...data }, update: data });
+  const db = getDb();
+  const key = `dataset\u0000${pkg.id}\u0000${JSON.stringify(data)}`;
+  const known = rowCache(db).get(key);
+  if (known) return known;
+  const row = await db.dataset.upsert({ where: { ckanId: pkg.id }, create: { ckanId: pkg.id, ...data }, update: data });
+  rowCache(db).set(key, row.id);
   return row.id;
+}
+
+/** How long a User/Dataset row written by this process is taken as current, in ms (1 minute). */
+export const ROW_REFRESH_MS = 60_000;
+
+/** Row ids written recently, per database client (a new client — tests' resetDbForTests — starts empty). */
+const rowCaches = new WeakMap<Db, LRUCache<string, string>>();
+function rowCache(db: Db): LRUCache<string, string> {
+  let c = rowCaches.get(db);
+  if (!c) rowCaches.set(db, (c = new LRUCache<string, string>({ max: 10_000, ttl: ROW_REFRESH_MS })));
+  return c;
 }
 
 /**

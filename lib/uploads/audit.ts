@@ -38,11 +38,12 @@ export type AuditType =
  * Appends one audit event. Call it inside the transaction that makes the change it records.
  * `detail` is stored as JSON; it must never hold a secret (no secret key, session token or CKAN token).
  * The event carries the current request's id (lib/ops/request-context.ts), is logged as one JSON line
- * and counted in the Prometheus metrics (lib/ops/audit-metrics.ts).
+ * and counted in the Prometheus metrics (lib/ops/audit-metrics.ts; `session`: the session's mode and size
+ * (bytes), when the caller has them, spares the metrics a read). `session` is not stored.
  */
 export async function writeAudit(
   tx: Tx,
-  event: { sessionId?: string | null; userId?: string | null; actorName?: string | null; type: AuditType; detail?: Record<string, unknown> },
+  event: { sessionId?: string | null; userId?: string | null; actorName?: string | null; type: AuditType; detail?: Record<string, unknown>; session?: { mode: string; size: bigint | number } },
 ): Promise<void> {
   const requestId = currentRequestId();
   await tx.auditEvent.create({

@@ -15,7 +15,8 @@ import { writeAudit } from "./audit";
 import { neutraliseInvisible } from "./file-name-rule";
 import { linkReplacement, patchReplacedResource, registrationFields } from "./register-fields";
 import { recordStoredFingerprint } from "./integrity";
-import { loadOwnedSession, type LoadedSession } from "./session";
+import { writeParts, type RecordedPart } from "./parts";
+import { ACTIVE_STATUSES, loadOwnedSession, type LoadedSession } from "./session";
 import { sessionView, type SessionView } from "./views";
 
 /**
@@ -26,10 +27,12 @@ import { sessionView, type SessionView } from "./views";
  * CKAN fails after the object is stored, the session stays `uploaded` and calling this again retries
  * only the registration (CASES 13). CKAN is asked afresh first (authorizeCompletion): a refused
  * completion keeps the parts and fails the session with `permission_withdrawn`. A `draft` dataset is
- * made active after its first registered upload (activateDraft).
- * @throws ApiError 404/403 (403 `permission_withdrawn`), 410 `dataset_deleted`, 409 (missing parts, wrong state, completion in progress), 502 (S3 or CKAN).
+ * made active after its first registered upload (activateDraft). `input.parts` (parts not yet reported:
+ * `{partNumber, size, etag, checksum?}`) are recorded first, exactly as `POST /api/uploads/{id}/parts`
+ * records them (lib/uploads/parts.ts), so a small file completes with one request fewer.
+ * @throws ApiError 400 (a part sent with it does not fit the plan), 404/403 (403 `permission_withdrawn`), 410 `dataset_deleted`, 409 (missing parts, wrong state, completion in progress), 502 (S3 or CKAN).
  */
-export async function completeUpload(caller: Caller, sessionId: string, input: { sha256?: string }): Promise<SessionView> {
+export async function completeUpload(caller: Caller, sessionId: string, input: { sha256?: string; parts?: RecordedPart[] }): Promise<SessionView> {
   const session = await loadOwnedSession(caller, sessionId);
   if (session.status === "COMPLETED") return sessionView(session, session.dataset.name);
   const userId = await ensureUserRow(caller);
@@ -39,6 +42,9 @@ export async function completeUpload(caller: Caller, sessionId: string, input: {
   // CKAN decides at the moment of completion, asked afresh (never from the cache): before
   // CompleteMultipartUpload assembles anything, and before resource_create.
   const pkg = await authorizeCompletion(caller, session, actor);
+  // Parts sent with the completion (a small file's only part, issue 12) are recorded as /parts records
+  // them — same checks, rows and audit event — once CKAN has just said yes; not once the object is stored.
+  if (input.parts?.length && ACTIVE_STATUSES.includes(session.status)) await writeParts(caller, session, input.parts);
   await claimCompletion(session, input.sha256);
 
   if (!alreadyStored) {
@@ -213,7 +219,7 @@ async function registerResource(caller: Caller, session: LoadedSession, actor: {
     throw new ApiError(code, `The file is stored, but ${message} Retry the registration; the file does not need to be uploaded again.`);
   }
   const done = await db.$transaction(async (tx) => {
-    await writeAudit(tx, { ...actor, type: "session.completed", detail: { resourceId: resource.id, url } });
+    await writeAudit(tx, { ...actor, type: "session.completed", session: { mode: session.mode, size: session.size }, detail: { resourceId: resource.id, url } });
     return tx.uploadSession.update({
       where: { id: session.id },
       data: { status: "COMPLETED", resourceId: resource.id, resourceUrl: url, objectUrl: objectUrl(config, session.key), errorCode: null, errorMessage: null, completedAt: new Date() },

@@ -8,6 +8,7 @@ import { formatBytes } from "@/lib/format";
 import { getS3Client, getStsClient } from "@/lib/storage/clients";
 import { objectKey } from "@/lib/storage/keys";
 import { abortMultipartUpload, createMultipartUpload, type UploadMetadata } from "@/lib/storage/multipart";
+import { presignPartsWithChecksums } from "@/lib/storage/presign-part";
 import { assumeUploadRole } from "@/lib/storage/sts";
 import { planParts } from "@/lib/uploader/plan";
 import type { UploadSession } from "@/lib/uploader/portal-api";
@@ -21,7 +22,8 @@ import type { CreateUploadInput } from "./schemas";
 /**
  * What the browser needs to send the parts (`POST /api/uploads` response): `{sessionId, bucket,
  * region, endpoint (null = AWS), forcePathStyle, key, uploadId (null for 0 bytes), partSize (bytes),
- * partCount, mode, credentials? (sts)}`. It is the engine's wire type, so client and server cannot drift.
+ * partCount, mode, credentials? (sts), signedParts? (presigned, a file of one part)}`. It is the engine's
+ * wire type, so client and server cannot drift.
  */
 export type CreatedUpload = UploadSession;
 
@@ -37,6 +39,10 @@ export interface RequestContext {
  * -upload-session) and, in sts mode, one-object STS credentials; then records the session and its
  * audit events in one transaction. If anything after CreateMultipartUpload fails, the multipart
  * upload is aborted, so nothing is orphaned.
+ * Small-file fast path (issue 12): in presigned mode, a file of one part gets its part's presigned URL
+ * in the answer (`signedParts`, valid PRESIGN_EXPIRES_SECONDS, with `input.partChecksum` signed in when
+ * given; ignored for a file of more parts), so it needs no `sign` call; the start's own rate limit and
+ * CKAN check cover it.
  * The resource fields the publisher chose (`name`, `description`, `format`) are kept on the session for
  * the registration; `replaceResourceId` makes the completion replace that resource's file (lib/uploads/replace.ts).
  * @throws ApiError 413 (over MAX_UPLOAD_BYTES or S3's limits), 404/403 (dataset; 404 also for a resource
@@ -81,7 +87,14 @@ export async function createUpload(caller: Caller, input: CreateUploadInput, ctx
   const s3 = getS3Client(config);
   const uploadId = plan.partCount > 0 ? await createMultipartUpload(s3, { bucket, key, contentType, metadata }) : null;
 
+  let signedParts: UploadSession["signedParts"];
   try {
+    if (mode === "presigned" && plan.partCount === 1 && uploadId) {
+      const expiresIn = config.PRESIGN_EXPIRES_SECONDS;
+      const expiresAt = new Date(Date.now() + expiresIn * 1000).toISOString();
+      const urls = await presignPartsWithChecksums(s3, { bucket, key, uploadId, parts: [{ partNumber: 1, checksum: input.partChecksum }], expiresIn });
+      signedParts = urls.map((u) => ({ ...u, expiresAt }));
+    }
     await getDb().$transaction(async (tx) => {
       await tx.uploadSession.create({
         data: {
@@ -110,7 +123,7 @@ export async function createUpload(caller: Caller, input: CreateUploadInput, ctx
         },
       });
       const actor = { sessionId, userId, actorName: caller.name };
-      await writeAudit(tx, { ...actor, type: "session.created", detail: { dataset: pkg.name, packageId: pkg.id, fileName: input.fileName, size: input.size, key, uploadId, partSize: plan.partSize, partCount: plan.partCount, mode, ...describedFields(input), ...(target ? { replacesResourceId: target.resource.id, previousSessionId: target.previous?.id ?? null, previousObjectKey: target.previous?.key ?? null, previousUrl: target.resource.url } : {}) } });
+      await writeAudit(tx, { ...actor, type: "session.created", session: { mode: mode === "sts" ? "STS" : "PRESIGNED", size: input.size }, detail: { dataset: pkg.name, packageId: pkg.id, fileName: input.fileName, size: input.size, key, uploadId, partSize: plan.partSize, partCount: plan.partCount, mode, ...describedFields(input), ...(target ? { replacesResourceId: target.resource.id, previousSessionId: target.previous?.id ?? null, previousObjectKey: target.previous?.key ?? null, previousUrl: target.resource.url } : {}) } });
       if (grant) {
         await writeAudit(tx, { ...actor, type: "credentials.granted", detail: { accessKeyId: grant.credentials.accessKeyId, expiration: grant.credentials.expiration, policySha256: grant.policyDigest, roleSessionName: grant.roleSessionName } });
       }
@@ -132,6 +145,7 @@ export async function createUpload(caller: Caller, input: CreateUploadInput, ctx
     partCount: plan.partCount,
     mode,
     ...(grant ? { credentials: grant.credentials } : {}),
+    ...(signedParts ? { signedParts } : {}),
   };
 }
 

@@ -6,9 +6,12 @@ import { getDb } from "@/lib/db";
 import { getS3Client, getStsClient } from "@/lib/storage/clients";
 import { presignPartsWithChecksums, type PartChecksumInput } from "@/lib/storage/presign-part";
 import { assumeUploadRole, type UploadCredentials } from "@/lib/storage/sts";
-import { ensureUserRow, loadEditableDataset } from "./access";
+import { ensureUserRow, loadEditableDataset, touchUserRow } from "./access";
 import { writeAudit } from "./audit";
-import { ACTIVE_STATUSES, assertStatus, loadOwnedSession, type LoadedSession } from "./session";
+import { ACTIVE_STATUSES, assertStatus, loadBatchSession, type LoadedSession } from "./session";
+
+/** What a permission re-check needs of a session: its id and its dataset's CKAN id and names. */
+type SessionOfDataset = Pick<LoadedSession, "id"> & { dataset: Pick<LoadedSession["dataset"], "ckanId" | "name" | "title"> };
 
 /**
  * Asks CKAN again whether the caller may still add files to the session's dataset (upload start,
@@ -19,7 +22,7 @@ import { ACTIVE_STATUSES, assertStatus, loadOwnedSession, type LoadedSession } f
  * once access is restored (or be cancelled by its owner).
  * @throws ApiError 403 `permission_withdrawn`, 410 `dataset_deleted`, 401 (token no longer accepted), 502 (CKAN failed).
  */
-export async function recheckPermission(caller: Caller, session: LoadedSession, opts: { fresh?: boolean } = {}): Promise<void> {
+export async function recheckPermission(caller: Caller, session: SessionOfDataset, opts: { fresh?: boolean } = {}): Promise<void> {
   try {
     await loadEditableDataset(caller, session.dataset.ckanId, opts);
   } catch (err) {
@@ -31,7 +34,7 @@ export async function recheckPermission(caller: Caller, session: LoadedSession, 
 }
 
 /** The refusal a withdrawn permission gets: 410 `dataset_deleted` or 403 `permission_withdrawn`, saying why and that the parts are kept. */
-export function withdrawnError(reason: string, session: LoadedSession): ApiError {
+export function withdrawnError(reason: string, session: SessionOfDataset): ApiError {
   const title = session.dataset.title || session.dataset.name;
   if (reason === "dataset_deleted") {
     return new ApiError(
@@ -52,7 +55,7 @@ export function withdrawnError(reason: string, session: LoadedSession): ApiError
  */
 export async function grantCredentials(caller: Caller, sessionId: string): Promise<{ credentials: UploadCredentials }> {
   const config = getConfig();
-  const session = await loadOwnedSession(caller, sessionId);
+  const session = await loadBatchSession(caller, sessionId);
   if (session.mode !== "STS") throw new ApiError("conflict", "This upload uses presigned URLs, not STS credentials.");
   assertStatus(session, ACTIVE_STATUSES, "refresh credentials");
   await recheckPermission(caller, session);
@@ -63,7 +66,7 @@ export async function grantCredentials(caller: Caller, sessionId: string): Promi
     userName: caller.name,
     durationSeconds: config.STS_DURATION_SECONDS,
   });
-  const userId = await ensureUserRow(caller);
+  const userId = await touchUserRow(caller, session.user);
   await writeAudit(getDb(), {
     sessionId: session.id,
     userId,
@@ -83,7 +86,7 @@ export async function grantCredentials(caller: Caller, sessionId: string): Promi
  */
 export async function signParts(caller: Caller, sessionId: string, partNumbers: number[], checksums: Array<{ partNumber: number } & PartChecksumInput> = []) {
   const config = getConfig();
-  const session = await loadOwnedSession(caller, sessionId);
+  const session = await loadBatchSession(caller, sessionId);
   if (session.mode !== "PRESIGNED") throw new ApiError("conflict", "This upload uses STS credentials: sign parts in the browser.");
   assertStatus(session, ACTIVE_STATUSES, "sign parts");
   const bad = partNumbers.find((n) => n > session.partCount);

@@ -39,6 +39,12 @@ export type ResourceFieldsInput = z.infer<typeof resourceFieldsSchema>;
 /** Body of `PATCH /api/uploads/{id}/resource`: at least one field. */
 export const patchResourceSchema = resourceFieldsSchema.refine((v) => v.name !== undefined || v.description !== undefined || v.format !== undefined, "Give at least one of name, description, format.");
 
+/** A part checksum: the algorithm and the base64 digest, as S3's `x-amz-checksum-*` headers carry it. */
+export const partChecksumSchema = z.object({
+  algorithm: z.enum(["CRC32C", "SHA256"]),
+  value: z.string().regex(/^[A-Za-z0-9+/]{6,64}={0,2}$/, "must be a base64 digest"),
+});
+
 export const createUploadSchema = resourceFieldsSchema.extend({
   datasetId: z.string().trim().min(1).max(200),
   fileName: z
@@ -65,6 +71,12 @@ export const createUploadSchema = resourceFieldsSchema.extend({
   replaceResourceId: z.string().trim().min(1).max(200).optional(),
   /** Confirms replacing a resource whose file this portal did not store (its URL then points to the new upload). */
   replaceExternal: z.boolean().optional(),
+  /**
+   * Small-file fast path (issue 12): the checksum of the file's only part, for a file of one part.
+   * In presigned mode it is signed into the part URL that the answer carries (`signedParts`), so the
+   * client sends the part with no `sign` call. Ignored when the portal plans more than one part.
+   */
+  partChecksum: partChecksumSchema.optional(),
 });
 export type CreateUploadInput = z.infer<typeof createUploadSchema>;
 
@@ -76,27 +88,30 @@ export const signPartsSchema = z.object({
   partNumbers: z.array(partNumberSchema).min(1).max(100),
   /** Per-part checksums to sign into the URLs (base64 digests, as S3's `x-amz-checksum-*` headers carry them). */
   checksums: z
-    .array(z.object({ partNumber: partNumberSchema, algorithm: z.enum(["CRC32C", "SHA256"]), value: z.string().regex(/^[A-Za-z0-9+/]{6,64}={0,2}$/, "must be a base64 digest") }))
+    .array(partChecksumSchema.extend({ partNumber: partNumberSchema }))
     .max(100)
     .optional(),
 });
 
-/** Body of `POST /api/uploads/{id}/parts`: parts the browser stored, with the ETag S3 returned. */
-export const recordPartsSchema = z.object({
-  parts: z
-    .array(
-      z.object({
-        partNumber: partNumberSchema,
-        size: z.number().int().nonnegative(),
-        etag: z.string().trim().min(1, "is empty: the bucket's CORS rule must expose the ETag header").max(200),
-        checksum: z.string().max(200).optional(),
-      }),
-    )
-    .min(1)
-    .max(1000),
+/** One part the browser stored, with the ETag S3 returned (size in bytes, checksum its base64 value). */
+const storedPartSchema = z.object({
+  partNumber: partNumberSchema,
+  size: z.number().int().nonnegative(),
+  etag: z.string().trim().min(1, "is empty: the bucket's CORS rule must expose the ETag header").max(200),
+  checksum: z.string().max(200).optional(),
 });
 
-/** Body of `POST /api/uploads/{id}/complete`: the whole-file SHA-256 (hex) when the browser computed it. */
+/** Body of `POST /api/uploads/{id}/parts`: parts the browser stored, with the ETag S3 returned. */
+export const recordPartsSchema = z.object({
+  parts: z.array(storedPartSchema).min(1).max(1000),
+});
+
+/**
+ * Body of `POST /api/uploads/{id}/complete`: the whole-file SHA-256 (hex) when the browser computed it,
+ * and the parts not yet reported with `/parts` (up to 1,000; recorded exactly as `/parts` records them,
+ * before completing: a small file needs no separate report, issue 12).
+ */
 export const completeUploadSchema = z.object({
   sha256: z.string().regex(/^[0-9a-f]{64}$/, "must be 64 lowercase hex digits").optional(),
+  parts: z.array(storedPartSchema).min(1).max(1000).optional(),
 });

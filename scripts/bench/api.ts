@@ -27,7 +27,8 @@
  * Options: --uploads 50,500; --modes sts,presigned; --db sqlite[,postgresql]; --latency-ms 20 (each stub
  * answer); --size-mib 256 (each upload); --upload-mbps 8 (each upload's simulated rate, MB/s); --duration S
  * (default: twice one upload's time); --authz-max-age S (CKAN_AUTHZ_MAX_AGE_SECONDS, default the portal's);
- * --port P (default BENCH_API_PORT or 4810). Needs a production build (`npx next build`). Prints Markdown
+ * --port P (default BENCH_API_PORT or 4810); --cpu-prof DIR (a V8 CPU profile of the portal over the measured
+ * window only, DIR/<db>-<mode>-<n>-<time>.cpuprofile; scripts/bench/cpuprofile-top.ts summarises it). Needs a production build (`npx next build`). Prints Markdown
  * tables and writes JSON to bench-results/.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
@@ -51,6 +52,7 @@ const { values: args } = parseArgs({
     duration: { type: "string" },
     "authz-max-age": { type: "string" },
     port: { type: "string", default: process.env.BENCH_API_PORT ?? "4810" },
+    "cpu-prof": { type: "string" },
   },
 });
 const list = (s: string) => s.split(",").map((x) => x.trim()).filter(Boolean);
@@ -94,7 +96,7 @@ async function freshDatabase(db: "sqlite" | "postgresql", name: string): Promise
 }
 
 /** Starts the standalone server with the stubs as CKAN, S3 and STS; resolves once /login answers. */
-async function startPortal(stubs: Stubs, mode: "sts" | "presigned", databaseUrl: string): Promise<{ child: ChildProcess; base: string }> {
+async function startPortal(stubs: Stubs, mode: "sts" | "presigned", databaseUrl: string, profileFile?: string): Promise<{ child: ChildProcess; base: string }> {
   const server = path.join(root, ".next", "standalone", "server.js");
   if (!fs.existsSync(path.join(root, ".next", "BUILD_ID"))) throw new Error("no production build: run `npx next build` first");
   spawnSync(process.execPath, [path.join(root, "scripts", "standalone.mjs")], { cwd: root, stdio: "ignore" });
@@ -108,9 +110,11 @@ async function startPortal(stubs: Stubs, mode: "sts" | "presigned", databaseUrl:
     // One user per upload: the per-user limits stay out of the way (each upload makes a few calls per second at most).
     RATE_LIMIT_UPLOADS_PER_MINUTE: "100000", RATE_LIMIT_SIGN_PER_MINUTE: "1000000",
     METRICS_TOKEN, ...(args["authz-max-age"] !== undefined ? { CKAN_AUTHZ_MAX_AGE_SECONDS: args["authz-max-age"] } : {}),
+    ...(profileFile ? { BENCH_CPU_PROF_FILE: profileFile } : {}),
   };
+  const preload = profileFile ? ["-r", path.join(root, "scripts", "bench", "cpu-profile-hook.cjs")] : [];
   // stdout (one JSON log line per request and audit event) is read and dropped, as a log shipper would.
-  const child = spawn(process.execPath, [server], { cwd: root, env, stdio: ["ignore", "pipe", "inherit"], detached: true });
+  const child = spawn(process.execPath, [...preload, server], { cwd: root, env, stdio: ["ignore", "pipe", "inherit"], detached: true });
   child.stdout!.resume();
   const deadline = Date.now() + 60_000;
   for (;;) {
@@ -133,6 +137,15 @@ function cpuSeconds(pid: number): number {
   const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+}
+
+/** Waits (at most 30 s) until `file` exists. */
+async function waitForFile(file: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (!fs.existsSync(file)) {
+    if (Date.now() > deadline) throw new Error(`${file} did not appear within 30 s`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 /** The value of counter `name` on /metrics (summed over labels). */
@@ -259,7 +272,9 @@ interface RunResult {
 async function run(db: "sqlite" | "postgresql", mode: "sts" | "presigned", n: number): Promise<RunResult> {
   const stubs = await startStubs({ latencyMs, objectSize: size });
   const dbUrl = await freshDatabase(db, `${db}-${mode}-${n}-${process.pid}`);
-  const { child, base } = await startPortal(stubs, mode, dbUrl);
+  const profileFile = args["cpu-prof"] ? path.resolve(args["cpu-prof"], `${db}-${mode}-${n}-${new Date().toISOString().replace(/[:.]/g, "-")}.cpuprofile`) : undefined;
+  if (profileFile) fs.mkdirSync(path.dirname(profileFile), { recursive: true });
+  const { child, base } = await startPortal(stubs, mode, dbUrl, profileFile);
   try {
     const client = new Client(base);
     const warm = 10;
@@ -271,6 +286,10 @@ async function run(db: "sqlite" | "postgresql", mode: "sts" | "presigned", n: nu
     client.samples = [];
     stubs.calls.length = 0;
     const dbBefore = await metric(base, "ckan_portal_db_queries_total");
+    if (profileFile) {
+      process.kill(child.pid!, "SIGUSR2"); // the hook starts the profiler (scripts/bench/cpu-profile-hook.cjs)
+      await waitForFile(`${profileFile}.started`);
+    }
     const cpuBefore = cpuSeconds(child.pid!);
 
     const uploadMs = (size / uploadBytesPerSecond) * 1000;
@@ -292,6 +311,12 @@ async function run(db: "sqlite" | "postgresql", mode: "sts" | "presigned", n: nu
     }));
     const seconds = (performance.now() - t0) / 1000;
     const portalCpuSeconds = cpuSeconds(child.pid!) - cpuBefore;
+    if (profileFile) {
+      process.kill(child.pid!, "SIGUSR2");
+      await waitForFile(profileFile);
+      fs.rmSync(`${profileFile}.started`, { force: true });
+      console.log(`  CPU profile of the measured window: ${path.relative(root, profileFile)} (npx tsx scripts/bench/cpuprofile-top.ts FILE)`);
+    }
     const dbStatements = (await metric(base, "ckan_portal_db_queries_total")) - dbBefore;
     if (failed > 0) throw new Error(`${failed} uploads failed:\n${client.failures.join("\n")}`);
 
@@ -310,7 +335,7 @@ async function run(db: "sqlite" | "postgresql", mode: "sts" | "presigned", n: nu
       routes, overall: { overheadP50: pct(overheads, 50), overheadP99: pct(overheads, 99) },
       perUpload: per(completed), perGiB: per(gib), ckanByAction, portalCpuSeconds, failures: client.failures,
     };
-    console.log(`  ${db} ${mode} ${n} uploads: ${completed} completed in ${seconds.toFixed(1)} s, ${result.reqPerSecond.toFixed(1)} req/s, overhead p50 ${result.overall.overheadP50.toFixed(1)} ms p99 ${result.overall.overheadP99.toFixed(1)} ms, portal CPU ${portalCpuSeconds.toFixed(1)} s`);
+    console.log(`  ${db} ${mode} ${n} uploads: ${completed} completed in ${seconds.toFixed(1)} s, ${result.reqPerSecond.toFixed(1)} req/s, overhead p50 ${result.overall.overheadP50.toFixed(1)} ms p99 ${result.overall.overheadP99.toFixed(1)} ms, portal CPU ${portalCpuSeconds.toFixed(1)} s = ${((1000 * portalCpuSeconds) / result.requests).toFixed(2)} ms per request (load ${machine().loadavg})`);
     return result;
   } finally {
     await stopPortal(child);

@@ -7,10 +7,18 @@
  *   npm run demo                                   # another terminal: the demo stack (presigned mode)
  *   npm run bench:files -- --portal http://127.0.0.1:3000 --files 100 --size-kib 64 --in-flight 1,6
  *
+ *   npm run bench:files -- --portal http://127.0.0.1:3000 --files 100 --size-kib 64 --browser
+ *
  * Options: --portal URL (default http://127.0.0.1:$BENCH_PORT or :3000), --token (default the demo
  * editor_user's), --dataset (default test-dataset), --files N (100), --size-kib K (64),
  * --in-flight a,b,… (files in flight to compare, default 1,6), --file-dir DIR (default
  * /tmp/ckan-portal-bench). Prints a Markdown table.
+ *
+ * --browser: the page instead of the command line, as a publisher does it — Debian's Chromium
+ * (playwright-core, `/usr/bin/chromium`, the e2e flags) signs in, opens
+ * `/datasets/{dataset}/upload` and chooses all N files at once in "Choose files"; the time runs from
+ * the choice until every row says completed (the page's own files-in-flight default; --in-flight is
+ * ignored). Also prints the browser's requests to the portal per file, by route.
  */
 import { spawnSync } from "node:child_process";
 import crypto from "node:crypto";
@@ -30,6 +38,7 @@ const { values: args } = parseArgs({
     "size-kib": { type: "string", default: "64" },
     "in-flight": { type: "string", default: "1,6" },
     "file-dir": { type: "string", default: "/tmp/ckan-portal-bench" },
+    browser: { type: "boolean", default: false },
   },
 });
 
@@ -55,14 +64,72 @@ function runCli(dir: string, inFlight: number): { seconds: number; completed: nu
   return { seconds: summary.seconds ?? seconds, completed: summary.completed, failed: summary.failed, waits: events.filter((e) => e.event === "waiting").length };
 }
 
-const n = Number(args.files);
-const bytes = Number(args["size-kib"]) * 1024;
-const rows: string[][] = [];
-for (const inFlight of (args["in-flight"] as string).split(",").map(Number)) {
-  const dir = makeFiles(n, bytes);
-  const r = runCli(dir, inFlight);
-  fs.rmSync(dir, { recursive: true, force: true });
-  console.log(`${n} × ${bytes / 1024} KiB, ${inFlight} file(s) in flight: ${r.seconds.toFixed(1)} s, ${(r.completed / r.seconds).toFixed(1)} files/s, ${r.failed} failed, ${r.waits} 429 waits`);
-  rows.push([`${n} × ${bytes / 1024} KiB`, String(inFlight), r.seconds.toFixed(1), (r.completed / r.seconds).toFixed(1), String(r.failed), String(r.waits)]);
+/**
+ * The page: signs in with the token, chooses the `n` files of `dir` at once on the upload page and
+ * waits until every row is completed (or failed). Returns the seconds from the choice to the last
+ * row, the counts, and the browser's requests to the portal's /api routes (method + route pattern).
+ */
+async function runBrowser(dir: string, n: number): Promise<{ seconds: number; completed: number; failed: number; waits: number; calls: Map<string, number> }> {
+  const { chromium } = await import("playwright-core");
+  const { CHROMIUM_ARGS } = await import("../lib/chromium-args");
+  const portal = args.portal as string;
+  const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  try {
+    const page = await (await browser.newContext({ baseURL: portal })).newPage();
+    await page.goto("/login");
+    await page.getByLabel("CKAN API token").fill(args.token as string);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL((u) => u.pathname === "/");
+    await page.goto(`/datasets/${encodeURIComponent(args.dataset as string)}/upload`);
+    const input = page.getByLabel("Choose files");
+    await input.waitFor({ state: "attached" });
+    await page.waitForFunction(() => !(document.querySelector("input[type=file]") as HTMLInputElement | null)?.disabled);
+    const calls = new Map<string, number>();
+    let waits = 0;
+    page.on("request", (req) => {
+      const u = new URL(req.url());
+      if (u.origin !== new URL(portal).origin || !u.pathname.startsWith("/api/")) return;
+      const route = `${req.method()} ${u.pathname.replace(/\/api\/uploads\/[^/]+/, "/api/uploads/{id}")}`;
+      calls.set(route, (calls.get(route) ?? 0) + 1);
+    });
+    page.on("response", (res) => void (res.status() === 429 && waits++));
+    const files = fs.readdirSync(dir).sort().map((f) => path.join(dir, f));
+    const started = Date.now();
+    await input.setInputFiles(files);
+    const done = "[data-testid='upload-row'][data-state='completed'], [data-testid='upload-row'][data-state='failed']";
+    await page.waitForFunction(([sel, count]) => document.querySelectorAll(sel as string).length >= (count as number), [done, n] as const, { timeout: 0, polling: 50 });
+    const seconds = (Date.now() - started) / 1000;
+    const completed = await page.locator("[data-testid='upload-row'][data-state='completed']").count();
+    return { seconds, completed, failed: n - completed, waits, calls };
+  } finally {
+    await browser.close();
+  }
 }
-console.log("\n" + markdownTable([["files", "files in flight", "seconds", "files/s", "failed", "429 waits"], ...rows]));
+
+async function main(): Promise<void> {
+  const n = Number(args.files);
+  const bytes = Number(args["size-kib"]) * 1024;
+  const rows: string[][] = [];
+  if (args.browser) {
+    const dir = makeFiles(n, bytes);
+    const r = await runBrowser(dir, n);
+    fs.rmSync(dir, { recursive: true, force: true });
+    console.log(`page: ${n} × ${bytes / 1024} KiB chosen at once: ${r.seconds.toFixed(1)} s, ${(r.completed / r.seconds).toFixed(1)} files/s, ${r.failed} failed, ${r.waits} answers 429`);
+    console.log(`portal requests per file: ${[...r.calls].sort().map(([route, c]) => `${route} ${(c / n).toFixed(2)}`).join(", ")}`);
+    console.log("\n" + markdownTable([["files", "files in flight", "seconds", "files/s", "failed", "429 answers"], [`${n} × ${bytes / 1024} KiB (page)`, "page default", r.seconds.toFixed(1), (r.completed / r.seconds).toFixed(1), String(r.failed), String(r.waits)]]));
+    return;
+  }
+  for (const inFlight of (args["in-flight"] as string).split(",").map(Number)) {
+    const dir = makeFiles(n, bytes);
+    const r = runCli(dir, inFlight);
+    fs.rmSync(dir, { recursive: true, force: true });
+    console.log(`${n} × ${bytes / 1024} KiB, ${inFlight} file(s) in flight: ${r.seconds.toFixed(1)} s, ${(r.completed / r.seconds).toFixed(1)} files/s, ${r.failed} failed, ${r.waits} 429 waits`);
+    rows.push([`${n} × ${bytes / 1024} KiB`, String(inFlight), r.seconds.toFixed(1), (r.completed / r.seconds).toFixed(1), String(r.failed), String(r.waits)]);
+  }
+  console.log("\n" + markdownTable([["files", "files in flight", "seconds", "files/s", "failed", "429 waits"], ...rows]));
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -8,7 +8,7 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
-import { DeleteObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { DeleteObjectCommand, DeleteObjectsCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { buildSessionPolicy, roleSessionName } from "../../lib/storage/session-policy";
@@ -78,6 +78,49 @@ export async function uploadCredentials(env: RgwEnv, key: string): Promise<{ acc
   const c = out.Credentials;
   if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) throw new Error("AssumeRole gave no credentials");
   return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: new Date(c.Expiration).toISOString() };
+}
+
+/**
+ * Temporary credentials for every key under `prefix` (AssumeRole, 3,600 s): the portal's one-object
+ * session policy with `prefix*` as the resource, so one set of credentials serves all the files of
+ * a many-files run, for every peer alike (`bench:upload --many`).
+ */
+export async function prefixCredentials(env: RgwEnv, prefix: string): Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken: string; expiration: string }> {
+  const sts = new STSClient({
+    region: env.S3_REGION, endpoint: env.STS_ENDPOINT,
+    credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY },
+  });
+  const policy = buildSessionPolicy(env.S3_BUCKET, prefix);
+  policy.Statement[0].Resource = [`arn:aws:s3:::${env.S3_BUCKET}/${prefix}*`];
+  const out = await sts.send(
+    new AssumeRoleCommand({ RoleArn: env.S3_ROLE_ARN, RoleSessionName: roleSessionName("bench"), Policy: JSON.stringify(policy), DurationSeconds: 3600 }),
+  );
+  const c = out.Credentials;
+  if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) throw new Error("AssumeRole gave no credentials");
+  return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: new Date(c.Expiration).toISOString() };
+}
+
+/**
+ * Checks that `prefix` holds exactly the objects `expected` (key → size; ListObjectsV2), deletes
+ * them (DeleteObjects, 1,000 per call) and runs RGW's garbage collector once. Throws naming the
+ * first missing or wrong-sized object (after deleting what is there).
+ */
+export async function verifyAndDeletePrefix(s3: S3Client, bucket: string, prefix: string, expected: Map<string, number>): Promise<void> {
+  const found = new Map<string, number>();
+  let token: string | undefined;
+  do {
+    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+    for (const o of page.Contents ?? []) if (o.Key) found.set(o.Key, o.Size ?? -1);
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  const keys = [...found.keys()];
+  for (let i = 0; i < keys.length; i += 1000) {
+    await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys.slice(i, i + 1000).map((Key) => ({ Key })), Quiet: true } }));
+  }
+  collectRgwGarbage();
+  for (const [key, size] of expected) {
+    if (found.get(key) !== size) throw new Error(`${key}: stored ${found.get(key) ?? "nothing"}, expected ${size} bytes`);
+  }
 }
 
 /**

@@ -45,3 +45,46 @@ export interface BenchRunOutput {
   /** `ours`: the part size of its session (bytes) and its parts in flight when it completed. */
   chosen?: { partSize: number; concurrency: number };
 }
+
+/**
+ * `--many NxS` (issue 11, "Many files"): the peers that upload N files chosen at once. `ours` runs
+ * the engine the way the portal's page does (components/uploader/use-upload-queue.ts: up to 6 files
+ * in flight, smallest first, one shared pool of part slots tuned by one shared adaptive tuner, at
+ * most 4 files creating their session at once, CRC32C per part + whole-file SHA-256 in a Worker);
+ * `ours-fixed` the same with PART_TUNING=fixed; `ours-plain` adaptive without checksums or file hash. `uppy`: one Uppy 5 instance with every file,
+ * multipart for every file (the one-file peer's setup); `uppy-defaults`: Uppy 5's own defaults, a
+ * single PUT for files ≤ 100 MiB (`shouldUseMultipart`), multipart above.
+ */
+export const MANY_PEERS = ["ours", "ours-fixed", "ours-plain", "uppy", "uppy-defaults"] as const;
+export type ManyPeer = (typeof MANY_PEERS)[number];
+
+/** One many-files run in the page: every file of `<input id="files">`, each to `prefix` + its name. */
+export interface BenchManyInput {
+  peer: ManyPeer;
+  endpoint: string;
+  region: string;
+  bucket: string;
+  /** Key prefix of this run, ending in `/`; a file's key is prefix + file name. */
+  prefix: string;
+  /** Temporary STS credentials allowing the upload actions on `prefix*` (one set for all files, both peers). */
+  credentials: BenchRunInput["credentials"];
+  /** `ours`: part slots shared by all files (the portal's PART_CONCURRENCY, default 4). */
+  concurrency?: number;
+  /** `ours`: simulated portal round trip of the fake PortalApi's calls, ms (default 0). */
+  portalLatencyMs?: number;
+  /** `ours`: files uploading at once (default the page's DEFAULT_FILES_IN_FLIGHT, 6). */
+  filesInFlight?: number;
+  /** Only the first `limit` files (the untimed warm-up run). Default all. */
+  limit?: number;
+}
+
+/** What a many-files run measured: bytes and files sent, wall time from start to the last completed object, ms. */
+export interface BenchManyOutput {
+  bytes: number;
+  files: number;
+  ms: number;
+  /** Part uploads (PUTs of parts or single PUTs) over all files. */
+  parts: number;
+  /** `ours`: the part sizes its sessions got (bytes) and the shared slots' limit at the end. */
+  chosen?: { partSizes: number[]; concurrency: number };
+}

@@ -48,7 +48,7 @@ function serviceApi(caller: Caller, onRecorded: () => void): PortalApi {
       onRecorded();
       return out;
     },
-    complete: async (id, input) => (await completeUpload(caller, id, input)) as unknown as Awaited<ReturnType<PortalApi["complete"]>>,
+    complete: async (id, { parts, ...input }) => (await completeUpload(caller, id, { ...input, ...(parts && { parts: parts.map((p) => ({ ...p, checksum: undefined })) }) })) as unknown as Awaited<ReturnType<PortalApi["complete"]>>,
     abort: async (id) => abortUpload(caller, id),
   };
 }

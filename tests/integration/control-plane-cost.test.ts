@@ -102,6 +102,16 @@ describe(`CKAN calls per upload are bounded by time, not by bytes (${TEST_DB_NAM
     });
   }
 
+  it("a sign batch costs one database statement and a part report five; a refresh two (issue 11: the portal's CPU per request)", async () => {
+    // Each Prisma model query costs the portal 1–5 ms of CPU (query compiler, result mapping): the batch routes load their
+    // session with one joined statement, skip the User upsert for an owner seen within a minute, and move the session's
+    // byte sum and status in one compare-and-swap. Before: sign 3, report 9 (three session queries, the upsert, an aggregate).
+    const presigned = await oneUpload("presigned", 1_000);
+    expect(presigned.batches.db).toBe(batches().length * (1 + 5));
+    const sts = await oneUpload("sts", 1_000);
+    expect(sts.batches.db).toBe(batches().length * 5 + Math.ceil(batches().length / 2) * 2);
+  });
+
   it("with CKAN_AUTHZ_MAX_AGE_SECONDS=0 every batch asks CKAN (what a per-batch route would cost at any bound)", async () => {
     process.env.CKAN_AUTHZ_MAX_AGE_SECONDS = "0";
     const r = await oneUpload("presigned", 1_000);

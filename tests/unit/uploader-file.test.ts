@@ -2,7 +2,8 @@ import { createHash } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { checksumBytes } from "@/lib/uploader/checksum";
 import { type Clock, systemClock } from "@/lib/uploader/clock";
-import { throwIfAborted } from "@/lib/uploader/errors";
+import { UploadEngineError, throwIfAborted } from "@/lib/uploader/errors";
+import { createInlineFileHasher } from "@/lib/uploader/file-hasher";
 import type { FileUploadEvent, FileUploadState } from "@/lib/uploader/events";
 import { createFileUpload } from "@/lib/uploader/file-upload";
 import type { FileUploadOptions, UploadFile } from "@/lib/uploader/file-upload-options";
@@ -621,5 +622,73 @@ describe("file upload: quick pause/resume/pause", () => {
     t.expectStoredIntact();
     t.expectSaneProgress();
     expect(t.errors()).toEqual([]);
+  });
+});
+
+describe("file upload: a small file hashes while its session is created (issue 11, many files)", () => {
+  /** A hashFile that records when it was called (relative to createSession) and whether its hasher was disposed. */
+  function spyHashing(log: string[]) {
+    const made: Array<{ plan: { size: number; partSize: number; partCount: number }; disposed: boolean }> = [];
+    const hashFile: NonNullable<FileUploadOptions["hashFile"]> = (file, plan, onDigest) => {
+      log.push(`hash ${plan.partCount}`);
+      const h = createInlineFileHasher(file, plan, onDigest);
+      const entry = { plan, disposed: false };
+      made.push(entry);
+      return { ...h, dispose: () => ((entry.disposed = true), h.dispose()) };
+    };
+    const wrapApi = (api: PortalApi): PortalApi => ({
+      ...api,
+      getSession: api.getSession.bind(api), refreshCredentials: api.refreshCredentials.bind(api), signParts: api.signParts.bind(api),
+      recordParts: api.recordParts.bind(api), abort: api.abort.bind(api),
+      complete: async (id, input) => {
+        log.push(`complete ${input.sha256 ?? "-"}`);
+        return api.complete(id, input);
+      },
+      createSession: async (input) => {
+        log.push("session asked");
+        await new Promise((r) => setTimeout(r, 20));
+        const s = await api.createSession(input);
+        log.push("session created");
+        return s;
+      },
+    });
+    return { made, hashFile, wrapApi };
+  }
+
+  it("a 300 KiB file: hashing starts before the session is asked for, digests follow the session event, complete gets the SHA-256", async () => {
+    const log: string[] = [];
+    const spy = spyHashing(log);
+    const t = setup({ size: 300 * KiB, mode: "sts", checksum: "CRC32C", hashFile: spy.hashFile, wrapApi: spy.wrapApi });
+    await t.upload.start();
+    t.expectStoredIntact();
+    expect(log).toEqual(["hash 1", "session asked", "session created", `complete ${sha256(t.bytes)}`]);
+    expect(spy.made).toHaveLength(1);
+    const kinds = t.events.map((e) => e.type).filter((k) => k === "session" || k === "digest");
+    expect(kinds).toEqual(["session", "digest"]);
+  });
+
+  it("a file over 5 MiB is hashed by the session's plan, after the session", async () => {
+    const log: string[] = [];
+    const spy = spyHashing(log);
+    const t = setup({ size: 5 * MiB + 1, mode: "sts", checksum: "CRC32C", hashFile: spy.hashFile, wrapApi: spy.wrapApi, partTuning: "fixed" });
+    await t.upload.start();
+    t.expectStoredIntact();
+    expect(log.slice(0, 3)).toEqual(["session asked", "session created", "hash 2"]);
+  });
+
+  it("a session that cannot be created disposes the early hasher", async () => {
+    const log: string[] = [];
+    const spy = spyHashing(log);
+    const failing = (api: PortalApi): PortalApi => ({
+      ...spy.wrapApi(api),
+      createSession: async () => {
+        throw new UploadEngineError("http", "not allowed", { status: 403, retryable: false });
+      },
+    });
+    const t = setup({ size: 1 * KiB, mode: "sts", checksum: "CRC32C", hashFile: spy.hashFile, wrapApi: failing });
+    await t.upload.start();
+    expect(t.upload.state).toBe("failed");
+    expect(spy.made).toHaveLength(1);
+    expect(spy.made[0].disposed).toBe(true);
   });
 });

@@ -7,6 +7,7 @@
 import { UploadEngineError } from "../errors";
 import { planParts } from "../plan";
 import type {
+  CompleteInput,
   CompleteResult,
   CreateSessionInput,
   ExistingSession,
@@ -31,6 +32,11 @@ export interface FakePortalOptions {
   failCompleteTimes?: number;
   /** Parts the session reports as already uploaded (resume). */
   recordedParts?: (uploadId: string | null) => RecordedPart[];
+  /**
+   * A portal from before the small-file fast path (issue 12): no `signedParts` in the start's answer,
+   * `parts` sent with complete ignored, and complete with parts missing answers 409. Default false.
+   */
+  legacy?: boolean;
 }
 
 /** A call the engine made. */
@@ -100,6 +106,11 @@ export class FakePortal implements PortalApi {
       credentials: mode === "sts" ? this.credentials() : null,
       recordedParts: [...this.recorded.values()],
     };
+    // Small-file fast path: a presigned file of one part gets its URL (with partChecksum signed in) at once.
+    if (mode === "presigned" && plan.partCount === 1 && !this.opts.legacy) {
+      const checksums = input.partChecksum ? [{ partNumber: 1, ...input.partChecksum }] : undefined;
+      this.session = { ...this.session, signedParts: this.signedUrls(this.session, [1], checksums) };
+    }
     return this.session;
   }
 
@@ -108,7 +119,7 @@ export class FakePortal implements PortalApi {
     this.calls.push({ method: "getSession", args: [sessionId] });
     const s = this.session;
     if (!s || s.sessionId !== sessionId) throw new UploadEngineError("api", "Upload session not found.", { status: 404, apiCode: "not_found" });
-    const { credentials: _c, serverTime: _t, ...rest } = s;
+    const { credentials: _c, serverTime: _t, signedParts: _p, ...rest } = s;
     return {
       ...rest,
       status: this.aborted ? "aborted" : this.object ? "completed" : "uploading",
@@ -127,18 +138,19 @@ export class FakePortal implements PortalApi {
 
   async signParts(sessionId: string, partNumbers: number[], checksums?: PartChecksumEntry[]) {
     this.calls.push({ method: "signParts", args: [sessionId, partNumbers, checksums] });
-    const s = this.session as UploadSession;
+    return { parts: this.signedUrls(this.session as UploadSession, partNumbers, checksums) };
+  }
+
+  private signedUrls(s: UploadSession, partNumbers: number[], checksums?: PartChecksumEntry[]) {
     const expiresAt = this.now() + 15 * 60_000;
-    return {
-      parts: partNumbers.map((partNumber) => {
-        const checksum = checksums?.find((c) => c.partNumber === partNumber);
-        const headers: Record<string, string> = checksum
-          ? { [`x-amz-checksum-${checksum.algorithm.toLowerCase()}`]: checksum.value, "x-amz-sdk-checksum-algorithm": checksum.algorithm }
-          : {};
-        const url = `${ENDPOINT}/${s.bucket}/${encodeURI(s.key)}?partNumber=${partNumber}&uploadId=${encodeURIComponent(s.uploadId ?? "")}&expires=${expiresAt}`;
-        return { partNumber, url, headers, expiresAt: new Date(expiresAt).toISOString() };
-      }),
-    };
+    return partNumbers.map((partNumber) => {
+      const checksum = checksums?.find((c) => c.partNumber === partNumber);
+      const headers: Record<string, string> = checksum
+        ? { [`x-amz-checksum-${checksum.algorithm.toLowerCase()}`]: checksum.value, "x-amz-sdk-checksum-algorithm": checksum.algorithm }
+        : {};
+      const url = `${ENDPOINT}/${s.bucket}/${encodeURI(s.key)}?partNumber=${partNumber}&uploadId=${encodeURIComponent(s.uploadId ?? "")}&expires=${expiresAt}`;
+      return { partNumber, url, headers, expiresAt: new Date(expiresAt).toISOString() };
+    });
   }
 
   async recordParts(sessionId: string, parts: RecordedPart[]) {
@@ -147,13 +159,17 @@ export class FakePortal implements PortalApi {
     return { bytesConfirmed: [...this.recorded.values()].reduce((n, p) => n + p.size, 0) };
   }
 
-  async complete(sessionId: string, input: { sha256?: string }): Promise<CompleteResult> {
+  async complete(sessionId: string, input: CompleteInput): Promise<CompleteResult> {
     this.calls.push({ method: "complete", args: [sessionId, input] });
     if (this.completeFailures < (this.opts.failCompleteTimes ?? 0)) {
       this.completeFailures++;
       throw new UploadEngineError("api", "S3 is unavailable", { status: 503, apiCode: "storage_unavailable", retryable: true });
     }
     const s = this.session as UploadSession;
+    if (!this.opts.legacy) for (const p of input.parts ?? []) this.recorded.set(p.partNumber, p);
+    for (let n = 1; n <= s.partCount; n++) {
+      if (!this.recorded.has(n)) throw new UploadEngineError("api", `Cannot complete: part ${n} has not been uploaded.`, { status: 409, apiCode: "conflict" });
+    }
     if (s.partCount === 0) this.object = new Uint8Array(0);
     else this.object = this.opts.s3.complete(s.uploadId as string, s.key, [...this.recorded.values()]);
     return { status: "completed", resourceId: "res-1", resourceUrl: `${ENDPOINT}/${s.bucket}/${s.key}`, ckanResourceUrl: "/dataset/x/resource/res-1" };

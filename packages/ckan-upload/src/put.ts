@@ -90,10 +90,28 @@ export function exitCodeForError(e: UploadErrorInfo): number {
  * The session to continue for this file, if any: the local state's, else the newest of the portal's
  * unfinished uploads of the dataset with the same name, size and modification time.
  */
+/**
+ * The caller's resumable uploads on a dataset (`GET /api/uploads?status=resumable`, newest 200), asked
+ * once per run and dataset and shared by all its files (issue 12: a list request per file was a fifth
+ * of a small file's portal requests). A failed answer is not kept: the next file asks again.
+ */
+const resumableLists = new WeakMap<Portal, Map<string, ReturnType<Portal["listUploads"]>>>();
+function resumableUploads(portal: Portal, datasetId: string): ReturnType<Portal["listUploads"]> {
+  let byDataset = resumableLists.get(portal);
+  if (!byDataset) resumableLists.set(portal, (byDataset = new Map()));
+  let list = byDataset.get(datasetId);
+  if (!list) {
+    list = portal.listUploads({ datasetId, status: "resumable", limit: "200" });
+    byDataset.set(datasetId, list);
+    list.catch(() => byDataset?.delete(datasetId));
+  }
+  return list;
+}
+
 async function findResumable(portal: Portal, id: FileIdentity): Promise<{ sessionId: string; digests: Record<number, string>; from: "state" | "portal" } | undefined> {
   const st = await loadState(id);
   if (st) return { sessionId: st.sessionId, digests: { ...st.digests }, from: "state" };
-  const list = await portal.listUploads({ datasetId: id.datasetId, status: "resumable", limit: "200" });
+  const list = await resumableUploads(portal, id.datasetId);
   const match = list.find((u) => u.fileName === id.name && u.size === id.size && u.lastModified === id.lastModified);
   return match ? { sessionId: match.sessionId, digests: {}, from: "portal" } : undefined;
 }

@@ -30,12 +30,15 @@ import { SignatureV4 } from "@smithy/signature-v4";
 import Uppy from "@uppy/core";
 import AwsS3 from "@uppy/aws-s3";
 import { createFileUpload, createPartTuner, planParts, type PortalApi, type RecordedPart, type UploadSession } from "@/lib/uploader";
+import { createGate, createPartSlots } from "@/lib/uploader/part-slots";
+import { tuneSharedSlots } from "@/lib/uploader/tuning";
+import { DEFAULT_FILES_IN_FLIGHT, DEFAULT_SESSION_STARTS, nextFileIndex } from "@/lib/uploader/file-queue";
 import { createStsSigner, partTarget } from "@/lib/uploader/sts-signer";
 import { createXhrTransport } from "@/lib/uploader/xhr-transport";
 import { createWorkerFileHasher } from "@/lib/uploader/worker-file-hasher";
 import type { CreateFileHasher } from "@/lib/uploader/file-hasher";
 import { createWorkerFileHasher as createWorkerFileHasherBefore } from "./before/worker-file-hasher";
-import type { BenchRunInput, BenchRunOutput } from "../types";
+import type { BenchManyInput, BenchManyOutput, BenchRunInput, BenchRunOutput } from "../types";
 
 const MiB = 1024 * 1024;
 
@@ -63,8 +66,7 @@ function s3Client(input: BenchRunInput, checksums: "sdk-default" | "when-require
 }
 
 /** The fake portal for `ours`: S3 calls the portal would make, done here with the STS credentials. */
-function fakePortal(input: BenchRunInput, file: File): PortalApi {
-  const s3 = s3Client(input, "when-required");
+function fakePortal(input: BenchRunInput, file: File, s3: S3Client = s3Client(input, "when-required")): PortalApi {
   const parts = new Map<number, RecordedPart>();
   let uploadId = "";
   const credentials = { ...input.credentials, expiration: input.credentials.expiration };
@@ -96,8 +98,9 @@ function fakePortal(input: BenchRunInput, file: File): PortalApi {
       for (const p of recorded) parts.set(p.partNumber, p);
       return { bytesConfirmed: [...parts.values()].reduce((n, p) => n + p.size, 0) };
     },
-    async complete() {
+    async complete(_id, done) {
       await roundTrip();
+      for (const p of done.parts ?? []) parts.set(p.partNumber, p); // the last parts come with complete (issue 12)
       const list = [...parts.values()].sort((a, b) => a.partNumber - b.partNumber).map((p) => ({ PartNumber: p.partNumber, ETag: p.etag }));
       await s3.send(new CompleteMultipartUploadCommand({ Bucket: input.bucket, Key: input.key, UploadId: uploadId, MultipartUpload: { Parts: list } }));
       return { status: "completed", size: file.size };
@@ -350,4 +353,165 @@ async function run(input: BenchRunInput): Promise<BenchRunOutput> {
   return { bytes: file.size, ms: performance.now() - t0, parts, ...(chosen && { chosen }) };
 }
 
-(window as unknown as { bench: unknown }).bench = { run, ready: true };
+/** The files of `<input id="files" multiple>` (disk-backed Files set through CDP). */
+function pickedFiles(): File[] {
+  const input = document.getElementById("files") as HTMLInputElement;
+  const files = [...(input.files ?? [])];
+  if (files.length === 0) throw new Error("no files picked in #files");
+  return files;
+}
+
+/**
+ * `ours` with many files, as the portal's page runs them (components/uploader/use-upload-queue.ts):
+ * up to DEFAULT_FILES_IN_FLIGHT files at once, the smallest queued file next, one pool of part slots
+ * (`concurrency`) whose limit follows one shared tuner, at most DEFAULT_SESSION_STARTS files creating
+ * their session at once, CRC32C per part and the whole-file SHA-256 in a Worker per file. Each file
+ * gets its own fake portal (CreateMultipartUpload / CompleteMultipartUpload for its key); one S3 client
+ * for all, as the real page has one PortalApi.
+ */
+async function runOursMany(input: BenchManyInput, files: File[], partTuning: "adaptive" | "fixed", integrity = true): Promise<{ parts: number; chosen: NonNullable<BenchManyOutput["chosen"]> }> {
+  const concurrency = input.concurrency ?? 4;
+  const slots = createPartSlots({ limit: concurrency });
+  const tuner = tuneSharedSlots(createPartTuner({ mode: partTuning, concurrency }), slots);
+  const sessionGate = createGate(DEFAULT_SESSION_STARTS);
+  const runInput = (key: string): BenchRunInput => ({
+    peer: "ours", endpoint: input.endpoint, region: input.region, bucket: input.bucket, key, credentials: input.credentials,
+    ...(input.portalLatencyMs !== undefined && { portalLatencyMs: input.portalLatencyMs }),
+  });
+  const s3 = s3Client(runInput(input.prefix), "when-required");
+  const pending = [...files];
+  const partSizes = new Set<number>();
+  let parts = 0;
+  const failures: string[] = [];
+  await new Promise<void>((resolve) => {
+    let running = 0;
+    const startNext = () => {
+      while (running < (input.filesInFlight ?? DEFAULT_FILES_IN_FLIGHT) && pending.length > 0) {
+        const [file] = pending.splice(nextFileIndex(pending), 1);
+        running++;
+        const upload = createFileUpload({
+          file, datasetId: "bench", api: fakePortal(runInput(input.prefix + file.name), file, s3),
+          concurrency, slots, tuner, sessionGate, partTuning,
+          checksum: integrity ? "CRC32C" : "none", hashFile: integrity ? createWorkerFileHasher : null,
+          onEvent: (e) => {
+            if (e.type === "error") failures.push(`${file.name}: ${e.error.code}: ${e.error.message}`);
+            if (e.type === "session") {
+              partSizes.add(e.partSize);
+              parts += e.partCount;
+            }
+          },
+        });
+        void upload.start().then(() => {
+          if (upload.state !== "completed") failures.push(`${file.name} ended ${upload.state}`);
+          running--;
+          if (pending.length === 0 && running === 0) resolve();
+          else startNext();
+        });
+      }
+    };
+    startNext();
+  });
+  if (failures.length) throw new Error(`ours: ${failures.length} file(s) failed: ${failures.slice(0, 3).join("; ")}`);
+  return { parts, chosen: { partSizes: [...partSizes], concurrency: tuner.concurrency() } };
+}
+
+/** A header-signed PutObject (SigV4, UNSIGNED-PAYLOAD) for `key`: URL and headers to send (without Host). */
+async function signedPut(input: { bucket: string; key: string; region: string; endpoint: string; credentials: BenchRunInput["credentials"] }): Promise<{ url: string; headers: Record<string, string> }> {
+  const target = partTarget({ bucket: input.bucket, key: input.key, region: input.region, endpoint: input.endpoint, forcePathStyle: true });
+  const signer = new SignatureV4({ service: "s3", region: input.region, sha256: Sha256, uriEscapePath: false, applyChecksum: false, credentials: sdkCredentials(input.credentials) });
+  const signed = await signer.sign(
+    new HttpRequest({
+      method: "PUT", protocol: target.protocol, hostname: target.hostname, port: target.port, path: target.path,
+      headers: { host: target.host, "x-amz-content-sha256": "UNSIGNED-PAYLOAD" },
+    }),
+  );
+  return { url: `${target.origin}${target.path}`, headers: Object.fromEntries(Object.entries(signed.headers).filter(([k]) => k.toLowerCase() !== "host")) };
+}
+
+/**
+ * Uppy 5 with every file in one instance (its `limit` of 6 requests in flight covers all files).
+ * `multipartAlways`: multipart for every file, as the one-file peer (`uppy`); else Uppy's default
+ * `shouldUseMultipart` (> 100 MiB), a single header-signed PUT below (`uppy-defaults`).
+ */
+async function runUppyMany(input: BenchManyInput, files: File[], multipartAlways: boolean): Promise<number> {
+  const s3 = s3Client({ peer: "uppy", endpoint: input.endpoint, region: input.region, bucket: input.bucket, key: input.prefix, credentials: input.credentials }, "when-required");
+  const signers = new Map<string, ReturnType<typeof createStsSigner>>();
+  let partCount = 0;
+  const uppy = new Uppy({ autoProceed: false });
+  uppy.use(AwsS3, {
+    // `uppy`: multipart for every file (as `shouldUseMultipart: true`); `uppy-defaults`: Uppy 5's
+    // default rule (@uppy/aws-s3 5.1.0 lib/index.js), spelled out so the single-PUT signer may be given.
+    shouldUseMultipart: multipartAlways ? () => true : (f) => (f.size || 0) > 100 * 1024 * 1024,
+    async getUploadParameters(f) {
+      partCount++;
+      const signed = await signedPut({ ...input, key: input.prefix + (f.name ?? "") });
+      return { method: "PUT" as const, url: signed.url, headers: signed.headers };
+    },
+    async createMultipartUpload(f) {
+      const key = input.prefix + (f.name ?? "");
+      const out = await s3.send(new CreateMultipartUploadCommand({ Bucket: input.bucket, Key: key, ContentType: f.type }));
+      const uploadId = out.UploadId ?? "";
+      signers.set(uploadId, createStsSigner({
+        bucket: input.bucket, key, uploadId, region: input.region, endpoint: input.endpoint, forcePathStyle: true,
+        credentials: input.credentials, refreshCredentials: async () => input.credentials,
+      }));
+      return { uploadId, key };
+    },
+    async signPart(_f, { uploadId, partNumber, body }) {
+      const signer = signers.get(uploadId);
+      if (!signer) throw new Error("signPart before createMultipartUpload");
+      partCount++;
+      const signed = await signer.sign(partNumber, { contentLength: body.size });
+      return { method: "PUT" as const, url: signed.url, headers: signed.headers };
+    },
+    async listParts() {
+      return [];
+    },
+    async abortMultipartUpload(_f, { uploadId, key }) {
+      await s3.send(new AbortMultipartUploadCommand({ Bucket: input.bucket, Key: key, UploadId: uploadId }));
+    },
+    async completeMultipartUpload(_f, { uploadId, key, parts }) {
+      const list = parts.map((p) => ({ PartNumber: p.PartNumber, ETag: p.ETag }));
+      await s3.send(new CompleteMultipartUploadCommand({ Bucket: input.bucket, Key: key, UploadId: uploadId, MultipartUpload: { Parts: list } }));
+      return {};
+    },
+  });
+  uppy.addFiles(files.map((file) => ({ name: file.name, type: file.type || "application/octet-stream", data: file })));
+  const result = await uppy.upload();
+  uppy.destroy();
+  if (!result || (result.failed?.length ?? 0) > 0 || (result.successful?.length ?? 0) !== files.length) {
+    throw new Error(`uppy: ${result?.failed?.length ?? "?"} failed, ${result?.successful?.length ?? 0} of ${files.length} done: ${String(result?.failed?.[0]?.error ?? "no result")}`);
+  }
+  return partCount;
+}
+
+/** `window.bench.runMany(input)`: every file of `#files` with one peer; time from start to the last completed object. */
+async function runMany(input: BenchManyInput): Promise<BenchManyOutput> {
+  const files = pickedFiles().slice(0, input.limit);
+  const bytes = files.reduce((n, f) => n + f.size, 0);
+  const t0 = performance.now();
+  let parts: number;
+  let chosen: BenchManyOutput["chosen"];
+  switch (input.peer) {
+    case "ours":
+      ({ parts, chosen } = await runOursMany(input, files, "adaptive"));
+      break;
+    case "ours-fixed":
+      ({ parts, chosen } = await runOursMany(input, files, "fixed"));
+      break;
+    case "ours-plain":
+      ({ parts, chosen } = await runOursMany(input, files, "adaptive", false));
+      break;
+    case "uppy":
+      parts = await runUppyMany(input, files, true);
+      break;
+    case "uppy-defaults":
+      parts = await runUppyMany(input, files, false);
+      break;
+    default:
+      throw new Error(`unknown many-files peer ${String(input.peer)}`);
+  }
+  return { bytes, files: files.length, ms: performance.now() - t0, parts, ...(chosen && { chosen }) };
+}
+
+(window as unknown as { bench: unknown }).bench = { run, runMany, ready: true };
