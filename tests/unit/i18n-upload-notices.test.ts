@@ -5,13 +5,10 @@
  * page renders them from catalogue keys and ICU values: English reads exactly as the engine's own
  * message (the CLI prints that; e2e specs select by it), German and Arabic are the catalogues' words.
  */
-import { createElement, type ReactNode } from "react";
-import { renderToStaticMarkup } from "react-dom/server";
-import { NextIntlClientProvider } from "next-intl";
+import { createElement } from "react";
 import { afterEach, describe, expect, it } from "vitest";
-import en from "@/messages/en.json";
-import de from "@/messages/de.json";
-import ar from "@/messages/ar.json";
+import { catalogues, renderIn, uploadItem, type Locale } from "./support/render-intl";
+const { en, de, ar } = catalogues;
 import { FileRow } from "@/components/uploader/file-row";
 import type { UploadItem } from "@/components/uploader/use-upload-queue";
 import { restartNotice, useUploadTexts } from "@/components/uploader/upload-texts";
@@ -24,28 +21,10 @@ import { refusedMessage, unreadableMessage } from "@/lib/uploader/part-uploader"
 import { UploadEngineError } from "@/lib/uploader/errors";
 import type { UploadErrorInfo } from "@/lib/uploader";
 
-const catalogues = { en, de, ar } as const;
-type Locale = keyof typeof catalogues;
-
-function render(locale: Locale, node: ReactNode): string {
-  return renderToStaticMarkup(createElement(NextIntlClientProvider, { locale, messages: catalogues[locale], timeZone: "UTC", children: node }));
-}
+const render = renderIn;
 
 const MiB = 1024 * 1024;
-const item = (over: Partial<UploadItem>): UploadItem => ({
-  id: "i1",
-  name: "survey/2026.csv",
-  size: 4 * MiB,
-  state: "uploading",
-  progress: { bytesSent: MiB, total: 4 * MiB, percent: 25, speedBps: 0, etaSeconds: null },
-  error: null,
-  notice: null,
-  ckanResourceUrl: null,
-  resultStatus: null,
-  registrationPending: false,
-  signedOut: null,
-  ...over,
-});
+const item = uploadItem;
 const noop = () => undefined;
 const row = (locale: Locale, over: Partial<UploadItem>) =>
   render(locale, createElement(FileRow, { item: item(over), onCancel: noop, onPause: noop, onResume: noop, onAcceptResume: noop, onStartOver: noop }));

@@ -4,39 +4,20 @@
  * the conversion (e2e specs select by it), German and Arabic are the catalogues' words with the locale's
  * numbers; the limits sentence says what PART_TUNING really does (lib/uploader/tuning.ts).
  */
-import { createElement, type ReactNode } from "react";
-import { renderToStaticMarkup } from "react-dom/server";
-import { createTranslator, NextIntlClientProvider } from "next-intl";
+import { createElement } from "react";
+import { createTranslator } from "next-intl";
 import { describe, expect, it } from "vitest";
-import en from "@/messages/en.json";
-import de from "@/messages/de.json";
-import ar from "@/messages/ar.json";
+import { catalogues, renderIn, uploadItem, type Locale } from "./support/render-intl";
+const { en, de, ar } = catalogues;
 import { FileRow } from "@/components/uploader/file-row";
 import type { UploadItem } from "@/components/uploader/use-upload-queue";
 import { SessionTimeline } from "@/components/audit/session-timeline";
 import { MAX_TUNED_CONCURRENCY } from "@/lib/uploader/tuning";
 
-const catalogues = { en, de, ar } as const;
-
-function render(locale: keyof typeof catalogues, node: ReactNode): string {
-  return renderToStaticMarkup(createElement(NextIntlClientProvider, { locale, messages: catalogues[locale], timeZone: "UTC", children: node }));
-}
+const render = renderIn;
 
 const MiB = 1024 * 1024;
-const item = (over: Partial<UploadItem>): UploadItem => ({
-  id: "i1",
-  name: "survey/2026.csv",
-  size: 4 * MiB,
-  state: "uploading",
-  progress: { bytesSent: MiB, total: 4 * MiB, percent: 25, speedBps: 12_345_678, etaSeconds: 125 },
-  error: null,
-  notice: null,
-  ckanResourceUrl: null,
-  resultStatus: null,
-  registrationPending: false,
-  signedOut: null,
-  ...over,
-});
+const item = (over: Partial<UploadItem>): UploadItem => uploadItem({ progress: { bytesSent: MiB, total: 4 * MiB, percent: 25, speedBps: 12_345_678, etaSeconds: 125 }, ...over });
 const noop = () => undefined;
 const row = (locale: keyof typeof catalogues, over: Partial<UploadItem>) =>
   render(locale, createElement(FileRow, { item: item(over), onCancel: noop, onPause: noop, onResume: noop, onAcceptResume: noop, onStartOver: noop }));
