@@ -1,7 +1,7 @@
 import Link from "next/link";
 import type { HistoryRow } from "@/lib/uploads/history";
 import { type ReactNode } from "react";
-import { useTimeZone, useTranslations } from "next-intl";
+import { useLocale, useTimeZone, useTranslations } from "next-intl";
 import { useFormat } from "@/lib/i18n/format";
 import { CancelUploadButton } from "./cancel-upload-button";
 import { RetryRegistrationButton } from "./retry-registration-button";
@@ -19,13 +19,15 @@ export function useStatusLabel(): (status: string) => string {
 export const SESSION_ERROR_CODES = ["expired", "size_mismatch", "storage_failed", "permission_withdrawn", "ckan_failed"] as const;
 
 /**
- * The failure of a session in the page's language: the `uploadTable.sessionErrors` sentence of its stored
- * `errorCode`, else the stored English `errorMessage` as it is, inside `<bdi>` (it is data: CKAN's or the
- * storage's answer), else nothing.
+ * The failure of a session in the page's language. The stored `errorMessage` is English and carries
+ * details no catalogue sentence can rebuild (the dataset's title, the idle hours, CKAN's answer), so an
+ * English reader gets it as it is; other languages get the `uploadTable.sessionErrors` sentence of its
+ * stored `errorCode`. An unknown code, or none, shows the stored text as data inside `<bdi>`.
  */
 export function SessionErrorText({ code, message }: { code?: string | null; message: string | null }) {
   const t = useTranslations("uploadTable.sessionErrors");
-  if (code && (SESSION_ERROR_CODES as readonly string[]).includes(code)) return <>{t(code as (typeof SESSION_ERROR_CODES)[number])}</>;
+  const english = useLocale() === "en";
+  if (code && (SESSION_ERROR_CODES as readonly string[]).includes(code) && !(english && message)) return <>{t(code as (typeof SESSION_ERROR_CODES)[number])}</>;
   return message ? <bdi>{message}</bdi> : null;
 }
 

@@ -146,9 +146,11 @@ describe("German and Arabic pages show the catalogues' words", () => {
     }
   });
 
-  it("the history's session error: a stored code is translated; an unknown one shows the stored text as data in <bdi>", () => {
+  it("the history's session error: a stored code is translated; English keeps the stored sentence with its details; an unknown one shows the stored text as data in <bdi>", () => {
     const stored = "No activity for more than 24 hours: the stored parts were deleted.";
-    for (const [locale, m] of [["en", en], ["de", de], ["ar", ar]] as const) {
+    expect(render("en", createElement(SessionErrorText, { code: "expired", message: stored }))).toBe(`<bdi>${stored}</bdi>`);
+    expect(render("en", createElement(SessionErrorText, { code: "expired", message: null }))).toBe(en.uploadTable.sessionErrors.expired);
+    for (const [locale, m] of [["de", de], ["ar", ar]] as const) {
       expect(render(locale, createElement(SessionErrorText, { code: "expired", message: stored }))).toBe(m.uploadTable.sessionErrors.expired);
       expect(render(locale, createElement(SessionErrorText, { code: "ckan_failed", message: "CKAN said no" }))).toBe(m.uploadTable.sessionErrors.ckan_failed);
       expect(render(locale, createElement(SessionErrorText, { code: "something_new", message: "Stored reason" }))).toBe("<bdi>Stored reason</bdi>");
