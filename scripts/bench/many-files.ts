@@ -18,7 +18,9 @@
  * (playwright-core, `/usr/bin/chromium`, the e2e flags) signs in, opens
  * `/datasets/{dataset}/upload` and chooses all N files at once in "Choose files"; the time runs from
  * the choice until every row says completed (the page's own files-in-flight default; --in-flight is
- * ignored). Also prints the browser's requests to the portal per file, by route.
+ * ignored). Also prints the browser's requests to the portal per file, by route. With --cpu-prof FILE,
+ * writes a V8 CPU profile of the page's main thread over the measured window (read it with
+ * `npx tsx scripts/bench/cpuprofile-top.ts FILE`).
  */
 import { spawnSync } from "node:child_process";
 import crypto from "node:crypto";
@@ -39,6 +41,7 @@ const { values: args } = parseArgs({
     "in-flight": { type: "string", default: "1,6" },
     "file-dir": { type: "string", default: "/tmp/ckan-portal-bench" },
     browser: { type: "boolean", default: false },
+    "cpu-prof": { type: "string" },
   },
 });
 
@@ -94,11 +97,15 @@ async function runBrowser(dir: string, n: number): Promise<{ seconds: number; co
     });
     page.on("response", (res) => void (res.status() === 429 && waits++));
     const files = fs.readdirSync(dir).sort().map((f) => path.join(dir, f));
+    // --cpu-prof FILE: a V8 profile of the page's main thread over the measured window (scripts/bench/cpuprofile-top.ts reads it).
+    const cdp = args["cpu-prof"] ? await page.context().newCDPSession(page) : null;
+    if (cdp) await cdp.send("Profiler.enable").then(() => cdp.send("Profiler.setSamplingInterval", { interval: 500 })).then(() => cdp.send("Profiler.start"));
     const started = Date.now();
     await input.setInputFiles(files);
     const done = "[data-testid='upload-row'][data-state='completed'], [data-testid='upload-row'][data-state='failed']";
     await page.waitForFunction(([sel, count]) => document.querySelectorAll(sel as string).length >= (count as number), [done, n] as const, { timeout: 0, polling: 50 });
     const seconds = (Date.now() - started) / 1000;
+    if (cdp) fs.writeFileSync(args["cpu-prof"] as string, JSON.stringify((await cdp.send("Profiler.stop")).profile));
     const completed = await page.locator("[data-testid='upload-row'][data-state='completed']").count();
     return { seconds, completed, failed: n - completed, waits, calls };
   } finally {
