@@ -16,7 +16,7 @@ import { neutraliseInvisible } from "./file-name-rule";
 import { linkReplacement, patchReplacedResource, registrationFields } from "./register-fields";
 import { recordStoredFingerprint } from "./integrity";
 import { writeParts, type RecordedPart } from "./parts";
-import { ACTIVE_STATUSES, loadOwnedSession, type LoadedSession } from "./session";
+import { ACTIVE_STATUSES, loadOwnedSession, loadOwnedSessions, type LoadedSession } from "./session";
 import { sessionView, type SessionView } from "./views";
 
 /**
@@ -32,16 +32,16 @@ import { sessionView, type SessionView } from "./views";
  * records them (lib/uploads/parts.ts), so a small file completes with one request fewer.
  * @throws ApiError 400 (a part sent with it does not fit the plan), 404/403 (403 `permission_withdrawn`), 410 `dataset_deleted`, 409 (missing parts, wrong state, completion in progress), 502 (S3 or CKAN).
  */
-export async function completeUpload(caller: Caller, sessionId: string, input: { sha256?: string; parts?: RecordedPart[] }): Promise<SessionView> {
-  const session = await loadOwnedSession(caller, sessionId);
+export async function completeUpload(caller: Caller, sessionId: string, input: { sha256?: string; parts?: RecordedPart[] }, shared: CompleteShared = completeShared(caller)): Promise<SessionView> {
+  const session = await shared.session(sessionId);
   if (session.status === "COMPLETED") return sessionView(session, session.dataset.name);
-  const userId = await ensureUserRow(caller);
+  const userId = await shared.userId();
   const actor = { sessionId, userId, actorName: caller.name };
   const db = getDb();
   const alreadyStored = session.status === "UPLOADED";
   // CKAN decides at the moment of completion, asked afresh (never from the cache): before
   // CompleteMultipartUpload assembles anything, and before resource_create.
-  const pkg = await authorizeCompletion(caller, session, actor);
+  const pkg = await authorizeCompletion(caller, session, actor, shared);
   // Parts sent with the completion (a small file's only part, issue 12) are recorded as /parts records
   // them — same checks, rows and audit event — once CKAN has just said yes; not once the object is stored.
   if (input.parts?.length && ACTIVE_STATUSES.includes(session.status)) await writeParts(caller, session, input.parts);
@@ -70,8 +70,46 @@ export async function completeUpload(caller: Caller, sessionId: string, input: {
       await tx.uploadSession.update({ where: { id: sessionId }, data: { bytesConfirmed: session.size } });
     });
   }
-  const fresh = await db.uploadSession.findUniqueOrThrow({ where: { id: sessionId }, include: { dataset: true, user: true } });
+  // The session's dataset and owner rows are not changed by a completion: only the session row is read again.
+  const fresh = { ...(await db.uploadSession.findUniqueOrThrow({ where: { id: sessionId } })), dataset: session.dataset, user: session.user };
   return registerResource(caller, fresh, actor, pkg);
+}
+
+/**
+ * What the completions of one request share (issue 12, `POST /api/uploads/batch/complete`): the sessions,
+ * loaded with one query; the caller's User row (one upsert); and per distinct dataset ONE fresh CKAN
+ * permission check (`fresh: true` — asked at the moment of this request's completions, never from the cache).
+ */
+export interface CompleteShared {
+  /** Session `id`, owned by the caller or the caller is a portal admin (loadOwnedSession's checks and errors). */
+  session(id: string): Promise<LoadedSession>;
+  /** The caller's User row id (ensureUserRow). */
+  userId(): Promise<string>;
+  /** The dataset with CKAN id `ckanId` as CKAN shows it now, if the caller may edit it (loadEditableDataset, fresh). */
+  dataset(ckanId: string): Promise<CkanPackage>;
+}
+
+/**
+ * A {@link CompleteShared} for `caller`. With `sessionIds` (a batch), those sessions are loaded with one
+ * query when the first is asked for; any other id is loaded alone.
+ */
+export function completeShared(caller: Caller, sessionIds?: string[]): CompleteShared {
+  const datasets = new Map<string, Promise<CkanPackage>>();
+  let user: Promise<string> | undefined;
+  let many: Promise<Map<string, LoadedSession>> | undefined;
+  return {
+    session: async (id) => {
+      if (!sessionIds?.includes(id)) return loadOwnedSession(caller, id);
+      const loaded = await (many ??= loadOwnedSessions(sessionIds));
+      return loadOwnedSession(caller, id, loaded);
+    },
+    userId: () => (user ??= ensureUserRow(caller)),
+    dataset: (ckanId) => {
+      let p = datasets.get(ckanId);
+      if (!p) datasets.set(ckanId, (p = loadEditableDataset(caller, ckanId, { fresh: true })));
+      return p;
+    },
+  };
 }
 
 /**
@@ -83,9 +121,9 @@ export async function completeUpload(caller: Caller, sessionId: string, input: {
  * @returns the dataset as CKAN shows it now.
  * @throws ApiError 403 `permission_withdrawn`, 410 `dataset_deleted`, 401, 502 (CKAN failed: the session is unchanged).
  */
-async function authorizeCompletion(caller: Caller, session: LoadedSession, actor: { sessionId: string; userId: string; actorName: string }): Promise<CkanPackage> {
+async function authorizeCompletion(caller: Caller, session: LoadedSession, actor: { sessionId: string; userId: string; actorName: string }, shared: CompleteShared): Promise<CkanPackage> {
   try {
-    return await loadEditableDataset(caller, session.dataset.ckanId, { fresh: true });
+    return await shared.dataset(session.dataset.ckanId);
   } catch (err) {
     if (!(err instanceof ApiError) || !["forbidden", "not_found", "dataset_deleted"].includes(err.code)) throw err;
     const refusal = withdrawnError(err.code, session);
