@@ -48,9 +48,12 @@ export async function completeUpload(caller: Caller, sessionId: string, input: {
   await claimCompletion(session, input.sha256);
 
   if (!alreadyStored) {
+    let stored = false;
     try {
-      await storeObject(session);
-      await recordStoredFingerprint(session); // post-completion integrity (CASES 38): lib/uploads/integrity.ts
+      const sent = ACTIVE_STATUSES.includes(session.status) ? input.parts : undefined;
+      const partEtags = await storeObject(session, sent);
+      // post-completion integrity (CASES 38): lib/uploads/integrity.ts; the byte count goes with the fingerprint.
+      stored = (await recordStoredFingerprint(session, new Date(), { partEtags, bytesConfirmed: session.size })) !== null;
     } catch (err) {
       const missingParts = err instanceof ApiError && err.code === "conflict";
       await db.$transaction(async (tx) => {
@@ -65,10 +68,8 @@ export async function completeUpload(caller: Caller, sessionId: string, input: {
       if (err instanceof StorageError) throw new ApiError("storage_failed", err.message);
       throw err;
     }
-    await db.$transaction(async (tx) => {
-      await writeAudit(tx, { ...actor, type: "object.stored", detail: { key: session.key, size: Number(session.size), sha256: input.sha256 ?? session.sha256 } });
-      await tx.uploadSession.update({ where: { id: sessionId }, data: { bytesConfirmed: session.size } });
-    });
+    await writeAudit(db, { ...actor, type: "object.stored", detail: { key: session.key, size: Number(session.size), sha256: input.sha256 ?? session.sha256 } });
+    if (!stored) await db.uploadSession.update({ where: { id: sessionId }, data: { bytesConfirmed: session.size } });
   }
   // The session's dataset and owner rows are not changed by a completion: only the session row is read again.
   const fresh = { ...(await db.uploadSession.findUniqueOrThrow({ where: { id: sessionId } })), dataset: session.dataset, user: session.user };
@@ -191,14 +192,23 @@ async function claimCompletion(session: LoadedSession, sha256: string | undefine
   }
 }
 
-/** CompleteMultipartUpload (or PutObject for 0 bytes), then HeadObject must report `size` bytes. */
-async function storeObject(session: LoadedSession): Promise<void> {
+/**
+ * CompleteMultipartUpload (or PutObject for 0 bytes), then HeadObject must report `size` bytes.
+ * `sent`: the parts just recorded with this completion — when they are all of the plan's parts (a small
+ * file's one part), they are the part rows, which are then not read again.
+ * @returns the parts' ETags in part-number order (empty for 0 bytes).
+ */
+async function storeObject(session: LoadedSession, sent?: RecordedPart[]): Promise<string[]> {
   const s3 = getS3Client(getConfig());
   const { bucket, key } = session;
+  let etags: string[] = [];
   if (session.partCount === 0) {
     await putEmptyObject(s3, { bucket, key, contentType: session.contentType, metadata: { "ckan-site": getConfig().CKAN_URL, "ckan-user": session.user.name, "ckan-package-id": session.dataset.ckanId, "upload-session": session.id } });
   } else {
-    const parts = await getDb().uploadPart.findMany({ where: { sessionId: session.id }, orderBy: { partNumber: "asc" } });
+    const byNumber = new Map(sent?.map((p) => [p.partNumber, p])); // writeParts has checked them against the plan
+    const parts = byNumber.size === session.partCount
+      ? [...byNumber.values()].sort((a, b) => a.partNumber - b.partNumber)
+      : await getDb().uploadPart.findMany({ where: { sessionId: session.id }, orderBy: { partNumber: "asc" } });
     const missing: number[] = [];
     for (let n = 1, i = 0; n <= session.partCount; n++) {
       if (parts[i]?.partNumber === n) i++;
@@ -209,6 +219,7 @@ async function storeObject(session: LoadedSession): Promise<void> {
       throw new ApiError("conflict", `Cannot complete: ${missing.length === 1 ? `part ${list} has` : `parts ${list} have`} not been uploaded.`);
     }
     try {
+      etags = parts.map((p) => p.etag);
       await completeMultipartUpload(s3, { bucket, key, uploadId: session.uploadId!, parts: parts.map((p) => ({ partNumber: p.partNumber, etag: p.etag })) });
     } catch (err) {
       // A dropped response to an earlier, successful CompleteMultipartUpload (CASES 12): the upload
@@ -227,6 +238,7 @@ async function storeObject(session: LoadedSession): Promise<void> {
       "SizeMismatch",
     );
   }
+  return etags;
 }
 
 /** CKAN resource_create (or resource_patch of the resource it replaces) for a stored object (the caller holds the COMPLETING claim); on failure the session becomes `uploaded` with the error. */
