@@ -139,24 +139,41 @@ async function authorizeCompletion(caller: Caller, session: LoadedSession, actor
   }
 }
 
+/** A notice of `POST /complete` (issue 12): English `notice` for scripts, `noticeCode` + `noticeValues` for the UI to translate. */
+export interface CompletionNotice {
+  notice: string;
+  /** `draft_kept` (ACTIVATE_DRAFT_DATASETS=false) or `draft_not_activated` (CKAN refused package_patch). */
+  noticeCode: "draft_kept" | "draft_not_activated";
+  /** `title`: the dataset's title (else name); `error`: CKAN's answer (draft_not_activated). */
+  noticeValues: { title: string; error?: string };
+}
+
 /**
  * Finishes a `draft` dataset after its first completed upload, as CKAN's own "Finish" step does:
  * `package_patch {id, state: "active"}` with the caller's token (unless ACTIVATE_DRAFT_DATASETS=false).
  * Audited as `dataset.activated` or `dataset.activation_failed`; a failure never undoes the completed
- * upload. @returns a notice for the user when the dataset stays a draft, else undefined.
+ * upload. @returns a {@link CompletionNotice} when the dataset stays a draft, else undefined.
  */
-async function activateDraft(caller: Caller, pkg: CkanPackage, actor: { sessionId: string; userId: string; actorName: string }): Promise<string | undefined> {
+async function activateDraft(caller: Caller, pkg: CkanPackage, actor: { sessionId: string; userId: string; actorName: string }): Promise<CompletionNotice | undefined> {
   if (pkg.state !== "draft") return undefined;
   const title = pkg.title || pkg.name;
   if (!getConfig().ACTIVATE_DRAFT_DATASETS) {
-    return `The dataset "${title}" is still a draft in CKAN (hidden from search): finish it in CKAN to publish it.`;
+    return {
+      notice: `The dataset "${title}" is still a draft in CKAN (hidden from search): finish it in CKAN to publish it.`,
+      noticeCode: "draft_kept",
+      noticeValues: { title },
+    };
   }
   try {
     await ckanAs(caller).packagePatch({ id: pkg.id, state: "active" });
   } catch (err) {
     const message = err instanceof CkanError ? `${err.kind}: ${err.message}` : (err as Error).message;
     await writeAudit(getDb(), { ...actor, type: "dataset.activation_failed", detail: { packageId: pkg.id, error: message } });
-    return `The file is registered, but CKAN did not make the draft dataset "${title}" active (${message}). It stays hidden from search until it is finished in CKAN.`;
+    return {
+      notice: `The file is registered, but CKAN did not make the draft dataset "${title}" active (${message}). It stays hidden from search until it is finished in CKAN.`,
+      noticeCode: "draft_not_activated",
+      noticeValues: { title, error: message },
+    };
   }
   await writeAudit(getDb(), { ...actor, type: "dataset.activated", detail: { packageId: pkg.id, from: "draft", to: "active" } });
   return undefined;
@@ -277,5 +294,5 @@ async function registerResource(caller: Caller, session: LoadedSession, actor: {
   });
   if (replaced) await linkReplacement(session, actor, { resourceId: resource.id, previous: replaced.previous, previousUrl: replaced.previousUrl });
   const notice = await activateDraft(caller, pkg, actor);
-  return { ...sessionView(done, session.dataset.name), ...(notice ? { notice } : {}) };
+  return { ...sessionView(done, session.dataset.name), ...notice };
 }
