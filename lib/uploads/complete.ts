@@ -6,7 +6,8 @@ import { getConfig } from "@/lib/config";
 import { getDb } from "@/lib/db";
 import { getS3Client } from "@/lib/storage/clients";
 import { StorageError } from "@/lib/storage/errors";
-import { completeMultipartUpload, deleteObject, headObject, putEmptyObject } from "@/lib/storage/multipart";
+import { completeMultipartUpload, deleteObject, putEmptyObject } from "@/lib/storage/multipart";
+import { headFingerprint, type ObjectFingerprint } from "@/lib/storage/fingerprint";
 import { resourceUrlFor } from "@/lib/downloads/links";
 import { objectUrl } from "@/lib/storage/object-url";
 import { ckanAs, ensureUserRow, loadEditableDataset } from "./access";
@@ -51,9 +52,9 @@ export async function completeUpload(caller: Caller, sessionId: string, input: {
     let stored = false;
     try {
       const sent = ACTIVE_STATUSES.includes(session.status) ? input.parts : undefined;
-      const partEtags = await storeObject(session, sent);
+      const { etags: partEtags, head } = await storeObject(session, sent);
       // post-completion integrity (CASES 38): lib/uploads/integrity.ts; the byte count goes with the fingerprint.
-      stored = (await recordStoredFingerprint(session, new Date(), { partEtags, bytesConfirmed: session.size })) !== null;
+      stored = (await recordStoredFingerprint(session, new Date(), { partEtags, bytesConfirmed: session.size, current: head })) !== null;
     } catch (err) {
       const missingParts = err instanceof ApiError && err.code === "conflict";
       await db.$transaction(async (tx) => {
@@ -210,12 +211,14 @@ async function claimCompletion(session: LoadedSession, sha256: string | undefine
 }
 
 /**
- * CompleteMultipartUpload (or PutObject for 0 bytes), then HeadObject must report `size` bytes.
+ * CompleteMultipartUpload (or PutObject for 0 bytes), then HeadObject (with ChecksumMode) must report `size` bytes.
  * `sent`: the parts just recorded with this completion — when they are all of the plan's parts (a small
  * file's one part), they are the part rows, which are then not read again.
- * @returns the parts' ETags in part-number order (empty for 0 bytes).
+ * @returns `etags`: the parts' ETags in part-number order (empty for 0 bytes); `head`: the object's fingerprint
+ *   from that HeadObject, which the completion records (one HeadObject per completion, not two).
+ * @throws StorageError (`NotFound` when the object is missing, `SizeMismatch` — the object is then deleted).
  */
-async function storeObject(session: LoadedSession, sent?: RecordedPart[]): Promise<string[]> {
+async function storeObject(session: LoadedSession, sent?: RecordedPart[]): Promise<{ etags: string[]; head: ObjectFingerprint }> {
   const s3 = getS3Client(getConfig());
   const { bucket, key } = session;
   let etags: string[] = [];
@@ -244,7 +247,9 @@ async function storeObject(session: LoadedSession, sent?: RecordedPart[]): Promi
       if (!(err instanceof StorageError && (err.code === "NoSuchUpload" || err.httpStatus === 404))) throw err;
     }
   }
-  const head = await headObject(s3, { bucket, key });
+  // One HeadObject serves the size check here and the fingerprint recorded next (recordStoredFingerprint).
+  const head = await headFingerprint(s3, { bucket, key });
+  if (!head) throw new StorageError(`S3 has no object at ${key} after completing the upload.`, "S3", "HeadObject", "NotFound", 404);
   if (head.size !== Number(session.size)) {
     // A wrong object must not stay behind looking like the file: remove it; the file must be sent again.
     await deleteObject(s3, { bucket, key });
@@ -255,7 +260,7 @@ async function storeObject(session: LoadedSession, sent?: RecordedPart[]): Promi
       "SizeMismatch",
     );
   }
-  return etags;
+  return { etags, head };
 }
 
 /** CKAN resource_create (or resource_patch of the resource it replaces) for a stored object (the caller holds the COMPLETING claim); on failure the session becomes `uploaded` with the error. */

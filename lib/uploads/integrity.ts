@@ -49,16 +49,18 @@ export function expectedMultipartEtag(partEtags: string[]): string | null {
  * The ETag must be the one the recorded parts make ({@link expectedMultipartEtag}): an object replaced
  * between CompleteMultipartUpload and this HeadObject is flagged at once instead of being recorded as
  * the upload. `known`: the parts' ETags in part-number order (else read from the part rows) and
- * `bytesConfirmed` (bytes) to record in the same update. @returns null when HeadObject found nothing (nothing written).
+ * `bytesConfirmed` (bytes) to record in the same update, and `current`: the fingerprint of the HeadObject the
+ * caller made right after CompleteMultipartUpload (then none is made here). @returns null when HeadObject found nothing (nothing written).
  * @throws StorageError when S3 cannot answer (the completion then fails and can be retried).
  */
 export async function recordStoredFingerprint(
   session: IntegritySession & { partCount: number },
   now = new Date(),
-  known: { partEtags?: string[]; bytesConfirmed?: bigint } = {},
+  known: { partEtags?: string[]; bytesConfirmed?: bigint; current?: ObjectFingerprint } = {},
 ): Promise<ObjectFingerprint | null> {
   const db = getDb();
-  const current = await headFingerprint(getS3Client(getConfig()), { bucket: session.bucket, key: session.key });
+  // `known.current`: the HeadObject the completion has just made (lib/uploads/complete.ts storeObject), not asked twice.
+  const current = known.current ?? (await headFingerprint(getS3Client(getConfig()), { bucket: session.bucket, key: session.key }));
   if (!current) return null; // storeObject has just seen it; the next check flags a vanished object
   // `known` (issue 12, fewer statements per small file): the part ETags the caller has just read, and a byte count to write with the fingerprint.
   await db.uploadSession.update({ where: { id: session.id }, data: { ...fingerprintColumns(current, now), ...(known.bytesConfirmed !== undefined ? { bytesConfirmed: known.bytesConfirmed } : {}) } });

@@ -11,7 +11,8 @@ import { crc32 } from "hash-wasm";
 import { NextRequest } from "next/server";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { PATCH } from "@/app/api/uploads/[id]/resource/route";
-import { resetConfigForTests } from "@/lib/config";
+import { getConfig, resetConfigForTests } from "@/lib/config";
+import { getS3Client } from "@/lib/storage/clients";
 import { getDb } from "@/lib/db";
 import { resetRateLimitsForTests } from "@/lib/security/rate-limit";
 import { hexToBase64 } from "@/lib/uploader/checksum";
@@ -116,6 +117,27 @@ describe(`small files: one part, two requests (${TEST_DB_NAME})`, () => {
     expect(o.session.parts).toHaveLength(1);
     expect(o.resource?.hash).toBe(`sha256:${sha256(bytes)}`);
     expect(o.leftover).toEqual([]);
+  });
+
+  it("the portal asks S3 for the stored object once per completion: one HeadObject for the size check and the fingerprint", async () => {
+    useMode("sts");
+    const caller = callerFor(env.ckan, "editor_user");
+    const bytes = testBytes(4000, 17);
+    const created = await createUpload(caller, { datasetId: "test-dataset", fileName: "one-head.csv", size: bytes.length, contentType: "text/csv" }, ctx);
+    const parts = await uploadAllParts(tempS3(created.credentials!), created, bytes);
+    const commands: string[] = [];
+    const s3 = getS3Client(getConfig());
+    const name = `count-commands-${created.sessionId}`;
+    s3.middlewareStack.add((next, context) => async (args) => (commands.push(String(context.commandName)), next(args)), { step: "initialize", name });
+    try {
+      expect((await completeUpload(caller, created.sessionId, { sha256: sha256(bytes), parts })).status).toBe("completed");
+    } finally {
+      s3.middlewareStack.remove(name);
+    }
+    expect(commands).toEqual(["CompleteMultipartUploadCommand", "HeadObjectCommand"]);
+    const o = await outcome(created.sessionId);
+    expect(o.session.etag).toBeTruthy(); // the fingerprint came from that one HeadObject
+    expect(sha256(o.object.bytes)).toBe(sha256(bytes));
   });
 
   it("a part sent with complete that does not fit the plan is refused (400) before anything is claimed or stored", async () => {
