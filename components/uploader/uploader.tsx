@@ -68,8 +68,12 @@ export function Uploader(props: { datasetId: string; datasetName: string; partSi
   const [announcement, setAnnouncement] = useState<Announcement | null>(null);
   const lastAnnounced = useRef(new Map<string, string>());
 
+  // Rows are new objects when they change (use-upload-queue.ts): rows seen before are skipped, so an event costs one row's check.
+  const checked = useRef(new WeakSet<UploadItem>());
   useEffect(() => {
     for (const item of items) {
+      if (checked.current.has(item)) continue;
+      checked.current.add(item);
       const decile = Math.floor(item.progress.percent / 10) * 10;
       const signedOut = item.signedOut && item.state !== "completed" && item.state !== "cancelled" ? texts.signedOut() : "";
       if ((lastAnnounced.current.get(`${item.id}:signed-out`) ?? "") !== signedOut) {
