@@ -160,18 +160,23 @@ export function useUploadQueue(opts: { datasetId: string; replace?: ReplaceOptio
     return held;
   }, []);
   useEffect(() => () => void takeHeld(), [takeHeld]);
+  const flushHeld = useCallback(() => {
+    if (heldProgress.current.size === 0) return;
+    const changes = takeHeld();
+    setItems((list) => applyChanges(list, changes));
+  }, [takeHeld]);
   const patch = useCallback((id: string, change: Partial<UploadItem>) => {
     const changes = takeHeld();
     changes.set(id, { ...changes.get(id), ...change });
     setItems((list) => applyChanges(list, changes));
-  }, [takeHeld]);
+    // The engine reports a state and then, in the same task, the progress that goes with it (e.g.
+    // "uploading" and the bytes a resumed upload already has): shown together, in the same render.
+    queueMicrotask(flushHeld);
+  }, [takeHeld, flushHeld]);
   const patchProgress = useCallback((id: string, progress: ProgressSnapshot) => {
     heldProgress.current.set(id, { ...heldProgress.current.get(id), progress });
-    progressTimer.current ??= setTimeout(() => {
-      const changes = takeHeld();
-      setItems((list) => applyChanges(list, changes));
-    }, PROGRESS_FLUSH_MS);
-  }, [takeHeld]);
+    progressTimer.current ??= setTimeout(flushHeld, PROGRESS_FLUSH_MS);
+  }, [flushHeld]);
 
   const startNext = useCallback(() => {
     while (running.current.size < filesInFlight && pending.current.length > 0) {
