@@ -11,6 +11,8 @@
  * writes the portal's stdout (JSON logs, LOG_LEVEL info) and stderr to that file (the token-leak test
  * searches it). Without it, LOG_LEVEL defaults to warn here.
  * CKAN_DEMO_SYSADMIN_CONTROL=1 opens demo CKAN's `POST /_demo/sysadmin` (the stand-in for `ckan sysadmin remove`).
+ * PORTAL_NODE_OPTIONS becomes the portal process's NODE_OPTIONS only (e.g. `--inspect=127.0.0.1:9339` to
+ * profile it with scripts/bench/profile-process.ts while a benchmark runs; docs/performance.md).
  */
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -81,7 +83,7 @@ async function main(): Promise<void> {
   const logFile = process.env.PORTAL_LOG_FILE ? fs.createWriteStream(path.resolve(root, process.env.PORTAL_LOG_FILE), { flags: "a" }) : null;
   // Production: the standalone build's entry server (server/portal-server.js), as `npm start` runs it.
   const [cmd, argv] = dev ? [bin("next"), ["dev", "-H", host, "-p", String(port)]] : [process.execPath, [path.join(root, ".next", "standalone", "server.js")]];
-  const portal = spawn(cmd, argv, { cwd: root, env: { ...env, HOSTNAME: host, PORT: String(port) }, stdio: logFile ? ["inherit", "pipe", "pipe"] : "inherit" });
+  const portal = spawn(cmd, argv, { cwd: root, env: { ...env, HOSTNAME: host, PORT: String(port), ...(process.env.PORTAL_NODE_OPTIONS ? { NODE_OPTIONS: process.env.PORTAL_NODE_OPTIONS } : {}) }, stdio: logFile ? ["inherit", "pipe", "pipe"] : "inherit" });
   if (logFile) {
     // stdout (the JSON logs) goes to the file only; stderr to both.
     portal.stdout?.on("data", (chunk: Buffer) => logFile.write(chunk));

@@ -4,8 +4,8 @@
  */
 import { z } from "zod";
 import { UploadEngineError, abortReason } from "./errors";
-import type { PortalApi, PortalCallOptions, RecordedPart } from "./portal-api";
-import { parseRetryAfter } from "./rate-limit-wait";
+import type { CompleteInput, CompleteResult, CreateSessionInput, PortalApi, PortalCallOptions, RecordedPart, UploadSession } from "./portal-api";
+import { MAX_RETRY_AFTER_MS, parseRetryAfter } from "./rate-limit-wait";
 
 /** Options of {@link createPortalApi}. */
 export interface PortalApiOptions {
@@ -83,7 +83,11 @@ export function createPortalApi(opts: PortalApiOptions = {}): PortalApi {
   // Called as a plain function: `window.fetch` throws "Illegal invocation" when called as a method of another object.
   const doFetch: typeof fetch = opts.fetch ?? ((input, init) => globalThis.fetch(input, init));
 
-  async function post<T>(path: string, body: unknown, schema: z.ZodType<T>, call?: PortalCallOptions, withServerTime = false): Promise<T> {
+  /**
+   * Sends one request and turns an error answer into an UploadEngineError (see createPortalApi).
+   * @returns the JSON body (or undefined) and the `Date` header.
+   */
+  async function send(path: string, body: unknown, call?: PortalCallOptions): Promise<{ json: unknown; status: number; date: string | null }> {
     let res: Response;
     try {
       res = await doFetch(`${baseUrl}${path}`, {
@@ -106,24 +110,20 @@ export function createPortalApi(opts: PortalApiOptions = {}): PortalApi {
     }
     if (!res.ok) {
       const parsed = errorBody.safeParse(json);
-      if (res.status === 401) {
-        // The sign-in ended (expired past its cap, signed out in another tab, CKAN token revoked).
-        throw new UploadEngineError("signed_out", SIGNED_OUT_MESSAGE, { status: 401, apiCode: parsed.success ? parsed.data.error.code : undefined });
-      }
       const message = parsed.success
         ? parsed.data.error.message
         : res.status >= 500
           ? `The portal is not answering (HTTP ${res.status} for ${path}, not the portal's own answer): it may be restarting, or a proxy in front of it failed.`
           : `The portal answered HTTP ${res.status} for ${path}`;
       const retryAfterMs = res.status === 429 || res.status === 503 ? parseRetryAfter(res.headers.get("retry-after"), Date.now()) : undefined;
-      throw new UploadEngineError("api", message, {
-        status: res.status,
-        apiCode: parsed.success ? parsed.data.error.code : undefined,
-        retryable: res.status === 429 || res.status >= 500,
-        ...(retryAfterMs !== undefined && { retryAfterMs }),
-      });
+      throw apiError(res.status, parsed.success ? parsed.data.error.code : undefined, message, retryAfterMs);
     }
-    const date = res.headers.get("date");
+    return { json, status: res.status, date: res.headers.get("date") };
+  }
+
+  /** Checks an answer with `schema`; adds `serverTime` from the `Date` header when asked and absent. */
+  function parse<T>(path: string, answer: { json: unknown; status: number; date: string | null }, schema: z.ZodType<T>, withServerTime: boolean): T {
+    const { json, date } = answer;
     if (withServerTime && date && json && typeof json === "object" && !("serverTime" in json)) {
       const time = Date.parse(date);
       if (Number.isFinite(time)) (json as Record<string, unknown>).serverTime = new Date(time).toISOString();
@@ -131,22 +131,190 @@ export function createPortalApi(opts: PortalApiOptions = {}): PortalApi {
     const parsed = schema.safeParse(json);
     if (!parsed.success) {
       throw new UploadEngineError("api", `The portal's answer to ${path} has an unexpected shape: ${parsed.error.message}`, {
-        status: res.status,
+        status: answer.status,
       });
     }
     return parsed.data;
   }
 
+  async function post<T>(path: string, body: unknown, schema: z.ZodType<T>, call?: PortalCallOptions, withServerTime = false): Promise<T> {
+    return parse(path, await send(path, body, call), schema, withServerTime);
+  }
+
+  /**
+   * Sends `bodies` as one batch request to `path` (`{uploads: bodies}` → `{results}`, one per body).
+   * @returns per item the checked answer or the UploadEngineError its single call would have thrown;
+   *   `null` when the portal has no such route (HTTP 404: an older portal).
+   * @throws the whole request's UploadEngineError (network, 401, 429 with retryAfterMs, 5xx, bad shape).
+   */
+  async function postBatch<T>(path: string, bodies: unknown[], key: "upload" | "session", schema: z.ZodType<T>, withServerTime: boolean): Promise<Array<T | UploadEngineError> | null> {
+    let answer: Awaited<ReturnType<typeof send>>;
+    try {
+      answer = await send(path, { uploads: bodies });
+    } catch (e) {
+      if (e instanceof UploadEngineError && e.code === "api" && e.status === 404) return null;
+      throw e;
+    }
+    const results = parse(path, answer, z.object({ results: z.array(z.unknown()).length(bodies.length) }), false).results;
+    return results.map((r) => {
+      const failed = batchItemError.safeParse(r);
+      if (failed.success) {
+        const { error, status, retryAfter } = failed.data;
+        const retryAfterMs = (status === 429 || status === 503) && retryAfter !== undefined ? Math.min(MAX_RETRY_AFTER_MS, retryAfter * 1000) : undefined;
+        return apiError(status, error.code, error.message, retryAfterMs);
+      }
+      const item = r && typeof r === "object" ? (r as Record<string, unknown>)[key] : undefined;
+      try {
+        return parse(path, { ...answer, json: item }, schema, withServerTime);
+      } catch (e) {
+        return e as UploadEngineError;
+      }
+    });
+  }
+
   const route = (id: string, action: string) => `/api/uploads/${encodeURIComponent(id)}/${action}`;
+  const completeBody = ({ parts, ...input }: CompleteInput) => (parts?.length ? { ...input, parts: wireParts(parts) } : input);
+  const completed = z.looseObject({ status: z.string() });
+  const createSession = coalesce<CreateSessionInput, UploadSession>(
+    (input, call) => post("/api/uploads", input, session, call, true),
+    (inputs) => postBatch("/api/uploads/batch", inputs, "upload", session, true),
+  );
+  const complete = coalesce<{ id: string; input: CompleteInput }, CompleteResult>(
+    ({ id, input }, call) => post(route(id, "complete"), completeBody(input), completed, call),
+    (items) => postBatch("/api/uploads/batch/complete", items.map(({ id, input }) => ({ sessionId: id, ...completeBody(input) })), "session", completed, false),
+  );
   return {
-    createSession: (input, call) => post("/api/uploads", input, session, call, true),
+    createSession,
     getSession: (id, call) => post(`/api/uploads/${encodeURIComponent(id)}`, undefined, existing, call),
     refreshCredentials: (id, call) => post(route(id, "credentials"), {}, z.object({ credentials }), call),
     signParts: (id, partNumbers, checksums, call) =>
       post(route(id, "sign"), checksums?.length ? { partNumbers, checksums } : { partNumbers }, signed, call, true),
     recordParts: (id, parts, call) => post(route(id, "parts"), { parts: wireParts(parts) }, z.object({ bytesConfirmed: z.number() }), call),
-    complete: (id, { parts, ...input }, call) =>
-      post(route(id, "complete"), parts?.length ? { ...input, parts: wireParts(parts) } : input, z.looseObject({ status: z.string() }), call),
+    complete: (id, input, call) => complete({ id, input }, call),
     abort: (id, call) => post(route(id, "abort"), {}, z.looseObject({ status: z.string() }), call),
   };
+}
+
+/** An item error of a batch answer: `{error: {code, message}, status, retryAfter? (s)}`. */
+const batchItemError = z.object({
+  error: z.object({ code: z.string(), message: z.string() }),
+  status: z.number().int().min(400).max(599),
+  retryAfter: z.number().min(0).optional(),
+});
+
+/** The UploadEngineError of a portal error answer (HTTP `status`, the API's `code` and message), as every route call maps it. */
+function apiError(status: number, code: string | undefined, message: string, retryAfterMs: number | undefined): UploadEngineError {
+  if (status === 401) {
+    // The sign-in ended (expired past its cap, signed out in another tab, CKAN token revoked).
+    return new UploadEngineError("signed_out", SIGNED_OUT_MESSAGE, { status: 401, apiCode: code });
+  }
+  return new UploadEngineError("api", message, {
+    status,
+    apiCode: code,
+    retryable: status === 429 || status >= 500,
+    ...(retryAfterMs !== undefined && { retryAfterMs }),
+  });
+}
+
+/** Most calls sent in one batch request (the portal's MAX_BATCH_ITEMS). */
+export const MAX_BATCH_CALLS = 100;
+
+/**
+ * Coalesces concurrent calls of one kind (issue 12: many small files starting or finishing at once).
+ * A call made while no request of this kind is in flight goes at once through `single` (so files that do
+ * not overlap behave as before). Calls made while one is in flight wait in a queue; when it returns, up to
+ * {@link MAX_BATCH_CALLS} of them go together through `batch` (one queued call alone goes through
+ * `single`) — no timers, so the grouping depends only on the order of calls and answers. Each caller gets
+ * exactly what its single call would give it: its item's answer or error; a whole-batch error is every
+ * caller's (a 429 with its retryAfterMs). A caller whose signal fires while queued leaves the queue; once
+ * sent, it rejects with the abort reason and its item's answer is ignored. When `batch` answers `null`
+ * (the portal has no batch route), the calls go through `single`, and so do all later ones.
+ */
+function coalesce<I, O>(
+  single: (input: I, call?: PortalCallOptions) => Promise<O>,
+  batch: (inputs: I[]) => Promise<Array<O | UploadEngineError> | null>,
+): (input: I, call?: PortalCallOptions) => Promise<O> {
+  interface Waiter {
+    input: I;
+    call?: PortalCallOptions;
+    settled: boolean;
+    resolve(value: O): void;
+    reject(error: unknown): void;
+    detach(): void;
+  }
+  let inFlight = false;
+  let batchRoute = true;
+  const queue: Waiter[] = [];
+
+  function sendSingle(w: Waiter): Promise<void> {
+    return single(w.input, w.call).then(
+      (v) => settle(w, () => w.resolve(v)),
+      (e) => settle(w, () => w.reject(e)),
+    );
+  }
+
+  function settle(w: Waiter, fn: () => void): void {
+    if (w.settled) return;
+    w.settled = true;
+    w.detach();
+    fn();
+  }
+
+  async function drain(): Promise<void> {
+    while (queue.length > 0) {
+      const group = queue.splice(0, MAX_BATCH_CALLS);
+      if (group.length === 1 || !batchRoute) {
+        await Promise.all(group.map(sendSingle));
+        continue;
+      }
+      let answers: Array<O | UploadEngineError> | null;
+      try {
+        answers = await batch(group.map((w) => w.input));
+      } catch (e) {
+        for (const w of group) settle(w, () => w.reject(e));
+        continue;
+      }
+      if (answers === null) {
+        batchRoute = false;
+        await Promise.all(group.map(sendSingle));
+        continue;
+      }
+      group.forEach((w, i) => {
+        const a = answers[i];
+        settle(w, () => (a instanceof UploadEngineError ? w.reject(a) : w.resolve(a as O)));
+      });
+    }
+  }
+
+  function run(first: Waiter): void {
+    inFlight = true;
+    void sendSingle(first)
+      .then(drain)
+      .finally(() => {
+        inFlight = false;
+      });
+  }
+
+  return (input, call) =>
+    new Promise<O>((resolve, reject) => {
+      const signal = call?.signal;
+      if (signal?.aborted) return reject(abortReason(signal));
+      const w: Waiter = {
+        input,
+        call,
+        settled: false,
+        resolve,
+        reject,
+        detach: () => signal?.removeEventListener("abort", onAbort),
+      };
+      const onAbort = () => {
+        const at = queue.indexOf(w);
+        if (at >= 0) queue.splice(at, 1);
+        settle(w, () => reject(abortReason(signal!)));
+      };
+      if (!batchRoute) return void sendSingle(w);
+      if (!inFlight) return run(w);
+      signal?.addEventListener("abort", onAbort, { once: true });
+      queue.push(w);
+    });
 }

@@ -24,18 +24,33 @@ export const ACTIVE_LIMIT_RETRY_AFTER_SECONDS = 2;
  * @throws ApiError 429 `too_many_active_uploads` with `retry-after` (seconds).
  */
 export async function checkActiveUploads(caller: Caller, now = new Date()): Promise<void> {
+  const room = await activeUploadsRoom(caller, now);
+  if (room.left <= 0) throw tooManyActiveUploads(room.active, room.max);
+}
+
+/**
+ * How many more uploads the caller may start now under MAX_ACTIVE_UPLOADS_PER_USER (one count of their
+ * live sessions, as {@link checkActiveUploads} counts them): `left` is Infinity when the limit is off.
+ * A batch of starts (`POST /api/uploads/batch`) counts once and gives each item over `left` its own
+ * {@link tooManyActiveUploads}.
+ */
+export async function activeUploadsRoom(caller: Caller, now = new Date()): Promise<{ active: number; max: number; left: number }> {
   const c = getConfig();
   const max = c.MAX_ACTIVE_UPLOADS_PER_USER;
-  if (max <= 0) return;
+  if (max <= 0) return { active: 0, max, left: Infinity };
   const since = new Date(now.getTime() - c.ACTIVE_UPLOAD_IDLE_MINUTES * 60_000);
   const active = await getDb().uploadSession.count({
     where: { user: { ckanId: caller.id }, status: { in: [...LIVE_STATUSES] }, updatedAt: { gte: since } },
   });
-  if (active < max) return;
+  return { active, max, left: max - active };
+}
+
+/** ApiError 429 `too_many_active_uploads` with `retry-after` {@link ACTIVE_LIMIT_RETRY_AFTER_SECONDS} (s). */
+export function tooManyActiveUploads(active: number, max: number): ApiError {
   const e = new ApiError(
     "too_many_active_uploads",
     `You have ${active} uploads under way (the limit is ${max}): this one starts when one of them finishes — try again in ${ACTIVE_LIMIT_RETRY_AFTER_SECONDS} s.`,
   );
   e.headers = { "retry-after": String(ACTIVE_LIMIT_RETRY_AFTER_SECONDS) };
-  throw e;
+  return e;
 }

@@ -16,7 +16,7 @@ import { neutraliseInvisible } from "./file-name-rule";
 import { linkReplacement, patchReplacedResource, registrationFields } from "./register-fields";
 import { recordStoredFingerprint } from "./integrity";
 import { writeParts, type RecordedPart } from "./parts";
-import { ACTIVE_STATUSES, loadOwnedSession, type LoadedSession } from "./session";
+import { ACTIVE_STATUSES, loadOwnedSession, loadOwnedSessions, type LoadedSession } from "./session";
 import { sessionView, type SessionView } from "./views";
 
 /**
@@ -32,25 +32,28 @@ import { sessionView, type SessionView } from "./views";
  * records them (lib/uploads/parts.ts), so a small file completes with one request fewer.
  * @throws ApiError 400 (a part sent with it does not fit the plan), 404/403 (403 `permission_withdrawn`), 410 `dataset_deleted`, 409 (missing parts, wrong state, completion in progress), 502 (S3 or CKAN).
  */
-export async function completeUpload(caller: Caller, sessionId: string, input: { sha256?: string; parts?: RecordedPart[] }): Promise<SessionView> {
-  const session = await loadOwnedSession(caller, sessionId);
+export async function completeUpload(caller: Caller, sessionId: string, input: { sha256?: string; parts?: RecordedPart[] }, shared: CompleteShared = completeShared(caller)): Promise<SessionView> {
+  const session = await shared.session(sessionId);
   if (session.status === "COMPLETED") return sessionView(session, session.dataset.name);
-  const userId = await ensureUserRow(caller);
+  const userId = await shared.userId();
   const actor = { sessionId, userId, actorName: caller.name };
   const db = getDb();
   const alreadyStored = session.status === "UPLOADED";
   // CKAN decides at the moment of completion, asked afresh (never from the cache): before
   // CompleteMultipartUpload assembles anything, and before resource_create.
-  const pkg = await authorizeCompletion(caller, session, actor);
+  const pkg = await authorizeCompletion(caller, session, actor, shared);
   // Parts sent with the completion (a small file's only part, issue 12) are recorded as /parts records
   // them — same checks, rows and audit event — once CKAN has just said yes; not once the object is stored.
   if (input.parts?.length && ACTIVE_STATUSES.includes(session.status)) await writeParts(caller, session, input.parts);
   await claimCompletion(session, input.sha256);
 
   if (!alreadyStored) {
+    let stored = false;
     try {
-      await storeObject(session);
-      await recordStoredFingerprint(session); // post-completion integrity (CASES 38): lib/uploads/integrity.ts
+      const sent = ACTIVE_STATUSES.includes(session.status) ? input.parts : undefined;
+      const partEtags = await storeObject(session, sent);
+      // post-completion integrity (CASES 38): lib/uploads/integrity.ts; the byte count goes with the fingerprint.
+      stored = (await recordStoredFingerprint(session, new Date(), { partEtags, bytesConfirmed: session.size })) !== null;
     } catch (err) {
       const missingParts = err instanceof ApiError && err.code === "conflict";
       await db.$transaction(async (tx) => {
@@ -65,13 +68,49 @@ export async function completeUpload(caller: Caller, sessionId: string, input: {
       if (err instanceof StorageError) throw new ApiError("storage_failed", err.message);
       throw err;
     }
-    await db.$transaction(async (tx) => {
-      await writeAudit(tx, { ...actor, type: "object.stored", detail: { key: session.key, size: Number(session.size), sha256: input.sha256 ?? session.sha256 } });
-      await tx.uploadSession.update({ where: { id: sessionId }, data: { bytesConfirmed: session.size } });
-    });
+    await writeAudit(db, { ...actor, type: "object.stored", detail: { key: session.key, size: Number(session.size), sha256: input.sha256 ?? session.sha256 } });
+    if (!stored) await db.uploadSession.update({ where: { id: sessionId }, data: { bytesConfirmed: session.size } });
   }
-  const fresh = await db.uploadSession.findUniqueOrThrow({ where: { id: sessionId }, include: { dataset: true, user: true } });
+  // The session's dataset and owner rows are not changed by a completion: only the session row is read again.
+  const fresh = { ...(await db.uploadSession.findUniqueOrThrow({ where: { id: sessionId } })), dataset: session.dataset, user: session.user };
   return registerResource(caller, fresh, actor, pkg);
+}
+
+/**
+ * What the completions of one request share (issue 12, `POST /api/uploads/batch/complete`): the sessions,
+ * loaded with one query; the caller's User row (one upsert); and per distinct dataset ONE fresh CKAN
+ * permission check (`fresh: true` — asked at the moment of this request's completions, never from the cache).
+ */
+export interface CompleteShared {
+  /** Session `id`, owned by the caller or the caller is a portal admin (loadOwnedSession's checks and errors). */
+  session(id: string): Promise<LoadedSession>;
+  /** The caller's User row id (ensureUserRow). */
+  userId(): Promise<string>;
+  /** The dataset with CKAN id `ckanId` as CKAN shows it now, if the caller may edit it (loadEditableDataset, fresh). */
+  dataset(ckanId: string): Promise<CkanPackage>;
+}
+
+/**
+ * A {@link CompleteShared} for `caller`. With `sessionIds` (a batch), those sessions are loaded with one
+ * query when the first is asked for; any other id is loaded alone.
+ */
+export function completeShared(caller: Caller, sessionIds?: string[]): CompleteShared {
+  const datasets = new Map<string, Promise<CkanPackage>>();
+  let user: Promise<string> | undefined;
+  let many: Promise<Map<string, LoadedSession>> | undefined;
+  return {
+    session: async (id) => {
+      if (!sessionIds?.includes(id)) return loadOwnedSession(caller, id);
+      const loaded = await (many ??= loadOwnedSessions(sessionIds));
+      return loadOwnedSession(caller, id, loaded);
+    },
+    userId: () => (user ??= ensureUserRow(caller)),
+    dataset: (ckanId) => {
+      let p = datasets.get(ckanId);
+      if (!p) datasets.set(ckanId, (p = loadEditableDataset(caller, ckanId, { fresh: true })));
+      return p;
+    },
+  };
 }
 
 /**
@@ -83,9 +122,9 @@ export async function completeUpload(caller: Caller, sessionId: string, input: {
  * @returns the dataset as CKAN shows it now.
  * @throws ApiError 403 `permission_withdrawn`, 410 `dataset_deleted`, 401, 502 (CKAN failed: the session is unchanged).
  */
-async function authorizeCompletion(caller: Caller, session: LoadedSession, actor: { sessionId: string; userId: string; actorName: string }): Promise<CkanPackage> {
+async function authorizeCompletion(caller: Caller, session: LoadedSession, actor: { sessionId: string; userId: string; actorName: string }, shared: CompleteShared): Promise<CkanPackage> {
   try {
-    return await loadEditableDataset(caller, session.dataset.ckanId, { fresh: true });
+    return await shared.dataset(session.dataset.ckanId);
   } catch (err) {
     if (!(err instanceof ApiError) || !["forbidden", "not_found", "dataset_deleted"].includes(err.code)) throw err;
     const refusal = withdrawnError(err.code, session);
@@ -100,24 +139,41 @@ async function authorizeCompletion(caller: Caller, session: LoadedSession, actor
   }
 }
 
+/** A notice of `POST /complete` (issue 12): English `notice` for scripts, `noticeCode` + `noticeValues` for the UI to translate. */
+export interface CompletionNotice {
+  notice: string;
+  /** `draft_kept` (ACTIVATE_DRAFT_DATASETS=false) or `draft_not_activated` (CKAN refused package_patch). */
+  noticeCode: "draft_kept" | "draft_not_activated";
+  /** `title`: the dataset's title (else name); `error`: CKAN's answer (draft_not_activated). */
+  noticeValues: { title: string; error?: string };
+}
+
 /**
  * Finishes a `draft` dataset after its first completed upload, as CKAN's own "Finish" step does:
  * `package_patch {id, state: "active"}` with the caller's token (unless ACTIVATE_DRAFT_DATASETS=false).
  * Audited as `dataset.activated` or `dataset.activation_failed`; a failure never undoes the completed
- * upload. @returns a notice for the user when the dataset stays a draft, else undefined.
+ * upload. @returns a {@link CompletionNotice} when the dataset stays a draft, else undefined.
  */
-async function activateDraft(caller: Caller, pkg: CkanPackage, actor: { sessionId: string; userId: string; actorName: string }): Promise<string | undefined> {
+async function activateDraft(caller: Caller, pkg: CkanPackage, actor: { sessionId: string; userId: string; actorName: string }): Promise<CompletionNotice | undefined> {
   if (pkg.state !== "draft") return undefined;
   const title = pkg.title || pkg.name;
   if (!getConfig().ACTIVATE_DRAFT_DATASETS) {
-    return `The dataset "${title}" is still a draft in CKAN (hidden from search): finish it in CKAN to publish it.`;
+    return {
+      notice: `The dataset "${title}" is still a draft in CKAN (hidden from search): finish it in CKAN to publish it.`,
+      noticeCode: "draft_kept",
+      noticeValues: { title },
+    };
   }
   try {
     await ckanAs(caller).packagePatch({ id: pkg.id, state: "active" });
   } catch (err) {
     const message = err instanceof CkanError ? `${err.kind}: ${err.message}` : (err as Error).message;
     await writeAudit(getDb(), { ...actor, type: "dataset.activation_failed", detail: { packageId: pkg.id, error: message } });
-    return `The file is registered, but CKAN did not make the draft dataset "${title}" active (${message}). It stays hidden from search until it is finished in CKAN.`;
+    return {
+      notice: `The file is registered, but CKAN did not make the draft dataset "${title}" active (${message}). It stays hidden from search until it is finished in CKAN.`,
+      noticeCode: "draft_not_activated",
+      noticeValues: { title, error: message },
+    };
   }
   await writeAudit(getDb(), { ...actor, type: "dataset.activated", detail: { packageId: pkg.id, from: "draft", to: "active" } });
   return undefined;
@@ -153,14 +209,23 @@ async function claimCompletion(session: LoadedSession, sha256: string | undefine
   }
 }
 
-/** CompleteMultipartUpload (or PutObject for 0 bytes), then HeadObject must report `size` bytes. */
-async function storeObject(session: LoadedSession): Promise<void> {
+/**
+ * CompleteMultipartUpload (or PutObject for 0 bytes), then HeadObject must report `size` bytes.
+ * `sent`: the parts just recorded with this completion — when they are all of the plan's parts (a small
+ * file's one part), they are the part rows, which are then not read again.
+ * @returns the parts' ETags in part-number order (empty for 0 bytes).
+ */
+async function storeObject(session: LoadedSession, sent?: RecordedPart[]): Promise<string[]> {
   const s3 = getS3Client(getConfig());
   const { bucket, key } = session;
+  let etags: string[] = [];
   if (session.partCount === 0) {
     await putEmptyObject(s3, { bucket, key, contentType: session.contentType, metadata: { "ckan-site": getConfig().CKAN_URL, "ckan-user": session.user.name, "ckan-package-id": session.dataset.ckanId, "upload-session": session.id } });
   } else {
-    const parts = await getDb().uploadPart.findMany({ where: { sessionId: session.id }, orderBy: { partNumber: "asc" } });
+    const byNumber = new Map(sent?.map((p) => [p.partNumber, p])); // writeParts has checked them against the plan
+    const parts = byNumber.size === session.partCount
+      ? [...byNumber.values()].sort((a, b) => a.partNumber - b.partNumber)
+      : await getDb().uploadPart.findMany({ where: { sessionId: session.id }, orderBy: { partNumber: "asc" } });
     const missing: number[] = [];
     for (let n = 1, i = 0; n <= session.partCount; n++) {
       if (parts[i]?.partNumber === n) i++;
@@ -171,6 +236,7 @@ async function storeObject(session: LoadedSession): Promise<void> {
       throw new ApiError("conflict", `Cannot complete: ${missing.length === 1 ? `part ${list} has` : `parts ${list} have`} not been uploaded.`);
     }
     try {
+      etags = parts.map((p) => p.etag);
       await completeMultipartUpload(s3, { bucket, key, uploadId: session.uploadId!, parts: parts.map((p) => ({ partNumber: p.partNumber, etag: p.etag })) });
     } catch (err) {
       // A dropped response to an earlier, successful CompleteMultipartUpload (CASES 12): the upload
@@ -189,6 +255,7 @@ async function storeObject(session: LoadedSession): Promise<void> {
       "SizeMismatch",
     );
   }
+  return etags;
 }
 
 /** CKAN resource_create (or resource_patch of the resource it replaces) for a stored object (the caller holds the COMPLETING claim); on failure the session becomes `uploaded` with the error. */
@@ -227,5 +294,5 @@ async function registerResource(caller: Caller, session: LoadedSession, actor: {
   });
   if (replaced) await linkReplacement(session, actor, { resourceId: resource.id, previous: replaced.previous, previousUrl: replaced.previousUrl });
   const notice = await activateDraft(caller, pkg, actor);
-  return { ...sessionView(done, session.dataset.name), ...(notice ? { notice } : {}) };
+  return { ...sessionView(done, session.dataset.name), ...notice };
 }

@@ -12,6 +12,8 @@ import { presignPartsWithChecksums } from "@/lib/storage/presign-part";
 import { assumeUploadRole } from "@/lib/storage/sts";
 import { planParts } from "@/lib/uploader/plan";
 import type { UploadSession } from "@/lib/uploader/portal-api";
+import type { CkanPackage } from "@/lib/ckan";
+import type { Prisma } from "@/lib/generated/sqlite/client";
 import { ckanAs, ensureDatasetRow, ensureUserRow, loadEditableDataset } from "./access";
 import { writeAudit } from "./audit";
 import { storedClientIp } from "./client-ip";
@@ -49,6 +51,78 @@ export interface RequestContext {
  *   not in the dataset), 409 `not_stored_by_portal` (replace without `replaceExternal`), 502 (CKAN, S3, STS).
  */
 export async function createUpload(caller: Caller, input: CreateUploadInput, ctx: RequestContext): Promise<CreatedUpload> {
+  const prepared = await prepareUpload(caller, input, ctx, createShared(caller));
+  await writePreparedUploads([prepared]);
+  return prepared.upload;
+}
+
+/**
+ * What the uploads started by one request share (issue 12, `POST /api/uploads/batch`): the caller's User
+ * row (one upsert), and per distinct dataset one CKAN permission check and one Dataset row. Each is asked
+ * once, when the first item needs it; a failure is every item's of that dataset.
+ */
+export interface CreateShared {
+  /** The dataset as CKAN shows it to the caller, who may edit it (loadEditableDataset). */
+  dataset(datasetId: string): Promise<CkanPackage>;
+  /** The Dataset row id of `pkg` (ensureDatasetRow). */
+  datasetRow(pkg: CkanPackage): Promise<string>;
+  /** The caller's User row id (ensureUserRow). */
+  userId(): Promise<string>;
+}
+
+/** A {@link CreateShared} for `caller`: memoised per dataset id / package id. */
+export function createShared(caller: Caller): CreateShared {
+  const datasets = new Map<string, Promise<CkanPackage>>();
+  const rows = new Map<string, Promise<string>>();
+  let user: Promise<string> | undefined;
+  const memo = <T>(m: Map<string, Promise<T>>, k: string, f: () => Promise<T>): Promise<T> => {
+    let p = m.get(k);
+    if (!p) m.set(k, (p = f()));
+    return p;
+  };
+  return {
+    dataset: (id) => memo(datasets, id, () => loadEditableDataset(caller, id)),
+    datasetRow: (pkg) => memo(rows, pkg.id, () => ensureDatasetRow(pkg)),
+    userId: () => (user ??= ensureUserRow(caller)),
+  };
+}
+
+/**
+ * One upload checked and its multipart upload created, not yet recorded: {@link writePreparedUploads}
+ * records it (or, when that fails, aborts its multipart upload).
+ */
+export interface PreparedUpload {
+  /** The answer for the client once recorded. */
+  upload: CreatedUpload;
+  /** Inserts the session row and its audit events within `tx`. */
+  write(tx: Prisma.TransactionClient): Promise<void>;
+  /** AbortMultipartUpload (no-op for 0 bytes): nothing is orphaned when the record is not written. Never throws. */
+  abort(): Promise<void>;
+}
+
+/**
+ * Records prepared uploads in ONE transaction (a batch's inserts share it). If it fails, every multipart
+ * upload of `prepared` is aborted and the error is rethrown.
+ */
+export async function writePreparedUploads(prepared: PreparedUpload[]): Promise<void> {
+  if (prepared.length === 0) return;
+  try {
+    await getDb().$transaction(async (tx) => {
+      for (const p of prepared) await p.write(tx);
+    });
+  } catch (err) {
+    await Promise.all(prepared.map((p) => p.abort()));
+    throw err;
+  }
+}
+
+/**
+ * The per-item rules of {@link createUpload} (one source for the single route and the batch): checks the
+ * size and plan, the dataset (through `shared`), a replace target, assumes the STS role, creates the multipart
+ * upload and presigns a one-part file's part. Nothing is recorded yet.
+ * @throws as {@link createUpload}; when it throws, no multipart upload exists.
+ */
+export async function prepareUpload(caller: Caller, input: CreateUploadInput, ctx: RequestContext, shared: CreateShared): Promise<PreparedUpload> {
   const config = getConfig();
   if (input.size > config.MAX_UPLOAD_BYTES) {
     throw new ApiError("too_large", `The file is ${formatBytes(input.size)}; this portal accepts files up to ${formatBytes(config.MAX_UPLOAD_BYTES)}.`);
@@ -60,12 +134,12 @@ export async function createUpload(caller: Caller, input: CreateUploadInput, ctx
   } catch (err) {
     throw new ApiError("too_large", (err as Error).message);
   }
-  const pkg = await loadEditableDataset(caller, input.datasetId);
+  const pkg = await shared.dataset(input.datasetId);
   // Replace (issue 12): the resource must be one of this dataset's; refused before any multipart upload exists.
   const target: ReplaceTarget | null = input.replaceResourceId
     ? await assertReplaceable(ckanAs(caller), pkg, input.replaceResourceId, input.replaceExternal === true, config.REPLACED_OBJECTS)
     : null;
-  const [userId, datasetRowId] = await Promise.all([ensureUserRow(caller), ensureDatasetRow(pkg)]);
+  const [userId, datasetRowId] = await Promise.all([shared.userId(), shared.datasetRow(pkg)]);
 
   const sessionId = randomUUID();
   const bucket = config.S3_BUCKET;
@@ -87,6 +161,9 @@ export async function createUpload(caller: Caller, input: CreateUploadInput, ctx
   const s3 = getS3Client(config);
   const uploadId = plan.partCount > 0 ? await createMultipartUpload(s3, { bucket, key, contentType, metadata }) : null;
 
+  const abort = async () => {
+    if (uploadId) await abortMultipartUpload(s3, { bucket, key, uploadId }).catch((e) => console.error("[uploads] abort after failed create", e));
+  };
   let signedParts: UploadSession["signedParts"];
   try {
     if (mode === "presigned" && plan.partCount === 1 && uploadId) {
@@ -95,57 +172,61 @@ export async function createUpload(caller: Caller, input: CreateUploadInput, ctx
       const urls = await presignPartsWithChecksums(s3, { bucket, key, uploadId, parts: [{ partNumber: 1, checksum: input.partChecksum }], expiresIn });
       signedParts = urls.map((u) => ({ ...u, expiresAt }));
     }
-    await getDb().$transaction(async (tx) => {
-      await tx.uploadSession.create({
-        data: {
-          id: sessionId,
-          userId,
-          datasetId: datasetRowId,
-          fileName: input.fileName,
-          size: BigInt(input.size),
-          contentType,
-          lastModified: input.lastModified !== undefined ? new Date(input.lastModified) : null,
-          bucket,
-          key,
-          uploadId,
-          partSize: BigInt(plan.partSize),
-          partCount: plan.partCount,
-          mode: mode === "sts" ? "STS" : "PRESIGNED",
-          status: "CREATED",
-          clientIp: storedClientIp(ctx.ip, config.AUDIT_STORE_IP),
-          userAgent: ctx.userAgent?.slice(0, 512) ?? null,
-          resourceName: input.name ?? null,
-          resourceDescription: input.description ?? null,
-          resourceFormat: input.format ?? null,
-          replacesResourceId: target?.resource.id ?? null,
-          previousSessionId: target?.previous?.id ?? null,
-          previousObjectKey: target?.previous?.key ?? null,
-        },
-      });
-      const actor = { sessionId, userId, actorName: caller.name };
-      await writeAudit(tx, { ...actor, type: "session.created", session: { mode: mode === "sts" ? "STS" : "PRESIGNED", size: input.size }, detail: { dataset: pkg.name, packageId: pkg.id, fileName: input.fileName, size: input.size, key, uploadId, partSize: plan.partSize, partCount: plan.partCount, mode, ...describedFields(input), ...(target ? { replacesResourceId: target.resource.id, previousSessionId: target.previous?.id ?? null, previousObjectKey: target.previous?.key ?? null, previousUrl: target.resource.url } : {}) } });
-      if (grant) {
-        await writeAudit(tx, { ...actor, type: "credentials.granted", detail: { accessKeyId: grant.credentials.accessKeyId, expiration: grant.credentials.expiration, policySha256: grant.policyDigest, roleSessionName: grant.roleSessionName } });
-      }
-    });
   } catch (err) {
-    if (uploadId) await abortMultipartUpload(s3, { bucket, key, uploadId }).catch((e) => console.error("[uploads] abort after failed create", e));
+    await abort();
     throw err;
   }
+  const write: PreparedUpload["write"] = async (tx) => {
+    await tx.uploadSession.create({
+      data: {
+        id: sessionId,
+        userId,
+        datasetId: datasetRowId,
+        fileName: input.fileName,
+        size: BigInt(input.size),
+        contentType,
+        lastModified: input.lastModified !== undefined ? new Date(input.lastModified) : null,
+        bucket,
+        key,
+        uploadId,
+        partSize: BigInt(plan.partSize),
+        partCount: plan.partCount,
+        mode: mode === "sts" ? "STS" : "PRESIGNED",
+        status: "CREATED",
+        clientIp: storedClientIp(ctx.ip, config.AUDIT_STORE_IP),
+        userAgent: ctx.userAgent?.slice(0, 512) ?? null,
+        resourceName: input.name ?? null,
+        resourceDescription: input.description ?? null,
+        resourceFormat: input.format ?? null,
+        replacesResourceId: target?.resource.id ?? null,
+        previousSessionId: target?.previous?.id ?? null,
+        previousObjectKey: target?.previous?.key ?? null,
+      },
+    });
+    const actor = { sessionId, userId, actorName: caller.name };
+    await writeAudit(tx, { ...actor, type: "session.created", session: { mode: mode === "sts" ? "STS" : "PRESIGNED", size: input.size }, detail: { dataset: pkg.name, packageId: pkg.id, fileName: input.fileName, size: input.size, key, uploadId, partSize: plan.partSize, partCount: plan.partCount, mode, ...describedFields(input), ...(target ? { replacesResourceId: target.resource.id, previousSessionId: target.previous?.id ?? null, previousObjectKey: target.previous?.key ?? null, previousUrl: target.resource.url } : {}) } });
+    if (grant) {
+      await writeAudit(tx, { ...actor, type: "credentials.granted", detail: { accessKeyId: grant.credentials.accessKeyId, expiration: grant.credentials.expiration, policySha256: grant.policyDigest, roleSessionName: grant.roleSessionName } });
+    }
+  };
 
   return {
-    sessionId,
-    bucket,
-    region: config.S3_REGION,
-    endpoint: config.S3_BROWSER_ENDPOINT ?? config.S3_ENDPOINT ?? null,
-    forcePathStyle: config.S3_FORCE_PATH_STYLE,
-    key,
-    uploadId,
-    partSize: plan.partSize,
-    partCount: plan.partCount,
-    mode,
-    ...(grant ? { credentials: grant.credentials } : {}),
-    ...(signedParts ? { signedParts } : {}),
+    write,
+    abort,
+    upload: {
+      sessionId,
+      bucket,
+      region: config.S3_REGION,
+      endpoint: config.S3_BROWSER_ENDPOINT ?? config.S3_ENDPOINT ?? null,
+      forcePathStyle: config.S3_FORCE_PATH_STYLE,
+      key,
+      uploadId,
+      partSize: plan.partSize,
+      partCount: plan.partCount,
+      mode,
+      ...(grant ? { credentials: grant.credentials } : {}),
+      ...(signedParts ? { signedParts } : {}),
+    },
   };
 }
 

@@ -25,6 +25,9 @@ export interface SessionView {
   replacesResourceId: string | null;
   /** Only in the answer to the completion that made it: something the user should know that is not an error (e.g. a draft dataset could not be made active). */
   notice?: string;
+  /** With `notice`: its stable code (`draft_kept`, `draft_not_activated`) and ICU values (`title`, `error`), which the UI translates. */
+  noticeCode?: string;
+  noticeValues?: Record<string, string>;
 }
 
 /** Link to a CKAN resource page: `{CKAN_URL}/dataset/{dataset}/resource/{id}`. */

@@ -92,7 +92,7 @@ async function runBrowser(dir: string, n: number): Promise<{ seconds: number; co
     page.on("request", (req) => {
       const u = new URL(req.url());
       if (u.origin !== new URL(portal).origin || !u.pathname.startsWith("/api/")) return;
-      const route = `${req.method()} ${u.pathname.replace(/\/api\/uploads\/[^/]+/, "/api/uploads/{id}")}`;
+      const route = `${req.method()} ${u.pathname.replace(/\/api\/uploads\/(?!batch(?:\/|$))[^/]+/, "/api/uploads/{id}")}`;
       calls.set(route, (calls.get(route) ?? 0) + 1);
     });
     page.on("response", (res) => void (res.status() === 429 && waits++));

@@ -241,6 +241,7 @@ describe(`draft datasets (${TEST_DB_NAME})`, () => {
     const { done } = await uploadTo(name);
     expect(done.status).toBe("completed");
     expect(done.notice).toMatch(/is still a draft in CKAN/);
+    expect(done).toMatchObject({ noticeCode: "draft_kept", noticeValues: { title: "Draft Off" } });
     expect((await ckanAsUser("editor_user").packageShow(name)).state).toBe("draft");
     expect(ckan.state.calls.some((c) => c.action === "package_patch" && c.params.id === ckan.state.getDataset(name)!.id)).toBe(false);
   });
@@ -252,6 +253,7 @@ describe(`draft datasets (${TEST_DB_NAME})`, () => {
     const { sessionId, done } = await uploadTo(name);
     expect(done.status).toBe("completed");
     expect(done.notice).toMatch(/^The file is registered, but CKAN did not make the draft dataset "Draft Fail" active/);
+    expect(done).toMatchObject({ noticeCode: "draft_not_activated", noticeValues: { title: "Draft Fail", error: expect.any(String) } });
     expect((await ckanAsUser("editor_user").packageShow(name)).state).toBe("draft");
     expect(await getDb().auditEvent.count({ where: { sessionId, type: "dataset.activation_failed" } })).toBe(1);
   });

@@ -1,0 +1,169 @@
+/**
+ * Small files go fast (issue 12): many files starting or finishing at once share one request —
+ * `POST /api/uploads/batch` and `POST /api/uploads/batch/complete` — and the portal's fixed costs. Each item
+ * behaves exactly as its single route: the same rows, audit events, objects in the bucket and CKAN resources
+ * for the good items, and its own error (403 a dataset the caller may not edit, 413 over MAX_UPLOAD_BYTES,
+ * 429 over MAX_ACTIVE_UPLOADS_PER_USER with retryAfter, 404 an unknown session) beside them, with no
+ * multipart upload left behind. Shared: one CKAN permission check per dataset per batch, and fewer database
+ * statements per file than single calls (counted by `ckan_portal_db_queries_total`, as
+ * control-plane-cost.test.ts counts them). Peers: Ceph RGW, demo CKAN, the selected database.
+ */
+import { NextRequest } from "next/server";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { POST as createBatch } from "@/app/api/uploads/batch/route";
+import { POST as completeBatch } from "@/app/api/uploads/batch/complete/route";
+import { resetConfigForTests } from "@/lib/config";
+import { getDb } from "@/lib/db";
+import { getMetrics } from "@/lib/ops/metrics";
+import { resetRateLimitsForTests } from "@/lib/security/rate-limit";
+import { completeUpload } from "@/lib/uploads/complete";
+import { createUpload } from "@/lib/uploads/create";
+import type { UploadSession } from "@/lib/uploader/portal-api";
+import { DEMO_TOKENS } from "@/scripts/ckan-demo/seed";
+import { TEST_DB_NAME, callerFor, startIntegrationEnv } from "./support/env";
+import { getObjectBytes, listMultipartUploads, sha256, testBytes } from "./support/s3";
+
+const KiB = 1024;
+const MAX_UPLOAD_BYTES = 1024 * KiB;
+let env: Awaited<ReturnType<typeof startIntegrationEnv>>;
+
+beforeAll(async () => {
+  env = await startIntegrationEnv({ CREDENTIALS_MODE: "presigned", MAX_UPLOAD_BYTES: String(MAX_UPLOAD_BYTES), MAX_ACTIVE_UPLOADS_PER_USER: "6", RATE_LIMIT_UPLOADS_PER_MINUTE: "1000" });
+  resetRateLimitsForTests();
+});
+afterEach(() => resetConfigForTests());
+afterAll(async () => {
+  resetRateLimitsForTests();
+  await env?.close();
+});
+
+type ItemError = { error: { code: string; message: string }; status: number; retryAfter?: number };
+
+async function post(handler: typeof createBatch, path: string, token: string, body: unknown) {
+  const res = await handler(
+    new NextRequest(`http://portal.test:3000${path}`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify(body) }),
+    { params: Promise.resolve({}) },
+  );
+  return { status: res.status, body: (await res.json()) as any };
+}
+
+/** A fresh editor of test-org: its own active-upload count, its token. */
+function freshEditor(prefix: string) {
+  const name = `${prefix}-${Date.now()}-${Math.round(Math.random() * 1e6)}`;
+  const token = env.ckan.state.addUser({ name });
+  env.ckan.state.addMember("test-org", name, "editor");
+  return { caller: callerFor(env.ckan, name, token), token };
+}
+
+/** PUTs `bytes` to the answer's signed part URL. @returns the part as /complete takes it. */
+async function sendPart(upload: UploadSession, bytes: Uint8Array) {
+  const [part] = upload.signedParts!;
+  const put = await fetch(part.url, { method: "PUT", body: Buffer.from(bytes), headers: part.headers });
+  expect(put.status).toBe(200);
+  return { partNumber: 1, size: bytes.length, etag: put.headers.get("etag")! };
+}
+
+async function counters() {
+  const m = getMetrics();
+  const { values } = await m.ckanSeconds.get();
+  const ckan = (action?: string) => values.filter((v) => v.metricName?.endsWith("_count") && (!action || v.labels.action === action)).reduce((s, v) => s + v.value, 0);
+  return { db: (await m.dbQueries.get()).values.reduce((s, v) => s + v.value, 0), ckan: ckan(), packageShow: ckan("package_show") };
+}
+
+describe(`batch routes: many small files share requests (${TEST_DB_NAME})`, () => {
+  it("creates and completes good items as the single routes do, beside per-item errors; one CKAN check per dataset", async () => {
+    const files = [0, 1, 2, 3].map((n) => testBytes(64 * KiB, 40 + n));
+    const items = [
+      ...files.slice(0, 2).map((b, n) => ({ datasetId: "test-dataset", fileName: `batch-${n}.csv`, size: b.length, contentType: "text/csv" })),
+      { datasetId: "other-dataset", fileName: "not-mine.csv", size: 10, contentType: "text/csv" }, // editor_user may not edit other-org's dataset
+      { datasetId: "test-dataset", fileName: "too-big.bin", size: MAX_UPLOAD_BYTES + 1, contentType: "" },
+      { datasetId: "test-dataset", fileName: "bad\u0007name.csv", size: 10, contentType: "" }, // fails the body schema: that item only
+      ...files.slice(2).map((b, n) => ({ datasetId: "test-dataset", fileName: `batch-${n + 2}.csv`, size: b.length, contentType: "text/csv" })),
+    ];
+    const created = await post(createBatch, "/api/uploads/batch", DEMO_TOKENS.editor_user, { uploads: items });
+    expect(created.status).toBe(200);
+    const results = created.body.results as Array<{ upload: UploadSession } | ItemError>;
+    expect(results).toHaveLength(items.length);
+    expect(results[2]).toMatchObject({ status: 403, error: { code: "forbidden" } });
+    expect(results[3]).toMatchObject({ status: 413, error: { code: "too_large", message: expect.stringContaining("accepts files up to") } });
+    expect(results[4]).toMatchObject({ status: 400, error: { code: "validation_failed" } });
+    const uploads = [0, 1, 5, 6].map((i) => (results[i] as { upload: UploadSession }).upload);
+    expect(uploads.map((u) => [u.partCount, u.signedParts?.length])).toEqual([[1, 1], [1, 1], [1, 1], [1, 1]]);
+    // Only the good items have sessions: nothing for the refused ones, no multipart upload left behind for them.
+    const sessions = await getDb().uploadSession.findMany({ where: { user: { ckanId: callerFor(env.ckan, "editor_user").id } }, select: { id: true, fileName: true } });
+    expect(sessions.map((s) => s.fileName).sort()).toEqual(["batch-0.csv", "batch-1.csv", "batch-2.csv", "batch-3.csv"]);
+
+    const parts = await Promise.all(uploads.map((u, n) => sendPart(u, files[n])));
+    const before = await counters();
+    const done = await post(completeBatch, "/api/uploads/batch/complete", DEMO_TOKENS.editor_user, {
+      uploads: [
+        ...uploads.map((u, n) => ({ sessionId: u.sessionId, sha256: sha256(files[n]), parts: [parts[n]] })),
+        { sessionId: "00000000-0000-4000-8000-000000000000" },
+      ],
+    });
+    const after = await counters();
+    expect(done.status).toBe(200);
+    expect(done.body.results[4]).toMatchObject({ status: 404, error: { code: "not_found" } });
+    expect(after.packageShow - before.packageShow).toBe(1); // one fresh permission check for the dataset, not one per file
+    for (const [n, u] of uploads.entries()) {
+      expect(done.body.results[n].session).toMatchObject({ sessionId: u.sessionId, status: "completed" });
+      const session = await getDb().uploadSession.findUniqueOrThrow({ where: { id: u.sessionId }, include: { parts: true } });
+      expect(session.parts.map((p) => p.etag)).toEqual([parts[n].etag]);
+      expect(sha256((await getObjectBytes(session.key)).bytes)).toBe(sha256(files[n]));
+      const resource = env.ckan.state.getResource(session.resourceId ?? "")?.resource;
+      expect(resource?.hash).toBe(`sha256:${sha256(files[n])}`);
+      expect(await listMultipartUploads(session.key)).toEqual([]);
+      const audit = await getDb().auditEvent.findMany({ where: { sessionId: u.sessionId }, select: { type: true } });
+      expect(audit.map((e) => e.type).sort()).toEqual(["object.stored", "parts.recorded", "session.completed", "session.created"]);
+    }
+  });
+
+  it("items over MAX_ACTIVE_UPLOADS_PER_USER get their own 429 with retryAfter; the others start", async () => {
+    const { caller, token } = freshEditor("batch-active");
+    const items = Array.from({ length: 8 }, (_, n) => ({ datasetId: "test-dataset", fileName: `active-${n}.csv`, size: 100, contentType: "" }));
+    const res = await post(createBatch, "/api/uploads/batch", token, { uploads: items });
+    expect(res.status).toBe(200);
+    const results = res.body.results as Array<{ upload: UploadSession } | ItemError>;
+    expect(results.slice(0, 6).every((r) => "upload" in r)).toBe(true);
+    for (const r of results.slice(6)) expect(r).toMatchObject({ status: 429, retryAfter: 2, error: { code: "too_many_active_uploads" } });
+    expect(await getDb().uploadSession.count({ where: { user: { ckanId: caller.id } } })).toBe(6);
+  });
+
+  it("whole-request errors stay whole: 401 for a token CKAN refuses, 400 for a body of the wrong shape or over 100 items", async () => {
+    const anonymous = await post(createBatch, "/api/uploads/batch", "not-a-token", { uploads: [{ datasetId: "test-dataset", fileName: "a.csv", size: 1 }] });
+    expect(anonymous.status).toBe(401);
+    expect((await post(createBatch, "/api/uploads/batch", DEMO_TOKENS.editor_user, { uploads: [] })).status).toBe(400);
+    const tooMany = await post(completeBatch, "/api/uploads/batch/complete", DEMO_TOKENS.editor_user, { uploads: Array.from({ length: 101 }, () => ({ sessionId: "x" })) });
+    expect(tooMany).toMatchObject({ status: 400, body: { error: { code: "validation_failed" } } });
+  });
+
+  it("a batch costs fewer database statements per file than single starts and completions", async () => {
+    const N = 6;
+    const files = Array.from({ length: N }, (_, n) => testBytes(4 * KiB, 60 + n));
+    const ctx = { ip: null, userAgent: "vitest" };
+
+    const single = freshEditor("cost-single");
+    const s0 = await counters();
+    for (const [n, b] of files.entries()) {
+      const u = await createUpload(single.caller, { datasetId: "test-dataset", fileName: `single-${n}.csv`, size: b.length, contentType: "" }, ctx);
+      const part = await sendPart(u, b);
+      expect((await completeUpload(single.caller, u.sessionId, { parts: [part] })).status).toBe("completed");
+    }
+    const s1 = await counters();
+
+    const batch = freshEditor("cost-batch");
+    const b0 = await counters();
+    const created = await post(createBatch, "/api/uploads/batch", batch.token, { uploads: files.map((b, n) => ({ datasetId: "test-dataset", fileName: `batched-${n}.csv`, size: b.length, contentType: "" })) });
+    const uploads = (created.body.results as Array<{ upload: UploadSession }>).map((r) => r.upload);
+    const parts = await Promise.all(uploads.map((u, n) => sendPart(u, files[n])));
+    const done = await post(completeBatch, "/api/uploads/batch/complete", batch.token, { uploads: uploads.map((u, n) => ({ sessionId: u.sessionId, parts: [parts[n]] })) });
+    expect(done.body.results.map((r: { session: { status: string } }) => r.session.status)).toEqual(files.map(() => "completed"));
+    const b1 = await counters();
+
+    const singlePerFile = (s1.db - s0.db) / N;
+    const batchPerFile = (b1.db - b0.db) / N;
+    console.log(`statements per file: single ${singlePerFile.toFixed(1)}, batch ${batchPerFile.toFixed(1)}; CKAN calls per file: single ${((s1.ckan - s0.ckan) / N).toFixed(1)}, batch ${((b1.ckan - b0.ckan) / N).toFixed(1)}`);
+    expect(batchPerFile).toBeLessThan(singlePerFile);
+    expect((b1.ckan - b0.ckan) / N).toBeLessThan((s1.ckan - s0.ckan) / N);
+  });
+});
