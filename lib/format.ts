@@ -7,8 +7,32 @@
 
 const BYTE_UNITS = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
 
+/**
+ * Intl formatters are costly to build (ICU data look-ups: ~0.1 ms each) and cheap to use, and the upload
+ * page formats every row's sizes on every progress event: each distinct locale + options is built once per
+ * process (a page) and kept. Keys are few (4 locales × a handful of option sets × the time zones in use).
+ */
+const numberFormats = new Map<string, Intl.NumberFormat>();
+const dateTimeFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** The cached `Intl.NumberFormat` for `locale` and `options` (built on first use). */
+export function numberFormat(locale: string, options: Intl.NumberFormatOptions = {}): Intl.NumberFormat {
+  const key = `${locale}|${JSON.stringify(options)}`;
+  let nf = numberFormats.get(key);
+  if (!nf) numberFormats.set(key, (nf = new Intl.NumberFormat(locale, options)));
+  return nf;
+}
+
+/** The cached `Intl.DateTimeFormat` for `locale` and `options` (built on first use). */
+export function dateTimeFormat(locale: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${locale}|${JSON.stringify(options)}`;
+  let df = dateTimeFormats.get(key);
+  if (!df) dateTimeFormats.set(key, (df = new Intl.DateTimeFormat(locale, options)));
+  return df;
+}
+
 function decimal(locale: string, fractionDigits: number): Intl.NumberFormat {
-  return new Intl.NumberFormat(locale, { minimumFractionDigits: fractionDigits, maximumFractionDigits: fractionDigits });
+  return numberFormat(locale, { minimumFractionDigits: fractionDigits, maximumFractionDigits: fractionDigits });
 }
 
 /**
@@ -22,7 +46,7 @@ export function formatBytes(bytes: number, locale = "en"): string {
     v /= 1024;
     i++;
   }
-  return i === 0 ? `${new Intl.NumberFormat(locale).format(v)} B` : `${decimal(locale, 1).format(v)} ${BYTE_UNITS[i]}`;
+  return i === 0 ? `${numberFormat(locale).format(v)} B` : `${decimal(locale, 1).format(v)} ${BYTE_UNITS[i]}`;
 }
 
 /**
@@ -37,7 +61,7 @@ export const MIN_BYTES_FOR_SPEED = 1024 * 1024;
  */
 export function formatSpeed(bytesPerSecond: number, locale = "en"): string {
   if (!Number.isFinite(bytesPerSecond) || bytesPerSecond <= 0) return "—";
-  if (bytesPerSecond < 1e5) return `${new Intl.NumberFormat(locale).format(Math.max(1, Math.round(bytesPerSecond / 1e3)))} kB/s`;
+  if (bytesPerSecond < 1e5) return `${numberFormat(locale).format(Math.max(1, Math.round(bytesPerSecond / 1e3)))} kB/s`;
   return `${decimal(locale, 1).format(bytesPerSecond / 1e6)} MB/s`;
 }
 
@@ -62,12 +86,12 @@ export function formatDuration(seconds: number | null | undefined, locale = "en"
     const short = { hour: "h", minute: "min", second: "s" };
     return parts.map(([n, unit]) => `${n} ${short[unit]}`).join(" ");
   }
-  return parts.map(([n, unit]) => new Intl.NumberFormat(locale, { style: "unit", unit, unitDisplay: "short" }).format(n)).join(" ");
+  return parts.map(([n, unit]) => numberFormat(locale, { style: "unit", unit, unitDisplay: "short" }).format(n)).join(" ");
 }
 
 /** A date and time in the locale's medium date and short time style, in `timeZone` (default UTC): en `Nov 29, 2026, 10:03 PM`. */
 export function formatDateTime(date: Date | string | number, locale = "en", timeZone = "UTC"): string {
-  return new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short", timeZone }).format(new Date(date));
+  return dateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short", timeZone }).format(new Date(date));
 }
 
 /**
@@ -75,7 +99,7 @@ export function formatDateTime(date: Date | string | number, locale = "en", time
  * date order and 24-hour clock: en `Nov 30, 2026, 01:02:03.456 UTC`, de `30. Nov. 2026, 01:02:03,456 UTC`.
  */
 export function formatPreciseDateTime(date: Date | string | number, locale = "en", timeZone = "UTC"): string {
-  return new Intl.DateTimeFormat(locale, {
+  return dateTimeFormat(locale, {
     year: "numeric",
     month: "short",
     day: "numeric",
@@ -91,5 +115,5 @@ export function formatPreciseDateTime(date: Date | string | number, locale = "en
 
 /** A plain number in the locale's digits and grouping: en `1,234`, de `1.234`. */
 export function formatNumber(n: number, locale = "en"): string {
-  return new Intl.NumberFormat(locale).format(n);
+  return numberFormat(locale).format(n);
 }

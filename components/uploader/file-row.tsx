@@ -1,6 +1,6 @@
 "use client";
 
-import { type ReactNode, useEffect, useRef } from "react";
+import { memo, type ReactNode, useEffect, useRef } from "react";
 import { useTranslations } from "next-intl";
 import { useFormat } from "@/lib/i18n/format";
 import { guessResourceFormat } from "@/lib/resource-format";
@@ -8,14 +8,39 @@ import { ResourceFields, type ResourceFieldValues } from "./resource-fields";
 import type { UploadItem } from "./use-upload-queue";
 import { useUploadTexts } from "./upload-texts";
 
-/** One file: name, size, progress bar, bytes sent, percent, speed, time left, actions, result. */
-export function FileRow({ item, onCancel, onPause, onResume, onAcceptResume, onStartOver, onClear, clearLabel, onDescribe }: { item: UploadItem; onCancel(): void; onPause(): void; onResume(): void; onAcceptResume(): void; onStartOver(): void; /** Set for finished and cancelled rows: removes the row from the list. */ onClear?(): void; /** The Clear button's content (translated by the page). */ clearLabel?: ReactNode; onDescribe?(values: ResourceFieldValues): Promise<string | null> }) {
+/** A row's actions: each gets the row's item (the page passes one stable function for all rows). */
+export interface FileRowProps {
+  item: UploadItem;
+  onCancel(item: UploadItem): void;
+  onPause(item: UploadItem): void;
+  onResume(item: UploadItem): void;
+  onAcceptResume(item: UploadItem): void;
+  onStartOver(item: UploadItem): void;
+  /** Given: finished and cancelled rows show Clear, which removes the row from the list. */
+  onClear?(item: UploadItem): void;
+  /** The Clear button's content (default: the page's `uploader.clear` with the file's name). */
+  clearLabel?: ReactNode;
+  onDescribe?(values: ResourceFieldValues, item: UploadItem): Promise<string | null>;
+}
+
+/** States whose row may be cleared from the list: nothing more will happen to them. */
+const CLEARABLE: ReadonlySet<UploadItem["state"]> = new Set(["completed", "cancelled"]);
+
+/**
+ * One file: name, size, progress bar, bytes sent, percent, speed, time left, actions, result.
+ *
+ * Memoised (issue 12, small files): a row renders again only when its own item (a new object for each
+ * change, see use-upload-queue.ts) or a handler changes, so one file's progress event renders one row,
+ * not all N rows of a many-file drop. Handlers should therefore be stable (useCallback) and take the item.
+ */
+export const FileRow = memo(function FileRow({ item, onCancel, onPause, onResume, onAcceptResume, onStartOver, onClear, clearLabel, onDescribe }: FileRowProps) {
   const p = item.progress;
   const stored = item.registrationPending && item.state === "failed";
   const t = useTranslations("fileRow");
   const texts = useUploadTexts();
   const signedOut = item.signedOut && item.state !== "completed" && item.state !== "cancelled" ? texts.signedOut() : null;
   const tQueue = useTranslations("uploadQueue");
+  const tPage = useTranslations("uploader");
   const format = useFormat();
   const bidi = (chunks: ReactNode) => <bdi>{chunks}</bdi>;
   const sr = (chunks: ReactNode) => <span className="sr-only">{chunks}</span>;
@@ -26,6 +51,7 @@ export function FileRow({ item, onCancel, onPause, onResume, onAcceptResume, onS
   const canResume = item.state === "paused" || item.state === "failed";
   const canCancel = ["queued", "preparing", "uploading", "paused", "failed", "offer", "elsewhere"].includes(item.state) && !stored;
   const barId = `bar-${item.id}`;
+  const clearable = onClear !== undefined && CLEARABLE.has(item.state);
   // Keyboard users keep their place: when the button they used disappears (cancel, completion),
   // focus moves to the row itself instead of falling back to the top of the page.
   const rowRef = useRef<HTMLLIElement>(null);
@@ -38,7 +64,7 @@ export function FileRow({ item, onCancel, onPause, onResume, onAcceptResume, onS
     if (!buttonsShown) actionsHadFocus.current = false;
   }, [buttonsShown]);
   return (
-    <li ref={rowRef} tabIndex={-1} className="rounded border border-slate-200 bg-white p-4" data-testid="upload-row" data-state={item.state} data-bytes-sent={p.bytesSent} data-signed-out={signedOut ? "true" : undefined} data-waiting={waiting ? "true" : undefined}>
+    <li ref={rowRef} tabIndex={-1} className="rounded border border-slate-200 bg-white p-4 [contain-intrinsic-size:auto_9rem] [content-visibility:auto]" data-testid="upload-row" data-state={item.state} data-bytes-sent={p.bytesSent} data-signed-out={signedOut ? "true" : undefined} data-waiting={waiting ? "true" : undefined}>
       <div className="flex flex-wrap items-baseline justify-between gap-2">
         <p className="font-medium break-all" id={`name-${item.id}`}><bdi>{item.name}</bdi></p>
         <p className="text-sm text-slate-700">{format.bytes(item.size)}</p>
@@ -84,7 +110,7 @@ export function FileRow({ item, onCancel, onPause, onResume, onAcceptResume, onS
         </p>
       )}
       {onDescribe && !["cancelled", "offer", "elsewhere"].includes(item.state) && (
-        <ResourceFields fileLabel={item.name} initial={{ name: item.name, description: "", format: guessResourceFormat(item.name, item.fileType) }} completed={item.state === "completed" && item.resultStatus === "completed"} onSave={onDescribe} />
+        <ResourceFields fileLabel={item.name} initial={{ name: item.name, description: "", format: guessResourceFormat(item.name, item.fileType) }} completed={item.state === "completed" && item.resultStatus === "completed"} onSave={(values) => onDescribe(values, item)} />
       )}
       <div
         className="mt-2 flex gap-2"
@@ -95,19 +121,19 @@ export function FileRow({ item, onCancel, onPause, onResume, onAcceptResume, onS
       >
         {/* One element for Pause and Resume, so focus stays on it when its label changes. */}
         {(canPause || canResume) && (
-          <button type="button" onClick={canPause ? onPause : onResume} className="rounded border border-slate-400 px-3 py-1 text-sm hover:bg-slate-100">
+          <button type="button" onClick={() => (canPause ? onPause(item) : onResume(item))} className="rounded border border-slate-400 px-3 py-1 text-sm hover:bg-slate-100">
             {t.rich(canPause ? "pause" : stored ? "retryRegistration" : item.state === "failed" ? "retry" : "resume", named)}
           </button>
         )}
         {item.state === "offer" && (
           <>
-            <button type="button" onClick={onAcceptResume} className="rounded bg-blue-700 px-3 py-1 text-sm font-medium text-white hover:bg-blue-800">{t.rich("resumeUpload", named)}</button>
-            <button type="button" onClick={onStartOver} className="rounded border border-slate-400 px-3 py-1 text-sm hover:bg-slate-100">{t.rich("startOver", named)}</button>
+            <button type="button" onClick={() => onAcceptResume(item)} className="rounded bg-blue-700 px-3 py-1 text-sm font-medium text-white hover:bg-blue-800">{t.rich("resumeUpload", named)}</button>
+            <button type="button" onClick={() => onStartOver(item)} className="rounded border border-slate-400 px-3 py-1 text-sm hover:bg-slate-100">{t.rich("startOver", named)}</button>
           </>
         )}
-        {onClear && <button type="button" onClick={onClear} className="rounded border border-slate-400 px-3 py-1 text-sm hover:bg-slate-100">{clearLabel}</button>}
-        {canCancel && <button type="button" onClick={onCancel} className="rounded border border-red-700 px-3 py-1 text-sm text-red-800 hover:bg-red-50">{t.rich("cancel", named)}</button>}
+        {clearable && <button type="button" onClick={() => onClear?.(item)} className="rounded border border-slate-400 px-3 py-1 text-sm hover:bg-slate-100">{clearLabel ?? tPage.rich("clear", named)}</button>}
+        {canCancel && <button type="button" onClick={() => onCancel(item)} className="rounded border border-red-700 px-3 py-1 text-sm text-red-800 hover:bg-red-50">{t.rich("cancel", named)}</button>}
       </div>
     </li>
   );
-}
+});

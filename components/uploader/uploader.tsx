@@ -1,6 +1,6 @@
 "use client";
 
-import { type ReactNode, useEffect, useRef, useState } from "react";
+import { memo, type ReactNode, useEffect, useMemo, useRef, useState } from "react";
 import { useTranslations } from "next-intl";
 import { useFormat } from "@/lib/i18n/format";
 import { MAX_TUNED_CONCURRENCY } from "@/lib/uploader/tuning";
@@ -8,6 +8,7 @@ import { useHydrated } from "../use-hydrated";
 import type { ChecksumAlgorithm, PartTuningMode } from "@/lib/uploader";
 import { ConfirmDialog } from "./confirm-dialog";
 import { FileRow } from "./file-row";
+import type { ResourceFieldValues } from "./resource-fields";
 import { collectFromDataTransfer, collectFromDirectoryInput, type CollectedFiles, type DropProblem } from "./folder-drop";
 import { InterruptedUploads } from "./interrupted-uploads";
 import { useRefreshWhenFinished } from "./live-refresh";
@@ -20,7 +21,10 @@ type Announcement =
   | { name: string; kind: "completed" | "offer" | "elsewhere" | "cancelled" | "paused" }
   | { name: string; kind: "signedOut" | "failed" | "registrationPending"; message: string };
 
-/** Rows that may be cleared from the list: nothing more will happen to them. */
+/** Renders again only when its props change (the page renders on every progress event). */
+const Interrupted = memo(InterruptedUploads);
+
+/** Rows that may be cleared from the list: nothing more will happen to them (FileRow shows Clear for these). */
 const CLEARABLE: ReadonlySet<UploadItem["state"]> = new Set(["completed", "cancelled"]);
 /** Rows whose Cancel aborts a started multipart upload (parts may be stored): asked first. */
 const STARTED: ReadonlySet<UploadItem["state"]> = new Set(["preparing", "uploading", "paused", "failed"]);
@@ -55,14 +59,21 @@ export function Uploader(props: { datasetId: string; datasetName: string; partSi
   const [confirming, setConfirming] = useState<UploadItem | null>(null);
   const listRef = useRef<HTMLUListElement>(null);
   const headingRef = useRef<HTMLHeadingElement>(null);
+  // Rows are only ever added to the queue's list (cleared ones are hidden), and a row's name and size never
+  // change: the set is built again only when rows are added, not on every progress event.
+  const shown = useMemo(() => new Set(allItems.map((it) => `${it.name}|${it.size}`)), [allItems.length]); // eslint-disable-line react-hooks/exhaustive-deps
   const finished = allItems.filter((it) => it.state === "completed" || it.state === "cancelled").length;
   useRefreshWhenFinished(finished);
   const hydrated = useHydrated();
   const [announcement, setAnnouncement] = useState<Announcement | null>(null);
   const lastAnnounced = useRef(new Map<string, string>());
 
+  // Rows are new objects when they change (use-upload-queue.ts): rows seen before are skipped, so an event costs one row's check.
+  const checked = useRef(new WeakSet<UploadItem>());
   useEffect(() => {
     for (const item of items) {
+      if (checked.current.has(item)) continue;
+      checked.current.add(item);
       const decile = Math.floor(item.progress.percent / 10) * 10;
       const signedOut = item.signedOut && item.state !== "completed" && item.state !== "cancelled" ? texts.signedOut() : "";
       if ((lastAnnounced.current.get(`${item.id}:signed-out`) ?? "") !== signedOut) {
@@ -102,6 +113,22 @@ export function Uploader(props: { datasetId: string; datasetName: string; partSi
     });
   };
   const askCancel = (item: UploadItem) => (STARTED.has(item.state) ? setConfirming(item) : cancel(item.id));
+  // The rows' handlers: one stable function each for all rows (FileRow is memoised: a progress event of one
+  // file renders that row only), calling this render's functions through a ref.
+  const latest = useRef({ askCancel, clearRows, pause, resume, acceptResume, startOver, describe });
+  latest.current = { askCancel, clearRows, pause, resume, acceptResume, startOver, describe };
+  const rowHandlers = useMemo(
+    () => ({
+      onCancel: (item: UploadItem) => latest.current.askCancel(item),
+      onPause: (item: UploadItem) => latest.current.pause(item.id),
+      onResume: (item: UploadItem) => latest.current.resume(item.id),
+      onAcceptResume: (item: UploadItem) => latest.current.acceptResume(item.id),
+      onStartOver: (item: UploadItem) => latest.current.startOver(item.id),
+      onClear: (item: UploadItem) => latest.current.clearRows([item.id]),
+      onDescribe: (values: ResourceFieldValues, item: UploadItem) => latest.current.describe(item.id, values),
+    }),
+    [],
+  );
   const clearable = items.filter((it) => CLEARABLE.has(it.state));
   // What the engine really does (lib/uploader/tuning.ts): PART_TUNING=fixed keeps the configured part size and
   // parts in flight; adaptive starts there and grows both to the link (parts in flight up to MAX_TUNED_CONCURRENCY).
@@ -121,11 +148,19 @@ export function Uploader(props: { datasetId: string; datasetName: string; partSi
     }
   };
   const active = items.filter(isActive).length;
+  // Formatted once, not on each of the page's renders (one per progress flush).
+  const limits = useMemo(
+    () =>
+      partTuning === "fixed"
+        ? t("limitsFixed", { maxBytes: format.bytes(props.maxBytes), partSize: format.bytes(props.partSize), concurrency: props.concurrency })
+        : t("limitsAdaptive", { maxBytes: format.bytes(props.maxBytes), partSize: format.bytes(props.partSize), concurrency: props.concurrency, maxConcurrency, grows: maxConcurrency > props.concurrency ? "yes" : "no" }),
+    [t, format, partTuning, props.maxBytes, props.partSize, props.concurrency, maxConcurrency],
+  );
 
   return (
     <section aria-labelledby="upload-heading" className="space-y-4">
       <h2 id="upload-heading" ref={headingRef} tabIndex={-1} className="text-xl font-semibold">{t("heading")}</h2>
-      <InterruptedUploads datasetId={props.datasetId} onResume={resumeFile} shown={new Set(allItems.map((it) => `${it.name}|${it.size}`))} />
+      <Interrupted datasetId={props.datasetId} onResume={resumeFile} shown={shown} />
       <div
         onDragOver={(e) => {
           e.preventDefault();
@@ -174,9 +209,7 @@ export function Uploader(props: { datasetId: string; datasetName: string; partSi
         </label>
         <p className="mt-3 text-sm text-slate-700">
           {t("folderNames")}{" "}
-          {partTuning === "fixed"
-            ? t("limitsFixed", { maxBytes: format.bytes(props.maxBytes), partSize: format.bytes(props.partSize), concurrency: props.concurrency })
-            : t("limitsAdaptive", { maxBytes: format.bytes(props.maxBytes), partSize: format.bytes(props.partSize), concurrency: props.concurrency, maxConcurrency, grows: maxConcurrency > props.concurrency ? "yes" : "no" })}
+          {limits}
         </p>
       </div>
       {notices.length > 0 && (
@@ -208,7 +241,7 @@ export function Uploader(props: { datasetId: string; datasetName: string; partSi
           </div>
           <ul ref={listRef} className="space-y-3" aria-label={t("listLabel")}>
             {items.map((item) => (
-              <FileRow key={item.id} item={item} onCancel={() => askCancel(item)} onPause={() => pause(item.id)} onResume={() => resume(item.id)} onAcceptResume={() => acceptResume(item.id)} onStartOver={() => startOver(item.id)} onClear={CLEARABLE.has(item.state) ? () => clearRows([item.id]) : undefined} clearLabel={t.rich("clear", { name: item.name, b: bidi, sr })} onDescribe={(v) => describe(item.id, v)} />
+              <FileRow key={item.id} item={item} {...rowHandlers} />
             ))}
           </ul>
         </>

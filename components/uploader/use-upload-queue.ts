@@ -85,6 +85,21 @@ const probeCapabilities = () => (capabilities ??= detectCapabilities().then((c) 
   return c;
 }));
 
+/**
+ * Progress events are shown at most this often (ms): a many-file drop sends several per file, and each
+ * shown one is a React update of the page. State changes are never held back.
+ */
+export const PROGRESS_FLUSH_MS = 100;
+
+/** `list` with `changes` (by row id) applied: changed rows are new objects, the others are kept. */
+function applyChanges(list: UploadItem[], changes: ReadonlyMap<string, Partial<UploadItem>>): UploadItem[] {
+  if (changes.size === 0) return list;
+  return list.map((it) => {
+    const change = changes.get(it.id);
+    return change ? { ...it, ...change } : it;
+  });
+}
+
 const emptyProgress = (total: number): ProgressSnapshot => ({ bytesSent: 0, total, percent: 0, speedBps: 0, etaSeconds: null });
 
 /**
@@ -131,9 +146,37 @@ export function useUploadQueue(opts: { datasetId: string; replace?: ReplaceOptio
     });
   }, []);
 
-  const patch = useCallback((id: string, change: Partial<UploadItem>) => {
-    setItems((list) => list.map((it) => (it.id === id ? { ...it, ...change } : it)));
+  // Progress is shown at most once per PROGRESS_FLUSH_MS for all files together (one React update for
+  // every file's progress events of that time); every other change is shown at once, after the
+  // progress held back (so a row never shows older bytes than its state says). A changed row gets a new
+  // object, the others keep theirs (FileRow is memoised on it).
+  const heldProgress = useRef(new Map<string, Partial<UploadItem>>());
+  const progressTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const takeHeld = useCallback(() => {
+    if (progressTimer.current !== null) clearTimeout(progressTimer.current);
+    progressTimer.current = null;
+    const held = heldProgress.current;
+    heldProgress.current = new Map();
+    return held;
   }, []);
+  useEffect(() => () => void takeHeld(), [takeHeld]);
+  const flushHeld = useCallback(() => {
+    if (heldProgress.current.size === 0) return;
+    const changes = takeHeld();
+    setItems((list) => applyChanges(list, changes));
+  }, [takeHeld]);
+  const patch = useCallback((id: string, change: Partial<UploadItem>) => {
+    const changes = takeHeld();
+    changes.set(id, { ...changes.get(id), ...change });
+    setItems((list) => applyChanges(list, changes));
+    // The engine reports a state and then, in the same task, the progress that goes with it (e.g.
+    // "uploading" and the bytes a resumed upload already has): shown together, in the same render.
+    queueMicrotask(flushHeld);
+  }, [takeHeld, flushHeld]);
+  const patchProgress = useCallback((id: string, progress: ProgressSnapshot) => {
+    heldProgress.current.set(id, { ...heldProgress.current.get(id), progress });
+    progressTimer.current ??= setTimeout(flushHeld, PROGRESS_FLUSH_MS);
+  }, [flushHeld]);
 
   const startNext = useCallback(() => {
     while (running.current.size < filesInFlight && pending.current.length > 0) {
@@ -141,7 +184,7 @@ export function useUploadQueue(opts: { datasetId: string; replace?: ReplaceOptio
       startOne(next);
     }
   // startOne (below) reads only what these deps cover.
-  }, [filesInFlight, opts.datasetId, opts.concurrency, opts.partTuning, opts.checksum, opts.refreshMarginMs, opts.replace?.resourceId, opts.replace?.external, patch, releaseLease, resourceFields]);
+  }, [filesInFlight, opts.datasetId, opts.concurrency, opts.partTuning, opts.checksum, opts.refreshMarginMs, opts.replace?.resourceId, opts.replace?.external, patch, patchProgress, releaseLease, resourceFields]);
 
   function startOne(next: Pending): void {
     running.current.add(next.id);
@@ -176,7 +219,7 @@ export function useUploadQueue(opts: { datasetId: string; replace?: ReplaceOptio
           waitingShown = false; // the request went through: the row stops saying it waits
           patch(next.id, { waitingSeconds: null });
         }
-        if (ev.type === "progress") patch(next.id, { progress: ev.progress });
+        if (ev.type === "progress") patchProgress(next.id, ev.progress);
         else if (ev.type === "session") {
           patch(next.id, { sessionId: ev.sessionId });
           resourceFields.sessionCreated(next.id, ev.sessionId);

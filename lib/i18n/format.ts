@@ -12,8 +12,21 @@ export interface Formatters {
   number: (n: number) => string;
 }
 
-/** Formatters for `locale` and `timeZone` (server components: `formattersFor(await getLocale(), await getTimeZone())`). */
+const bound = new Map<string, Formatters>();
+
+/**
+ * Formatters for `locale` and `timeZone` (server components: `formattersFor(await getLocale(), await getTimeZone())`).
+ * One object per locale and time zone, kept (its Intl formatters are cached by lib/format.ts): the same
+ * object on every call, so client components may pass it on or depend on it without re-rendering.
+ */
 export function formattersFor(locale: string, timeZone = "UTC"): Formatters {
+  const key = `${locale}|${timeZone}`;
+  let formatters = bound.get(key);
+  if (!formatters) bound.set(key, (formatters = bind(locale, timeZone)));
+  return formatters;
+}
+
+function bind(locale: string, timeZone: string): Formatters {
   return {
     bytes: (b) => f.formatBytes(b, locale),
     speed: (r) => f.formatSpeed(r, locale),
