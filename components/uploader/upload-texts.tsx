@@ -19,7 +19,21 @@ export type UploadNotice =
   | { key: "restartedChanged"; values: { name: string; part: number } }
   | { key: "restartedSize"; values: { name: string; size: number; expected: number } }
   | { key: "restartedNotResumable"; values: { name: string; status: string } }
+  | { key: "draftKept"; values: { title: string } }
+  | { key: "draftNotActivated"; values: { title: string; error: string } }
   | { text: string };
+
+/**
+ * The notice of `POST /complete` (a draft dataset that stays a draft) by its `noticeCode` and
+ * `noticeValues` (lib/uploads/complete.ts); an unknown code, or none, keeps the API's English `notice`.
+ */
+export function completionNotice(result: Record<string, unknown>): UploadNotice | null {
+  const v = (result.noticeValues ?? {}) as Record<string, unknown>;
+  const title = typeof v.title === "string" ? v.title : null;
+  if (result.noticeCode === "draft_kept" && title !== null) return { key: "draftKept", values: { title } };
+  if (result.noticeCode === "draft_not_activated" && title !== null && typeof v.error === "string") return { key: "draftNotActivated", values: { title, error: v.error } };
+  return typeof result.notice === "string" ? { text: result.notice } : null;
+}
 
 /**
  * The notice for an engine error that makes the queue start the file again as a new upload

@@ -12,7 +12,7 @@ import { createPortalSignInWatcher } from "@/lib/uploader/sign-in";
 import { type TabLease, type TabLocks, defaultTabLocks, uploadLockName } from "@/lib/uploader/tab-lock";
 import { setUploadsRunning } from "@/components/session-activity";
 import { type ReplaceOption, useResourceFieldStore } from "./resource-field-store";
-import { restartNotice, type UploadNotice } from "./upload-texts";
+import { completionNotice, restartNotice, type UploadNotice } from "./upload-texts";
 import { createResumeWriter, disableResumeStore, findResume, findServerResume, forgetResume, listServerResumables, type ResumeRecord } from "./resume-store";
 
 /** What the UI shows for one file. */
@@ -246,8 +246,8 @@ export function useUploadQueue(opts: { datasetId: string; replace?: ReplaceOptio
           }
         } else if (ev.type === "completed") {
           // `notice`: e.g. a draft dataset that CKAN did not make active (the upload itself completed).
-          const notice = typeof ev.result.notice === "string" ? ev.result.notice : null;
-          patch(next.id, { ckanResourceUrl: ev.result.ckanResourceUrl ?? null, resultStatus: ev.result.status, registrationPending: false, ...(notice ? { notice: { text: notice } } : {}) });
+          const notice = completionNotice(ev.result);
+          patch(next.id, { ckanResourceUrl: ev.result.ckanResourceUrl ?? null, resultStatus: ev.result.status, registrationPending: false, ...(notice ? { notice } : {}) });
         } else if (ev.type === "state") {
           if (!restarting) patch(next.id, { state: ev.state, ...(ev.state === "uploading" || ev.state === "completing" ? { error: null } : {}) });
           if (ev.state === "paused" || ev.state === "failed") void writer.flush();

@@ -11,7 +11,7 @@ import { catalogues, renderIn, uploadItem, type Locale } from "./support/render-
 const { en, de, ar } = catalogues;
 import { FileRow } from "@/components/uploader/file-row";
 import type { UploadItem } from "@/components/uploader/use-upload-queue";
-import { restartNotice, useUploadTexts } from "@/components/uploader/upload-texts";
+import { completionNotice, restartNotice, useUploadTexts } from "@/components/uploader/upload-texts";
 import { SessionErrorText } from "@/components/upload-history-table";
 import { CAPABILITY_NOTICES, type CapabilityNoticeKey, detectCapabilities } from "@/lib/uploader/capabilities";
 import { SIGNED_OUT_MESSAGE } from "@/lib/uploader/fetch-portal-api";
@@ -113,6 +113,23 @@ describe("German and Arabic pages show the catalogues' words", () => {
     expect(textOf(row("en", { notice: { key: "otherTabStopped" } }), 'data-testid="notice"')).toContain("this tab continues");
     const en1 = row("en", { notice: restartNotice(info(new UploadEngineError("file_changed", "x", { params: { name: "a.csv", part: 2 } }))) });
     expect(textOf(en1, 'data-testid="notice"')).toMatch(/different content.*not merged into the old upload/);
+  });
+
+  it("the completion's draft-dataset notice by its code: the title and CKAN's answer in <bdi>; English reads as the API's sentence", () => {
+    const kept = { status: "completed", notice: 'The dataset "Survey 2026" is still a draft in CKAN (hidden from search): finish it in CKAN to publish it.', noticeCode: "draft_kept", noticeValues: { title: "Survey 2026" } };
+    const failed = { status: "completed", notice: 'The file is registered, but CKAN did not make the draft dataset "Survey 2026" active (server_error: boom). It stays hidden from search until it is finished in CKAN.', noticeCode: "draft_not_activated", noticeValues: { title: "Survey 2026", error: "server_error: boom" } };
+    for (const [locale, m] of [["de", de], ["ar", ar]] as const) {
+      const a = row(locale, { state: "completed", notice: completionNotice(kept) });
+      expect(a).toContain("<bdi>Survey 2026</bdi>");
+      expect(textOf(a, 'data-testid="notice"')).toContain(m.uploadQueue.notices.draftKept.split("</b>")[1].slice(0, 12));
+      const b = row(locale, { state: "completed", notice: completionNotice(failed) });
+      expect(b).toContain("<bdi>server_error: boom</bdi>");
+      expect(textOf(b, 'data-testid="notice"')).not.toContain("registered, but");
+    }
+    expect(textOf(row("en", { state: "completed", notice: completionNotice(kept) }), 'data-testid="notice"')).toBe(kept.notice);
+    expect(textOf(row("en", { state: "completed", notice: completionNotice(failed) }), 'data-testid="notice"')).toBe(failed.notice);
+    // An older portal (no code): its English sentence, as data.
+    expect(completionNotice({ status: "completed", notice: "Something" })).toEqual({ text: "Something" });
   });
 
   it("engine errors: cors and file_unreadable with their values, signed out, and the portal's API error by code (its English detail in <bdi>)", () => {
