@@ -37,15 +37,15 @@ export default async function RootLayout({ children }: { children: React.ReactNo
           </a>
           <header className="border-b border-slate-200 bg-white">
             <div className="mx-auto flex max-w-5xl flex-wrap items-center justify-between gap-4 px-4 py-3">
-              <Link href="/" className="text-lg font-semibold text-slate-900">
+              <Link href="/" prefetch={false} className="text-lg font-semibold text-slate-900">
                 {tMeta("appName")}
               </Link>
               <div className="flex flex-wrap items-center gap-4">
                 {caller && (
                   <nav aria-label={t("mainNav")} className="flex flex-wrap items-center gap-4 text-sm">
-                    <Link href="/" className="text-blue-800 underline-offset-2 hover:underline">{t("datasets")}</Link>
-                    <Link href="/uploads" className="text-blue-800 underline-offset-2 hover:underline">{t("myUploads")}</Link>
-                    {admin && <Link href="/admin/uploads" className="text-blue-800 underline-offset-2 hover:underline">{t("uploadAudit")}</Link>}
+                    <Link href="/" prefetch={false} className="text-blue-800 underline-offset-2 hover:underline">{t("datasets")}</Link>
+                    <Link href="/uploads" prefetch={false} className="text-blue-800 underline-offset-2 hover:underline">{t("myUploads")}</Link>
+                    {admin && <Link href="/admin/uploads" prefetch={false} className="text-blue-800 underline-offset-2 hover:underline">{t("uploadAudit")}</Link>}
                     <span className="text-slate-700">
                       {t.rich("signedInAs", { name: caller.displayName, strong: (chunks) => <strong><bdi>{chunks}</bdi></strong> })}
                       {ckanUser?.sysadmin ? ` ${t("sysadmin")}` : ""}

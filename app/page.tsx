@@ -40,7 +40,7 @@ export default async function HomePage({ searchParams }: { searchParams: Promise
       <div className="mb-4 flex flex-wrap items-center justify-between gap-2">
         <h1 className="text-2xl font-semibold">{t("heading")}</h1>
         {(await canCreate) && (
-          <Link href="/datasets/new" className="rounded border border-blue-700 px-3 py-1 font-medium text-blue-800 hover:bg-blue-50">{t("createDataset")}</Link>
+          <Link href="/datasets/new" prefetch={false} className="rounded border border-blue-700 px-3 py-1 font-medium text-blue-800 hover:bg-blue-50">{t("createDataset")}</Link>
         )}
       </div>
       <form role="search" method="get" action="/" className="mb-6 flex gap-2">
@@ -63,7 +63,7 @@ export default async function HomePage({ searchParams }: { searchParams: Promise
                     <bdi>{pkg.organization?.title ?? t("noOrganization")}</bdi> · {pkg.private ? t("private") : t("public")} · {t("resources", { count: pkg.resources.length })}
                   </p>
                 </div>
-                <Link href={`/datasets/${encodeURIComponent(pkg.name)}/upload`} className="rounded border border-blue-700 px-3 py-1 text-blue-800 hover:bg-blue-50">
+                <Link href={`/datasets/${encodeURIComponent(pkg.name)}/upload`} prefetch={false} className="rounded border border-blue-700 px-3 py-1 text-blue-800 hover:bg-blue-50">
                   {t.rich("upload", { title: pkg.title, sr: (chunks) => <span className="sr-only">{chunks}</span> })}
                 </Link>
               </li>

@@ -66,7 +66,7 @@ export function UploadHistoryTable({ rows, caption, showDataset = true, showUser
               <td className="p-2 whitespace-nowrap">{format.bytes(r.size)}</td>
               {showDataset && (
                 <td className="p-2">
-                  <Link href={`/datasets/${encodeURIComponent(r.datasetName)}/upload`} className="text-blue-800 underline"><bdi>{r.datasetTitle}</bdi></Link>
+                  <Link href={`/datasets/${encodeURIComponent(r.datasetName)}/upload`} prefetch={false} className="text-blue-800 underline"><bdi>{r.datasetTitle}</bdi></Link>
                 </td>
               )}
               {showUser && <td className="p-2"><bdi>{r.userName}</bdi></td>}

@@ -31,3 +31,18 @@ test("the demo stack uploads a 20 MB file to a CKAN dataset in presigned mode", 
   expect(session.resourceId).toBeTruthy();
   expect(await objectSha256(demoS3Client(S3_ENDPOINT), session.bucket, session.key)).toEqual({ sha256: file.sha256, size: file.size });
 });
+
+test("no page prefetches the datasets' upload pages or the header's pages: each would be a server render asking CKAN, again after every live refresh", async ({ page }) => {
+  const prefetched: string[] = [];
+  page.on("request", (r) => {
+    if (r.headers()["next-router-prefetch"]) prefetched.push(new URL(r.url()).pathname);
+  });
+  await signIn(page, DEMO_TOKENS.editor_user);
+  await expect(page.getByRole("link", { name: /Upload files/ }).first()).toBeVisible();
+  await page.waitForLoadState("networkidle");
+  await page.goto("/datasets/test-dataset/upload");
+  await expect(page.getByLabel("Choose files")).toBeEnabled();
+  await page.waitForLoadState("networkidle");
+  // A link is still fetched when it is followed (and Next.js may prefetch it on hover): only the eager ones are gone.
+  expect(prefetched).toEqual([]);
+});
