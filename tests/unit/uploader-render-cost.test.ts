@@ -15,6 +15,7 @@ import { NextIntlClientProvider } from "next-intl";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import en from "@/messages/en.json";
 import type { UploadItem } from "@/components/uploader/use-upload-queue";
+import { uploadItem } from "./support/render-intl";
 
 const formatBytesCalls = vi.hoisted(() => ({ count: 0 }));
 
@@ -62,20 +63,9 @@ const { Uploader } = await import("@/components/uploader/uploader");
 
 const KiB = 1024;
 function rows(n: number): UploadItem[] {
-  return Array.from({ length: n }, (_, i) => ({
-    id: `f${i}`,
-    name: `f-${String(i).padStart(5, "0")}.bin`,
-    size: 64 * KiB,
-    state: "uploading" as const,
-    progress: { bytesSent: 0, total: 64 * KiB, percent: 0, speedBps: 0, etaSeconds: null },
-    error: null,
-    notice: null,
-    ckanResourceUrl: null,
-    resultStatus: null,
-    registrationPending: false,
-    signedOut: null,
-    sessionId: null,
-  }));
+  return Array.from({ length: n }, (_, i) =>
+    uploadItem({ id: `f${i}`, name: `f-${String(i).padStart(5, "0")}.bin`, size: 64 * KiB, progress: { bytesSent: 0, total: 64 * KiB, percent: 0, speedBps: 0, etaSeconds: null }, sessionId: null }),
+  );
 }
 
 /** One row changed as the real hook's `patch` does: a new object for it, the others kept as they are. */
