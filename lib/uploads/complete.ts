@@ -74,7 +74,7 @@ export async function completeUpload(caller: Caller, sessionId: string, input: {
   }
   // The session's dataset and owner rows are not changed by a completion: only the session row is read again.
   const fresh = { ...(await db.uploadSession.findUniqueOrThrow({ where: { id: sessionId } })), dataset: session.dataset, user: session.user };
-  return registerResource(caller, fresh, actor, pkg);
+  return registerResource(caller, fresh, actor, pkg, shared);
 }
 
 /**
@@ -89,6 +89,11 @@ export interface CompleteShared {
   userId(): Promise<string>;
   /** The dataset with CKAN id `ckanId` as CKAN shows it now, if the caller may edit it (loadEditableDataset, fresh). */
   dataset(ckanId: string): Promise<CkanPackage>;
+  /**
+   * A draft dataset is made active once per request (`run`: activateDraft): the batch's other completions in
+   * that dataset share its outcome and notice instead of each sending CKAN `package_patch` and auditing it.
+   */
+  activation(pkg: CkanPackage, run: () => Promise<CompletionNotice | undefined>): Promise<CompletionNotice | undefined>;
 }
 
 /**
@@ -97,6 +102,7 @@ export interface CompleteShared {
  */
 export function completeShared(caller: Caller, sessionIds?: string[]): CompleteShared {
   const datasets = new Map<string, Promise<CkanPackage>>();
+  const activations = new Map<string, Promise<CompletionNotice | undefined>>();
   let user: Promise<string> | undefined;
   let many: Promise<Map<string, LoadedSession>> | undefined;
   return {
@@ -109,6 +115,11 @@ export function completeShared(caller: Caller, sessionIds?: string[]): CompleteS
     dataset: (ckanId) => {
       let p = datasets.get(ckanId);
       if (!p) datasets.set(ckanId, (p = loadEditableDataset(caller, ckanId, { fresh: true })));
+      return p;
+    },
+    activation: (pkg, run) => {
+      let p = activations.get(pkg.id);
+      if (!p) activations.set(pkg.id, (p = run()));
       return p;
     },
   };
@@ -264,7 +275,7 @@ async function storeObject(session: LoadedSession, sent?: RecordedPart[]): Promi
 }
 
 /** CKAN resource_create (or resource_patch of the resource it replaces) for a stored object (the caller holds the COMPLETING claim); on failure the session becomes `uploaded` with the error. */
-async function registerResource(caller: Caller, session: LoadedSession, actor: { sessionId: string; userId: string; actorName: string }, pkg: CkanPackage): Promise<SessionView> {
+async function registerResource(caller: Caller, session: LoadedSession, actor: { sessionId: string; userId: string; actorName: string }, pkg: CkanPackage, shared: CompleteShared): Promise<SessionView> {
   const config = getConfig();
   const db = getDb();
   let url = "";
@@ -298,6 +309,6 @@ async function registerResource(caller: Caller, session: LoadedSession, actor: {
     });
   });
   if (replaced) await linkReplacement(session, actor, { resourceId: resource.id, previous: replaced.previous, previousUrl: replaced.previousUrl });
-  const notice = await activateDraft(caller, pkg, actor);
+  const notice = await shared.activation(pkg, () => activateDraft(caller, pkg, actor));
   return { ...sessionView(done, session.dataset.name), ...notice };
 }

@@ -137,6 +137,24 @@ describe(`batch routes: many small files share requests (${TEST_DB_NAME})`, () =
     expect(tooMany).toMatchObject({ status: 400, body: { error: { code: "validation_failed" } } });
   });
 
+  it("a draft dataset is made active once for a batch of completions: one package_patch, one dataset.activated event", async () => {
+    const { token } = freshEditor("draft-batch");
+    const name = `draft-batch-${Date.now()}`;
+    const id = env.ckan.state.addDataset({ name, title: "Draft Batch", owner_org: "test-org", state: "draft", creator: "editor_user" }).id;
+    const files = [0, 1, 2].map((n) => testBytes(8 * KiB, 70 + n));
+    const started = await post(createBatch, "/api/uploads/batch", token, { uploads: files.map((b, n) => ({ datasetId: name, fileName: `draft-${n}.csv`, size: b.length, contentType: "text/csv" })) });
+    expect(started.status).toBe(200);
+    const uploads = started.body.results.map((r: { upload: UploadSession }) => r.upload);
+    const parts = await Promise.all(uploads.map((u: UploadSession, n: number) => sendPart(u, files[n])));
+    const patchesBefore = env.ckan.state.calls.filter((c) => c.action === "package_patch" && c.params.id === id).length;
+    const done = await post(completeBatch, "/api/uploads/batch/complete", token, { uploads: uploads.map((u: UploadSession, n: number) => ({ sessionId: u.sessionId, sha256: sha256(files[n]), parts: [parts[n]] })) });
+    expect(done.status).toBe(200);
+    expect(done.body.results.map((r: { session?: { status: string } }) => r.session?.status)).toEqual(["completed", "completed", "completed"]);
+    expect(env.ckan.state.getDataset(name)!.state).toBe("active");
+    expect(env.ckan.state.calls.filter((c) => c.action === "package_patch" && c.params.id === id).length - patchesBefore).toBe(1);
+    expect(await getDb().auditEvent.count({ where: { type: "dataset.activated", sessionId: { in: uploads.map((u: UploadSession) => u.sessionId) } } })).toBe(1);
+  });
+
   it("a batch costs fewer database statements per file than single starts and completions", async () => {
     const N = 6;
     const files = Array.from({ length: N }, (_, n) => testBytes(4 * KiB, 60 + n));
