@@ -68,7 +68,9 @@ test("30 files of mixed sizes dropped at once all complete, the small ones befor
   console.log(`30 mixed files at once: ${together.toFixed(1)} s; completion ms: ${JSON.stringify(done)}`);
   const lastSmall = Math.max(...small.map((f) => done[base(f)]));
   const firstBig = Math.min(...big.map((f) => done[base(f)]));
-  expect(lastSmall).toBeLessThan(firstBig);
+  // ≤, not <: completions that the portal answers in one batch (POST /api/uploads/batch/complete) show in the
+  // same render, so a small file and a big one finishing in the same batch share their time (seen in CI: equal).
+  expect(lastSmall).toBeLessThanOrEqual(firstBig);
   await expectNoSeriousA11yViolations(page);
   await expectStored(all);
 
