@@ -85,6 +85,11 @@ const probeCapabilities = () => (capabilities ??= detectCapabilities().then((c) 
   return c;
 }));
 
+/** A new row for `file`: nothing sent yet, no error, notice, session or CKAN resource. */
+export function newUploadItem(id: string, file: { name: string; size: number; type?: string }, state: UploadItem["state"] = "queued"): UploadItem {
+  return { id, name: file.name, size: file.size, state, progress: emptyProgress(file.size), error: null, notice: null, ckanResourceUrl: null, resultStatus: null, registrationPending: false, signedOut: null, sessionId: null, fileType: file.type };
+}
+
 /**
  * Progress events are shown at most this often (ms): a many-file drop sends several per file, and each
  * shown one is a React update of the page. State changes are never held back.
@@ -326,21 +331,7 @@ export function useUploadQueue(opts: { datasetId: string; replace?: ReplaceOptio
         }
         setItems((current) => [
           ...current,
-          ...added.map(({ id, file, record, elsewhere }) => ({
-            id,
-            name: file.name,
-            size: file.size,
-            state: elsewhere ? ("elsewhere" as const) : record ? ("offer" as const) : ("queued" as const),
-            progress: emptyProgress(file.size),
-            error: null,
-            notice: null,
-            ckanResourceUrl: null,
-            resultStatus: null,
-            registrationPending: false,
-            signedOut: null,
-            sessionId: null,
-            fileType: file.type,
-          })),
+          ...added.map(({ id, file, record, elsewhere }) => newUploadItem(id, file, elsewhere ? "elsewhere" : record ? "offer" : "queued")),
         ]);
         pending.current.push(...added.filter((a) => !a.record).map(({ id, file }) => ({ id, file })));
         startNext();
@@ -357,7 +348,7 @@ export function useUploadQueue(opts: { datasetId: string; replace?: ReplaceOptio
     (file: File, record: ResumeRecord) => {
       const id = `${Date.now()}-${Math.random().toString(36).slice(2)}`;
       files.current.set(id, file);
-      setItems((current) => [...current, { id, name: file.name, size: file.size, state: "queued", progress: emptyProgress(file.size), error: null, notice: null, ckanResourceUrl: null, resultStatus: null, registrationPending: false, signedOut: null, sessionId: null, fileType: file.type }]);
+      setItems((current) => [...current, newUploadItem(id, file)]);
       pending.current.push({ id, file, resume: record });
       startNext();
     },

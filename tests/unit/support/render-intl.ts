@@ -8,7 +8,7 @@ import { NextIntlClientProvider } from "next-intl";
 import en from "@/messages/en.json";
 import de from "@/messages/de.json";
 import ar from "@/messages/ar.json";
-import type { UploadItem } from "@/components/uploader/use-upload-queue";
+import { newUploadItem, type UploadItem } from "@/components/uploader/use-upload-queue";
 
 export const catalogues = { en, de, ar } as const;
 export type Locale = keyof typeof catalogues;
@@ -20,20 +20,11 @@ export function renderIn(locale: Locale, node: ReactNode): string {
 
 const MiB = 1024 * 1024;
 
-/** A 4 MiB row, 1 MiB sent, uploading; `over` replaces any field. */
+/** A 4 MiB row, 1 MiB sent, uploading (otherwise as the queue makes a new row); `over` replaces any field. */
 export function uploadItem(over: Partial<UploadItem> = {}): UploadItem {
   return {
-    id: "i1",
-    name: "survey/2026.csv",
-    size: 4 * MiB,
-    state: "uploading",
+    ...newUploadItem("i1", { name: "survey/2026.csv", size: 4 * MiB }, "uploading"),
     progress: { bytesSent: MiB, total: 4 * MiB, percent: 25, speedBps: 0, etaSeconds: null },
-    error: null,
-    notice: null,
-    ckanResourceUrl: null,
-    resultStatus: null,
-    registrationPending: false,
-    signedOut: null,
     ...over,
   };
 }
