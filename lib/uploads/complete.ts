@@ -13,6 +13,7 @@ import { objectUrl } from "@/lib/storage/object-url";
 import { ckanAs, ensureUserRow, loadEditableDataset } from "./access";
 import { withdrawnError } from "./credentials";
 import { writeAudit } from "./audit";
+import { oncePerKey } from "./once-per-key";
 import { neutraliseInvisible } from "./file-name-rule";
 import { linkReplacement, patchReplacedResource, registrationFields } from "./register-fields";
 import { recordStoredFingerprint } from "./integrity";
@@ -101,8 +102,8 @@ export interface CompleteShared {
  * query when the first is asked for; any other id is loaded alone.
  */
 export function completeShared(caller: Caller, sessionIds?: string[]): CompleteShared {
-  const datasets = new Map<string, Promise<CkanPackage>>();
-  const activations = new Map<string, Promise<CompletionNotice | undefined>>();
+  const datasets = oncePerKey<CkanPackage>();
+  const activations = oncePerKey<CompletionNotice | undefined>();
   let user: Promise<string> | undefined;
   let many: Promise<Map<string, LoadedSession>> | undefined;
   return {
@@ -112,16 +113,8 @@ export function completeShared(caller: Caller, sessionIds?: string[]): CompleteS
       return loadOwnedSession(caller, id, loaded);
     },
     userId: () => (user ??= ensureUserRow(caller)),
-    dataset: (ckanId) => {
-      let p = datasets.get(ckanId);
-      if (!p) datasets.set(ckanId, (p = loadEditableDataset(caller, ckanId, { fresh: true })));
-      return p;
-    },
-    activation: (pkg, run) => {
-      let p = activations.get(pkg.id);
-      if (!p) activations.set(pkg.id, (p = run()));
-      return p;
-    },
+    dataset: (ckanId) => datasets(ckanId, () => loadEditableDataset(caller, ckanId, { fresh: true })),
+    activation: (pkg, run) => activations(pkg.id, run),
   };
 }
 

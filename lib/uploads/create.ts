@@ -16,6 +16,7 @@ import type { CkanPackage } from "@/lib/ckan";
 import type { Prisma } from "@/lib/generated/sqlite/client";
 import { ckanAs, ensureDatasetRow, ensureUserRow, loadEditableDataset } from "./access";
 import { writeAudit } from "./audit";
+import { oncePerKey } from "./once-per-key";
 import { storedClientIp } from "./client-ip";
 import { resolveContentType } from "./file-types";
 import { assertReplaceable, type ReplaceTarget } from "./replace";
@@ -72,17 +73,12 @@ export interface CreateShared {
 
 /** A {@link CreateShared} for `caller`: memoised per dataset id / package id. */
 export function createShared(caller: Caller): CreateShared {
-  const datasets = new Map<string, Promise<CkanPackage>>();
-  const rows = new Map<string, Promise<string>>();
+  const datasets = oncePerKey<CkanPackage>();
+  const rows = oncePerKey<string>();
   let user: Promise<string> | undefined;
-  const memo = <T>(m: Map<string, Promise<T>>, k: string, f: () => Promise<T>): Promise<T> => {
-    let p = m.get(k);
-    if (!p) m.set(k, (p = f()));
-    return p;
-  };
   return {
-    dataset: (id) => memo(datasets, id, () => loadEditableDataset(caller, id)),
-    datasetRow: (pkg) => memo(rows, pkg.id, () => ensureDatasetRow(pkg)),
+    dataset: (id) => datasets(id, () => loadEditableDataset(caller, id)),
+    datasetRow: (pkg) => rows(pkg.id, () => ensureDatasetRow(pkg)),
     userId: () => (user ??= ensureUserRow(caller)),
   };
 }
