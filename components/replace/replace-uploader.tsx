@@ -5,6 +5,7 @@ import { useTranslations } from "next-intl";
 import { useHydrated } from "@/components/use-hydrated";
 import { FileRow } from "@/components/uploader/file-row";
 import { useUploadQueue } from "@/components/uploader/use-upload-queue";
+import { useUploadItems } from "@/components/uploader/upload-store";
 
 /**
  * The replace page's uploader (issue 12): one file, sent as an upload that replaces resource
@@ -17,13 +18,14 @@ export function ReplaceUploader(props: { datasetId: string; resourceId: string; 
   const t = useTranslations("replace");
   const [confirmed, setConfirmed] = useState(false);
   const hydrated = useHydrated();
-  const { items, addFiles, cancel, pause, resume, acceptResume, startOver, describe } = useUploadQueue({
+  const { store, addFiles, cancel, pause, resume, acceptResume, startOver, describe } = useUploadQueue({
     datasetId: props.datasetId,
     concurrency: props.concurrency,
     checksum: "CRC32C",
     refreshMarginMs: props.refreshMarginMs,
     replace: { resourceId: props.resourceId, external: props.external && confirmed },
   });
+  const items = useUploadItems(store); // one row: it renders on each of its changes
   const ready = hydrated && (!props.external || confirmed) && items.length === 0;
   return (
     <section aria-labelledby="replace-upload-heading" className="space-y-4">

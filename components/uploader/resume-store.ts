@@ -115,6 +115,16 @@ export async function forgetResume(datasetId: string, file: File): Promise<void>
  * Keeps one upload's record up to date: `start` when the session exists, `digest` for each part hash
  * (written at most every `intervalMs`, default 500 ms, so 10,000 parts are not 10,000 writes). A failed
  * write (quota) is reported once to `onWriteError`; it never fails the upload.
+ *
+ * Issue 12 (small files go fast: each record cost an IndexedDB write, often a second one for the digest,
+ * and a delete, per file of a many-file drop): the first write of a new upload waits `intervalMs` too, so
+ * an upload that completes sooner writes and deletes nothing; and a new upload of **one part** (every file
+ * of ≤ 5 MiB) is written only when it pauses or fails (`flush`). Nothing is lost for resume: a reloaded
+ * page finds such an upload through the portal's list of resumable uploads (`findServerResume`, and the
+ * interrupted-uploads list), whose stored parts the portal reconciles with S3 ListParts, checksums
+ * included; the engine verifies a part's CRC32C before skipping it (CASES 15) and sends a part without one
+ * again — for one part, at most 5 MiB. A resumed upload (`start({ resumed: true, … })`) had a record
+ * already: it is brought up to date at once, and `forget` deletes it.
  */
 export function createResumeWriter(datasetId: string, file: File, intervalMs = 500, onWriteError?: (error: unknown) => void) {
   let reported = false;
@@ -122,9 +132,15 @@ export function createResumeWriter(datasetId: string, file: File, intervalMs = 5
   const pending: Record<number, string> = {};
   let timer: ReturnType<typeof setTimeout> | undefined;
   let closed = false;
+  /** A record of this file may be in the store (written, or there before: a resumed upload). */
+  let stored = false;
+  /** Written only by `flush` (pause, failure): a new upload of one part. */
+  let onlyOnFlush = false;
   const flush = async () => {
+    if (timer) clearTimeout(timer);
     timer = undefined;
     if (!record || closed || !available()) return;
+    stored = true;
     Object.assign(record.digests, pending);
     for (const k of Object.keys(pending)) delete pending[Number(k)];
     record.savedAt = Date.now();
@@ -138,13 +154,18 @@ export function createResumeWriter(datasetId: string, file: File, intervalMs = 5
   };
   return {
     /** The session exists (new, or resumed with the digests kept before). */
-    start(s: { sessionId: string; key: string; uploadId: string | null; partSize: number; partCount: number }, digests: Record<number, string> = {}) {
-      record = { ...s, datasetId, fileName: file.name, size: file.size, lastModified: file.lastModified, digests: { ...digests, ...pending }, savedAt: Date.now() };
-      void flush();
+    start(s: { sessionId: string; key: string; uploadId: string | null; partSize: number; partCount: number; resumed?: boolean }, digests: Record<number, string> = {}) {
+      const { resumed, ...session } = s;
+      record = { ...session, datasetId, fileName: file.name, size: file.size, lastModified: file.lastModified, digests: { ...digests, ...pending }, savedAt: Date.now() };
+      onlyOnFlush = !resumed && session.partCount <= 1;
+      if (resumed) {
+        stored = true;
+        void flush(); // the record there is brought up to date at once (its session may be a new one)
+      } else if (!onlyOnFlush) timer ??= setTimeout(() => void flush(), intervalMs);
     },
     digest(partNumber: number, value: string) {
       pending[partNumber] = value;
-      timer ??= setTimeout(() => void flush(), intervalMs);
+      if (!onlyOnFlush) timer ??= setTimeout(() => void flush(), intervalMs);
     },
     /** Writes what is pending now (e.g. on pause). */
     flush,
@@ -152,7 +173,8 @@ export function createResumeWriter(datasetId: string, file: File, intervalMs = 5
     async forget() {
       closed = true;
       if (timer) clearTimeout(timer);
-      await forgetResume(datasetId, file);
+      timer = undefined;
+      if (stored) await forgetResume(datasetId, file);
     },
   };
 }

@@ -1,25 +1,21 @@
 "use client";
 
-import { memo, type ReactNode, useEffect, useMemo, useRef, useState } from "react";
+import { memo, type ReactNode, type Ref, useEffect, useMemo, useRef, useState } from "react";
 import { useTranslations } from "next-intl";
 import { useFormat } from "@/lib/i18n/format";
 import { MAX_TUNED_CONCURRENCY } from "@/lib/uploader/tuning";
 import { useHydrated } from "../use-hydrated";
 import type { ChecksumAlgorithm, PartTuningMode } from "@/lib/uploader";
 import { ConfirmDialog } from "./confirm-dialog";
-import { FileRow } from "./file-row";
+import { FileRow, type FileRowProps } from "./file-row";
 import type { ResourceFieldValues } from "./resource-fields";
 import { collectFromDataTransfer, collectFromDirectoryInput, type CollectedFiles, type DropProblem } from "./folder-drop";
 import { InterruptedUploads } from "./interrupted-uploads";
 import { useRefreshWhenFinished } from "./live-refresh";
-import { isActive, type UploadItem, useUploadQueue } from "./use-upload-queue";
+import { type UploadItem, useUploadQueue } from "./use-upload-queue";
+import { type UploadStore, useUploadCounts, useUploadIds, useUploadRow } from "./upload-store";
+import { type Announcement, createAnnouncer } from "./announcer";
 import { useUploadTexts } from "./upload-texts";
-
-/** What the live region last said about a row: rendered in the page's language at render time. */
-type Announcement =
-  | { name: string; kind: "uploading"; percent: number }
-  | { name: string; kind: "completed" | "offer" | "elsewhere" | "cancelled" | "paused" }
-  | { name: string; kind: "signedOut" | "failed" | "registrationPending"; message: string };
 
 /** Renders again only when its props change (the page renders on every progress event). */
 const Interrupted = memo(InterruptedUploads);
@@ -29,15 +25,74 @@ const CLEARABLE: ReadonlySet<UploadItem["state"]> = new Set(["completed", "cance
 /** Rows whose Cancel aborts a started multipart upload (parts may be stored): asked first. */
 const STARTED: ReadonlySet<UploadItem["state"]> = new Set(["preparing", "uploading", "paused", "failed"]);
 
+/** The rows' handlers: one stable function each for all rows. */
+type RowHandlers = Omit<FileRowProps, "item" | "clearLabel">;
+
+/** One row, subscribed to its own item in the store: a change of another file does not render it. */
+const StoreRow = memo(function StoreRow({ store, id, handlers }: { store: UploadStore; id: string; handlers: RowHandlers }) {
+  const item = useUploadRow(store, id);
+  return item ? <FileRow item={item} {...handlers} /> : null;
+});
+
+/**
+ * The list of rows: renders again only when rows are added or cleared (issue 12: one file's progress or
+ * state change used to reconcile all N rows of a many-file drop; now only that row's subscriber renders).
+ */
+const UploadList = memo(function UploadList({ store, ids, handlers, label, listRef }: { store: UploadStore; ids: readonly string[]; handlers: RowHandlers; label: string; listRef: Ref<HTMLUListElement> }) {
+  return (
+    <ul ref={listRef} className="space-y-3" aria-label={label}>
+      {ids.map((id) => (
+        <StoreRow key={id} store={store} id={id} handlers={handlers} />
+      ))}
+    </ul>
+  );
+});
+
+/**
+ * The polite live region (components/uploader/announcer.ts decides what it says: per file for a few files,
+ * a summary for a bulk drop). Renders on its own: an announcement does not render the page.
+ */
+function UploadAnnouncer({ store }: { store: UploadStore }) {
+  const t = useTranslations("uploader");
+  const texts = useUploadTexts();
+  const [announcement, setAnnouncement] = useState<Announcement | null>(null);
+  useEffect(() => {
+    const announcer = createAnnouncer({ announce: setAnnouncement });
+    const off = store.onRowChange(announcer.change);
+    return () => {
+      off();
+      announcer.dispose();
+    };
+  }, [store]);
+  const bidi = (chunks: ReactNode) => <bdi>{chunks}</bdi>;
+  const say = (a: Announcement): ReactNode => {
+    switch (a.kind) {
+      case "summary":
+        return t("announce.summary", { uploaded: a.uploaded, total: a.total, failed: a.failed });
+      case "uploading":
+        return t.rich("announce.uploading", { name: a.name, b: bidi, percent: a.percent });
+      case "signedOut":
+        return t.rich("announce.signedOut", { name: a.name, b: bidi, message: texts.signedOut() });
+      case "failed":
+      case "registrationPending":
+        return t.rich(`announce.${a.kind}`, { name: a.name, b: bidi, message: a.error ? texts.errorString(a.error) : "" });
+      default:
+        return t.rich(`announce.${a.kind}`, { name: a.name, b: bidi });
+    }
+  };
+  return <div aria-live="polite" role="status" className="sr-only" data-testid="announcer">{announcement && say(announcement)}</div>;
+}
+
 /**
  * The deep-link page's uploader: a drop zone (files and folders), a file picker and a folder picker,
- * one row per file, and a polite live region that announces starts, every 10 % of progress and outcomes.
+ * one row per file, and a polite live region that announces starts, every 10 % of progress and outcomes
+ * (a bulk drop: a summary, "12 of 100 files uploaded"; see announcer.ts).
  * Above them, the caller's interrupted uploads to this dataset (choose the file again to continue).
  * Finished and cancelled rows can be cleared; cancelling a started upload asks first; each completion
  * refreshes the page's server-rendered sections ("Existing resources", "Earlier uploads").
  */
 export function Uploader(props: { datasetId: string; datasetName: string; partSize: number; concurrency: number; partTuning?: PartTuningMode; maxBytes: number; checksum?: ChecksumAlgorithm | "none"; refreshMarginMs?: number }) {
-  const { items: allItems, notices, addFiles, resumeFile, cancel, pause, resume, acceptResume, startOver, describe } = useUploadQueue({
+  const { store, notices, addFiles, resumeFile, cancel, pause, resume, acceptResume, startOver, describe } = useUploadQueue({
     datasetId: props.datasetId,
     concurrency: props.concurrency,
     partTuning: props.partTuning,
@@ -47,51 +102,24 @@ export function Uploader(props: { datasetId: string; datasetName: string; partSi
   const t = useTranslations("uploader");
   const texts = useUploadTexts();
   const format = useFormat();
+  // Read from the queue's store: this component renders again when rows are added or cleared, or a count
+  // changes (a file's state), never on progress; each row reads its own item (StoreRow).
+  const ids = useUploadIds(store);
+  const counts = useUploadCounts(store);
   const bidi = (chunks: ReactNode) => <bdi>{chunks}</bdi>;
   const sr = (chunks: ReactNode) => <span className="sr-only">{chunks}</span>;
   const describeProblem = (p: DropProblem) =>
     p.kind === "unreadable" ? t("unreadable", { path: p.path, reason: p.reason ?? "Error" }) : p.path === "" ? t("emptyPicked") : t("emptyFolder", { path: p.path });
   const [dragging, setDragging] = useState(false);
-  // Cleared rows are only hidden: the queue keeps no work for them (completed or cancelled).
-  const [cleared, setCleared] = useState<ReadonlySet<string>>(() => new Set());
-  const items = allItems.filter((it) => !cleared.has(it.id));
   const [problems, setProblems] = useState<DropProblem[]>([]);
   const [confirming, setConfirming] = useState<UploadItem | null>(null);
   const listRef = useRef<HTMLUListElement>(null);
   const headingRef = useRef<HTMLHeadingElement>(null);
-  // Rows are only ever added to the queue's list (cleared ones are hidden), and a row's name and size never
-  // change: the set is built again only when rows are added, not on every progress event.
-  const shown = useMemo(() => new Set(allItems.map((it) => `${it.name}|${it.size}`)), [allItems.length]); // eslint-disable-line react-hooks/exhaustive-deps
-  const finished = allItems.filter((it) => it.state === "completed" || it.state === "cancelled").length;
-  useRefreshWhenFinished(finished);
+  // Every row ever added (cleared ones too; a row's name and size never change): built again only when
+  // rows are added or cleared, not on progress or state changes.
+  const shown = useMemo(() => new Set(store.everAdded().map((it) => `${it.name}|${it.size}`)), [store, ids]);
+  useRefreshWhenFinished(counts.finished);
   const hydrated = useHydrated();
-  const [announcement, setAnnouncement] = useState<Announcement | null>(null);
-  const lastAnnounced = useRef(new Map<string, string>());
-
-  // Rows are new objects when they change (use-upload-queue.ts): rows seen before are skipped, so an event costs one row's check.
-  const checked = useRef(new WeakSet<UploadItem>());
-  useEffect(() => {
-    for (const item of items) {
-      if (checked.current.has(item)) continue;
-      checked.current.add(item);
-      const decile = Math.floor(item.progress.percent / 10) * 10;
-      const signedOut = item.signedOut && item.state !== "completed" && item.state !== "cancelled" ? texts.signedOut() : "";
-      if ((lastAnnounced.current.get(`${item.id}:signed-out`) ?? "") !== signedOut) {
-        lastAnnounced.current.set(`${item.id}:signed-out`, signedOut);
-        if (signedOut) {
-          setAnnouncement({ name: item.name, kind: "signedOut", message: signedOut });
-          continue;
-        }
-      }
-      const key = item.state === "uploading" ? `uploading ${decile}` : item.state;
-      if (lastAnnounced.current.get(item.id) === key) continue;
-      lastAnnounced.current.set(item.id, key);
-      const message = item.error ? texts.errorString(item.error) : "";
-      if (item.state === "uploading") setAnnouncement({ name: item.name, kind: "uploading", percent: decile });
-      else if (item.state === "failed") setAnnouncement({ name: item.name, kind: item.registrationPending ? "registrationPending" : "failed", message });
-      else if (item.state === "completed" || item.state === "offer" || item.state === "elsewhere" || item.state === "cancelled" || item.state === "paused") setAnnouncement({ name: item.name, kind: item.state });
-    }
-  }, [items]);
 
   const onFiles = (list: FileList | null) => {
     if (list && list.length > 0) addFiles(Array.from(list));
@@ -102,10 +130,10 @@ export function Uploader(props: { datasetId: string; datasetName: string; partSi
     if (files.length > 0) addFiles(files);
   };
   /** Hides rows; focus moves to the row that took the first one's place (or the heading), not to the page's top. */
-  const clearRows = (ids: string[]) => {
-    if (ids.length === 0) return;
-    const index = items.findIndex((it) => it.id === ids[0]);
-    setCleared((c) => new Set([...c, ...ids]));
+  const clearRows = (gone: string[]) => {
+    if (gone.length === 0) return;
+    const index = store.ids().indexOf(gone[0]);
+    store.hide(gone);
     requestAnimationFrame(() => {
       const rows = listRef.current?.children;
       const target = rows && rows.length > 0 ? (rows[Math.min(index, rows.length - 1)] as HTMLElement) : headingRef.current;
@@ -117,7 +145,7 @@ export function Uploader(props: { datasetId: string; datasetName: string; partSi
   // file renders that row only), calling this render's functions through a ref.
   const latest = useRef({ askCancel, clearRows, pause, resume, acceptResume, startOver, describe });
   latest.current = { askCancel, clearRows, pause, resume, acceptResume, startOver, describe };
-  const rowHandlers = useMemo(
+  const rowHandlers = useMemo<RowHandlers>(
     () => ({
       onCancel: (item: UploadItem) => latest.current.askCancel(item),
       onPause: (item: UploadItem) => latest.current.pause(item.id),
@@ -129,25 +157,11 @@ export function Uploader(props: { datasetId: string; datasetName: string; partSi
     }),
     [],
   );
-  const clearable = items.filter((it) => CLEARABLE.has(it.state));
   // What the engine really does (lib/uploader/tuning.ts): PART_TUNING=fixed keeps the configured part size and
   // parts in flight; adaptive starts there and grows both to the link (parts in flight up to MAX_TUNED_CONCURRENCY).
   const partTuning = props.partTuning ?? "adaptive";
   const maxConcurrency = Math.max(props.concurrency, MAX_TUNED_CONCURRENCY);
-  const announce = (a: Announcement): ReactNode => {
-    const values = { name: a.name, b: bidi };
-    switch (a.kind) {
-      case "uploading":
-        return t.rich("announce.uploading", { ...values, percent: a.percent });
-      case "signedOut":
-      case "failed":
-      case "registrationPending":
-        return t.rich(`announce.${a.kind}`, { ...values, message: a.message });
-      default:
-        return t.rich(`announce.${a.kind}`, values);
-    }
-  };
-  const active = items.filter(isActive).length;
+  const active = counts.active;
   // Formatted once, not on each of the page's renders (one per progress flush).
   const limits = useMemo(
     () =>
@@ -228,22 +242,18 @@ export function Uploader(props: { datasetId: string; datasetName: string; partSi
           </ul>
         )}
       </div>
-      <div aria-live="polite" role="status" className="sr-only" data-testid="announcer">{announcement && announce(announcement)}</div>
-      {items.length > 0 && (
+      <UploadAnnouncer store={store} />
+      {ids.length > 0 && (
         <>
           <div className="flex flex-wrap items-center justify-between gap-2">
             <p className="text-sm text-slate-700">{active > 0 ? t("inProgress", { count: active }) : t("allFinished")}</p>
-            {clearable.length > 0 && (
-              <button type="button" onClick={() => clearRows(clearable.map((it) => it.id))} className="rounded border border-slate-400 px-3 py-1 text-sm hover:bg-slate-100">
-                {t.rich("clearFinished", { count: clearable.length, sr })}
+            {counts.clearable > 0 && (
+              <button type="button" onClick={() => clearRows(store.items().filter((it) => CLEARABLE.has(it.state)).map((it) => it.id))} className="rounded border border-slate-400 px-3 py-1 text-sm hover:bg-slate-100">
+                {t.rich("clearFinished", { count: counts.clearable, sr })}
               </button>
             )}
           </div>
-          <ul ref={listRef} className="space-y-3" aria-label={t("listLabel")}>
-            {items.map((item) => (
-              <FileRow key={item.id} item={item} {...rowHandlers} />
-            ))}
-          </ul>
+          <UploadList store={store} ids={ids} handlers={rowHandlers} label={t("listLabel")} listRef={listRef} />
         </>
       )}
       <ConfirmDialog

@@ -13,6 +13,7 @@ import { type TabLease, type TabLocks, defaultTabLocks, uploadLockName } from "@
 import { setUploadsRunning } from "@/components/session-activity";
 import { type ReplaceOption, useResourceFieldStore } from "./resource-field-store";
 import { completionNotice, restartNotice, type UploadNotice } from "./upload-texts";
+import { createUploadStore, type UploadStore } from "./upload-store";
 import { createResumeWriter, disableResumeStore, findResume, findServerResume, forgetResume, listServerResumables, type ResumeRecord } from "./resume-store";
 
 /** What the UI shows for one file. */
@@ -60,7 +61,6 @@ export interface EngineSettings {
 }
 
 const ACTIVE: ReadonlySet<UploadItem["state"]> = new Set(["queued", "preparing", "uploading", "paused", "completing"]);
-const RUNNING: ReadonlySet<UploadItem["state"]> = new Set(["preparing", "uploading", "completing"]);
 
 /** True while the item still needs the page (leaving would interrupt it). */
 export function isActive(item: UploadItem): boolean {
@@ -96,15 +96,6 @@ export function newUploadItem(id: string, file: { name: string; size: number; ty
  */
 export const PROGRESS_FLUSH_MS = 100;
 
-/** `list` with `changes` (by row id) applied: changed rows are new objects, the others are kept. */
-function applyChanges(list: UploadItem[], changes: ReadonlyMap<string, Partial<UploadItem>>): UploadItem[] {
-  if (changes.size === 0) return list;
-  return list.map((it) => {
-    const change = changes.get(it.id);
-    return change ? { ...it, ...change } : it;
-  });
-}
-
 const emptyProgress = (total: number): ProgressSnapshot => ({ bytesSent: 0, total, percent: 0, speedBps: 0, etaSeconds: null });
 
 /**
@@ -112,9 +103,14 @@ const emptyProgress = (total: number): ProgressSnapshot => ({ bytesSent: 0, tota
  * and the parts of all of them share one pool of `concurrency` part slots (fewest bytes left first),
  * so a many-file drop never opens more than `concurrency` part uploads. Exposes pause/resume/cancel per
  * file; an interrupted upload of the same file (IndexedDB) is offered for resume.
+ *
+ * The rows live in `store` (components/uploader/upload-store.ts), not in this hook's React state: a
+ * change of one file renders only the components that read that row (`useUploadRow`) or a count that
+ * changed (`useUploadCounts`), so the page that calls this hook does not render again per event.
  */
 export function useUploadQueue(opts: { datasetId: string; replace?: ReplaceOption } & EngineSettings) {
-  const [items, setItems] = useState<UploadItem[]>([]);
+  const storeRef = useRef<UploadStore | null>(null);
+  const store = (storeRef.current ??= createUploadStore());
   const uploads = useRef(new Map<string, FileUpload>());
   const files = useRef(new Map<string, File>());
   const offers = useRef(new Map<string, ResumeRecord>());
@@ -154,7 +150,7 @@ export function useUploadQueue(opts: { datasetId: string; replace?: ReplaceOptio
   // Progress is shown at most once per PROGRESS_FLUSH_MS for all files together (one React update for
   // every file's progress events of that time); every other change is shown at once, after the
   // progress held back (so a row never shows older bytes than its state says). A changed row gets a new
-  // object, the others keep theirs (FileRow is memoised on it).
+  // object, the others keep theirs; only the changed rows' subscribers render (upload-store.ts).
   const heldProgress = useRef(new Map<string, Partial<UploadItem>>());
   const progressTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const takeHeld = useCallback(() => {
@@ -167,17 +163,16 @@ export function useUploadQueue(opts: { datasetId: string; replace?: ReplaceOptio
   useEffect(() => () => void takeHeld(), [takeHeld]);
   const flushHeld = useCallback(() => {
     if (heldProgress.current.size === 0) return;
-    const changes = takeHeld();
-    setItems((list) => applyChanges(list, changes));
-  }, [takeHeld]);
+    store.update(takeHeld());
+  }, [takeHeld, store]);
   const patch = useCallback((id: string, change: Partial<UploadItem>) => {
     const changes = takeHeld();
     changes.set(id, { ...changes.get(id), ...change });
-    setItems((list) => applyChanges(list, changes));
+    store.update(changes);
     // The engine reports a state and then, in the same task, the progress that goes with it (e.g.
     // "uploading" and the bytes a resumed upload already has): shown together, in the same render.
     queueMicrotask(flushHeld);
-  }, [takeHeld, flushHeld]);
+  }, [takeHeld, flushHeld, store]);
   const patchProgress = useCallback((id: string, progress: ProgressSnapshot) => {
     heldProgress.current.set(id, { ...heldProgress.current.get(id), progress });
     progressTimer.current ??= setTimeout(flushHeld, PROGRESS_FLUSH_MS);
@@ -329,15 +324,12 @@ export function useUploadQueue(opts: { datasetId: string; replace?: ReplaceOptio
               .catch(() => undefined); // cancelled while waiting
           }
         }
-        setItems((current) => [
-          ...current,
-          ...added.map(({ id, file, record, elsewhere }) => newUploadItem(id, file, elsewhere ? "elsewhere" : record ? "offer" : "queued")),
-        ]);
+        store.add(added.map(({ id, file, record, elsewhere }) => newUploadItem(id, file, elsewhere ? "elsewhere" : record ? "offer" : "queued")));
         pending.current.push(...added.filter((a) => !a.record).map(({ id, file }) => ({ id, file })));
         startNext();
       });
     },
-    [opts.datasetId, startNext, takeOver],
+    [opts.datasetId, startNext, takeOver, store],
   );
 
   /**
@@ -348,11 +340,11 @@ export function useUploadQueue(opts: { datasetId: string; replace?: ReplaceOptio
     (file: File, record: ResumeRecord) => {
       const id = `${Date.now()}-${Math.random().toString(36).slice(2)}`;
       files.current.set(id, file);
-      setItems((current) => [...current, newUploadItem(id, file)]);
+      store.add([newUploadItem(id, file)]);
       pending.current.push({ id, file, resume: record });
       startNext();
     },
-    [startNext],
+    [startNext, store],
   );
 
   /** The user chose to continue the interrupted upload of this file. */
@@ -415,21 +407,31 @@ export function useUploadQueue(opts: { datasetId: string; replace?: ReplaceOptio
   const resume = useCallback((id: string) => void uploads.current.get(id)?.resume(), []);
   const retry = useCallback((id: string) => void uploads.current.get(id)?.resume(), []);
 
-  // Uploads running keep the sign-in alive (components/session-keep-alive.tsx).
-  const runningCount = items.filter((it) => RUNNING.has(it.state)).length;
-  useEffect(() => setUploadsRunning(runningCount), [runningCount]);
-
-  // Leaving the page while an upload runs asks for confirmation (CASES 18).
-  const anyActive = items.some(isActive);
+  // Uploads running keep the sign-in alive (components/session-keep-alive.tsx), and leaving the page while
+  // an upload is active asks for confirmation (CASES 18): both follow the store's counts, without a render.
   useEffect(() => {
-    if (!anyActive) return;
+    let running = -1;
+    let listening = false;
     const onBeforeUnload = (e: BeforeUnloadEvent) => {
       e.preventDefault();
       e.returnValue = "";
     };
-    window.addEventListener("beforeunload", onBeforeUnload);
-    return () => window.removeEventListener("beforeunload", onBeforeUnload);
-  }, [anyActive]);
+    const follow = () => {
+      const c = store.counts();
+      if (c.running !== running) setUploadsRunning((running = c.running));
+      if (c.active > 0 !== listening) {
+        listening = c.active > 0;
+        if (listening) window.addEventListener("beforeunload", onBeforeUnload);
+        else window.removeEventListener("beforeunload", onBeforeUnload);
+      }
+    };
+    follow();
+    const off = store.subscribeCounts(follow);
+    return () => {
+      off();
+      window.removeEventListener("beforeunload", onBeforeUnload);
+    };
+  }, [store]);
 
-  return { items, notices, addFiles, resumeFile, cancel, pause, resume, retry, acceptResume, startOver, describe: resourceFields.save };
+  return { store, notices, addFiles, resumeFile, cancel, pause, resume, retry, acceptResume, startOver, describe: resourceFields.save };
 }

@@ -117,18 +117,6 @@ export function createFileUpload(options: FileUploadOptions): FileUpload {
     // A new session's part size may be tuned; a resumed one keeps the size the portal planned it with.
     const partSize = o.resume ? o.partSize : tuner.partSizeFor(file.size, o.partSize);
     planParts(file.size, { partSize }); // refuses too_large / invalid_size before any request
-    // Small-file fast path (issue 12): a file of one part (≤ 5 MiB, the smallest part any portal plans)
-    // sends its part's checksum with the start, so in presigned mode the answer carries the signed URL.
-    if (!o.resume && checksums.on && o.checksum !== "none" && file.size > 0 && file.size <= MIN_PART_SIZE && !firstPartChecksum) {
-      firstPartChecksum = { algorithm: o.checksum, value: await o.computeChecksum(file.slice(0, file.size), o.checksum) };
-    }
-    const input = {
-      datasetId: o.datasetId, fileName: file.name, size: file.size,
-      contentType: file.type || "application/octet-stream", lastModified: file.lastModified,
-      ...(partSize !== undefined && { partSize }),
-      ...(firstPartChecksum && { partChecksum: firstPartChecksum }),
-      ...(typeof o.resourceFields === "function" ? o.resourceFields() : o.resourceFields),
-    };
     // Digests are events of a session: one known before the session exists waits for its `session` event.
     let beforeSession: Array<[number, string]> | undefined = [];
     const onDigest = (partNumber: number, digest: string) =>
@@ -138,6 +126,28 @@ export function createFileUpload(options: FileUploadOptions): FileUpload {
     // "Many files": for small files the hash was on every file's critical path).
     const early = !o.resume && file.size <= MIN_PART_SIZE ? { plan: planParts(file.size, {}) } : undefined;
     const earlyHasher = early ? (o.hashFile?.(file, early.plan, onDigest) ?? undefined) : undefined;
+    // Small-file fast path (issue 12): a file of one part (≤ 5 MiB, the smallest part any portal plans)
+    // sends its part's checksum with the start, so in presigned mode the answer carries the signed URL.
+    // A CRC32C is the file hasher's part 1 digest (one read of the file, in the hasher's Worker on a page;
+    // issue 12: it was read and hashed a second time on the page's thread); else, or if the hasher fails,
+    // computed here.
+    if (!o.resume && checksums.on && o.checksum !== "none" && file.size > 0 && file.size <= MIN_PART_SIZE && !firstPartChecksum) {
+      const algorithm = o.checksum;
+      try {
+        const fromHasher = earlyHasher && algorithm === "CRC32C" ? await earlyHasher.partDigest(1).catch(() => undefined) : undefined;
+        firstPartChecksum = { algorithm, value: fromHasher ?? (await o.computeChecksum(file.slice(0, file.size), algorithm)) };
+      } catch (error) {
+        earlyHasher?.dispose();
+        throw error;
+      }
+    }
+    const input = {
+      datasetId: o.datasetId, fileName: file.name, size: file.size,
+      contentType: file.type || "application/octet-stream", lastModified: file.lastModified,
+      ...(partSize !== undefined && { partSize }),
+      ...(firstPartChecksum && { partChecksum: firstPartChecksum }),
+      ...(typeof o.resourceFields === "function" ? o.resourceFields() : o.resourceFields),
+    };
     // Not aborted by pause/cancel: once the portal has created a session we must know its id (to abort or resume it).
     // At most n files of this page/process create sessions at once (o.sessionGate); waiting for the gate may be aborted.
     let s: UploadSession;

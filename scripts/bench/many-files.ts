@@ -20,7 +20,8 @@
  * the choice until every row says completed (the page's own files-in-flight default; --in-flight is
  * ignored). Also prints the browser's requests to the portal per file, by route. With --cpu-prof FILE,
  * writes a V8 CPU profile of the page's main thread over the measured window (read it with
- * `npx tsx scripts/bench/cpuprofile-top.ts FILE`).
+ * `npx tsx scripts/bench/cpuprofile-top.ts FILE`). Also prints the CPU (utime + stime, `/proc/PID/stat`) of
+ * all of Chromium's processes over that window, per file, and the load averages around it.
  */
 import { spawnSync } from "node:child_process";
 import crypto from "node:crypto";
@@ -67,12 +68,38 @@ function runCli(dir: string, inFlight: number): { seconds: number; completed: nu
   return { seconds: summary.seconds ?? seconds, completed: summary.completed, failed: summary.failed, waits: events.filter((e) => e.event === "waiting").length };
 }
 
+/** CPU ms (utime + stime from `/proc/PID/stat`) of every process descending from this one (Chromium's, in --browser); 0 without /proc. */
+function descendantsCpuMs(): number {
+  let stats: Array<{ pid: number; ppid: number; ticks: number }>;
+  try {
+    stats = fs.readdirSync("/proc").filter((d) => /^\d+$/.test(d)).flatMap((d) => {
+      try {
+        const text = fs.readFileSync(`/proc/${d}/stat`, "utf8");
+        const f = text.slice(text.lastIndexOf(")") + 2).split(" "); // fields from 3 (state) on
+        return [{ pid: Number(d), ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]) }];
+      } catch {
+        return []; // ended meanwhile
+      }
+    });
+  } catch {
+    return 0;
+  }
+  const children = new Map<number, typeof stats>();
+  for (const s of stats) children.set(s.ppid, [...(children.get(s.ppid) ?? []), s]);
+  let ticks = 0;
+  const walk = (pid: number) => (children.get(pid) ?? []).forEach((c) => { ticks += c.ticks; walk(c.pid); });
+  walk(process.pid);
+  return ticks * 10; // USER_HZ = 100 on Linux
+}
+
+const loadAverage = () => fs.readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
+
 /**
  * The page: signs in with the token, chooses the `n` files of `dir` at once on the upload page and
  * waits until every row is completed (or failed). Returns the seconds from the choice to the last
  * row, the counts, and the browser's requests to the portal's /api routes (method + route pattern).
  */
-async function runBrowser(dir: string, n: number): Promise<{ seconds: number; completed: number; failed: number; waits: number; calls: Map<string, number> }> {
+async function runBrowser(dir: string, n: number): Promise<{ seconds: number; completed: number; failed: number; waits: number; calls: Map<string, number>; chromiumCpuMs: number; load: [string, string] }> {
   const { chromium } = await import("playwright-core");
   const { CHROMIUM_ARGS } = await import("../lib/chromium-args");
   const portal = args.portal as string;
@@ -100,14 +127,18 @@ async function runBrowser(dir: string, n: number): Promise<{ seconds: number; co
     // --cpu-prof FILE: a V8 profile of the page's main thread over the measured window (scripts/bench/cpuprofile-top.ts reads it).
     const cdp = args["cpu-prof"] ? await page.context().newCDPSession(page) : null;
     if (cdp) await cdp.send("Profiler.enable").then(() => cdp.send("Profiler.setSamplingInterval", { interval: 500 })).then(() => cdp.send("Profiler.start"));
+    const loadBefore = loadAverage();
+    const cpuBefore = descendantsCpuMs();
     const started = Date.now();
     await input.setInputFiles(files);
     const done = "[data-testid='upload-row'][data-state='completed'], [data-testid='upload-row'][data-state='failed']";
     await page.waitForFunction(([sel, count]) => document.querySelectorAll(sel as string).length >= (count as number), [done, n] as const, { timeout: 0, polling: 50 });
     const seconds = (Date.now() - started) / 1000;
+    const chromiumCpuMs = descendantsCpuMs() - cpuBefore;
+    const load: [string, string] = [loadBefore, loadAverage()];
     if (cdp) fs.writeFileSync(args["cpu-prof"] as string, JSON.stringify((await cdp.send("Profiler.stop")).profile));
     const completed = await page.locator("[data-testid='upload-row'][data-state='completed']").count();
-    return { seconds, completed, failed: n - completed, waits, calls };
+    return { seconds, completed, failed: n - completed, waits, calls, chromiumCpuMs, load };
   } finally {
     await browser.close();
   }
@@ -122,6 +153,7 @@ async function main(): Promise<void> {
     const r = await runBrowser(dir, n);
     fs.rmSync(dir, { recursive: true, force: true });
     console.log(`page: ${n} × ${bytes / 1024} KiB chosen at once: ${r.seconds.toFixed(1)} s, ${(r.completed / r.seconds).toFixed(1)} files/s, ${r.failed} failed, ${r.waits} answers 429`);
+    console.log(`Chromium CPU (all its processes, utime + stime): ${(r.chromiumCpuMs / 1000).toFixed(1)} s, ${(r.chromiumCpuMs / n).toFixed(0)} ms per file; load average before ${r.load[0]}, after ${r.load[1]}`);
     console.log(`portal requests per file: ${[...r.calls].sort().map(([route, c]) => `${route} ${(c / n).toFixed(2)}`).join(", ")}`);
     console.log("\n" + markdownTable([["files", "files in flight", "seconds", "files/s", "failed", "429 answers"], [`${n} × ${bytes / 1024} KiB (page)`, "page default", r.seconds.toFixed(1), (r.completed / r.seconds).toFixed(1), String(r.failed), String(r.waits)]]));
     return;

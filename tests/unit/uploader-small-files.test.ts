@@ -8,6 +8,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { checksumPart } from "@/lib/uploader/checksum";
+import { type CreateFileHasher, createInlineFileHasher } from "@/lib/uploader/file-hasher";
 import type { Clock } from "@/lib/uploader/clock";
 import { createFileUpload } from "@/lib/uploader/file-upload";
 import type { UploadFile } from "@/lib/uploader/file-upload-options";
@@ -93,5 +94,47 @@ describe("small files: one part, two portal requests", () => {
     // complete (2 attempts) failed before the fake recorded anything; the part went to /parts afterwards.
     expect(methods(t.portal)).toEqual(["createSession", "complete", "complete", "recordParts"]);
     expect([...t.portal.recorded.keys()]).toEqual([1]);
+  });
+
+  // Issue 12 (the page's cost per file): the file is read and hashed once — by the file hasher (a
+  // Worker on a page) — not a second time on the page's thread for the start's checksum.
+  it("a CRC32C file of one part: the start's checksum is the file hasher's part 1 digest, not hashed again", async () => {
+    const bytes = bytesOf(64 * KiB, 9);
+    const file = new File([bytes], "small.csv", { lastModified: 1_700_000_000_000 }) as UploadFile;
+    const s3 = new MemoryS3({});
+    const portal = new FakePortal({ s3, mode: "presigned" });
+    let hashedHere = 0;
+    const upload = createFileUpload({
+      file, datasetId: "ds-1", api: portal, transport: s3, clock: realClock, checksum: "CRC32C",
+      hashFile: createInlineFileHasher,
+      computeChecksum: async (blob, algorithm) => (hashedHere++, checksumPart(blob, algorithm)),
+    });
+    await upload.start();
+    expect(upload.state).toBe("completed");
+    expect(hashedHere).toBe(0);
+    const crc = await checksumPart(file.slice(0, file.size), "CRC32C");
+    expect((portal.callsOf("createSession")[0].args[0] as CreateSessionInput).partChecksum).toEqual({ algorithm: "CRC32C", value: crc });
+    expect(s3.puts[0].headers["x-amz-checksum-crc32c"]).toBe(crc);
+    expect(sha256(portal.object as Uint8Array)).toBe(sha256(bytes));
+  });
+
+  it("a file hasher that fails: the start's checksum is computed here instead, and the file still completes", async () => {
+    const bytes = bytesOf(64 * KiB, 10);
+    const file = new File([bytes], "small.csv", { lastModified: 1_700_000_000_000 }) as UploadFile;
+    const s3 = new MemoryS3({});
+    const portal = new FakePortal({ s3, mode: "presigned" });
+    const failing: CreateFileHasher = () => ({ partDigest: () => Promise.reject(new Error("worker crashed")), sha256: () => Promise.reject(new Error("worker crashed")), dispose: () => undefined });
+    let hashedHere = 0;
+    const upload = createFileUpload({
+      file, datasetId: "ds-1", api: portal, transport: s3, clock: realClock, checksum: "CRC32C",
+      hashFile: failing,
+      computeChecksum: async (blob, algorithm) => (hashedHere++, checksumPart(blob, algorithm)),
+    });
+    await upload.start();
+    expect(upload.state).toBe("completed");
+    expect(hashedHere).toBe(1);
+    const crc = await checksumPart(file.slice(0, file.size), "CRC32C");
+    expect((portal.callsOf("createSession")[0].args[0] as CreateSessionInput).partChecksum).toEqual({ algorithm: "CRC32C", value: crc });
+    expect(sha256(portal.object as Uint8Array)).toBe(sha256(bytes));
   });
 });
