@@ -6,7 +6,7 @@
  * time — holding the session id, object key, UploadId, part size and the CRC32C of each part hashed so
  * far (compared before any stored part is skipped: CASES 15). No credentials or tokens are stored.
  */
-import { createStore, del, get, set, type UseStore } from "idb-keyval";
+import { createStore, del, get, getMany, set, type UseStore } from "idb-keyval";
 
 /** What is kept for one interrupted upload. Sizes in bytes; times in ms since the epoch. */
 export interface ResumeRecord {
@@ -47,6 +47,19 @@ export async function findResume(datasetId: string, file: File): Promise<ResumeR
     return await get<ResumeRecord>(fingerprint(datasetId, file), db());
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * The records of `files` on this dataset (undefined where none), in one IndexedDB transaction (issue 12:
+ * a transaction per file of a many-file drop). Never throws: blocked storage answers all undefined.
+ */
+export async function findResumes(datasetId: string, files: readonly File[]): Promise<Array<ResumeRecord | undefined>> {
+  if (!available() || files.length === 0) return files.map(() => undefined);
+  try {
+    return await getMany<ResumeRecord>(files.map((f) => fingerprint(datasetId, f)), db());
+  } catch {
+    return files.map(() => undefined);
   }
 }
 

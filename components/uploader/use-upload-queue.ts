@@ -14,7 +14,7 @@ import { setUploadsRunning } from "@/components/session-activity";
 import { type ReplaceOption, useResourceFieldStore } from "./resource-field-store";
 import { completionNotice, restartNotice, type UploadNotice } from "./upload-texts";
 import { createUploadStore, type UploadStore } from "./upload-store";
-import { createResumeWriter, disableResumeStore, findResume, findServerResume, forgetResume, listServerResumables, type ResumeRecord } from "./resume-store";
+import { createResumeWriter, disableResumeStore, findResume, findResumes, findServerResume, forgetResume, listServerResumables, type ResumeRecord } from "./resume-store";
 
 /** What the UI shows for one file. */
 export interface UploadItem {
@@ -297,13 +297,14 @@ export function useUploadQueue(opts: { datasetId: string; replace?: ReplaceOptio
         caps.current = c;
         // The portal's resumable uploads: asked once for the whole drop, and only if a file needs it.
         let resumables: ReturnType<typeof listServerResumables> | undefined;
-        return Promise.all(list.map(async (file) => {
+        // This browser's records, in one IndexedDB transaction for the whole drop.
+        return findResumes(opts.datasetId, list).then((kept) => Promise.all(list.map(async (file, i) => {
         // This browser's record first; else the portal's (an upload started by the command line: issue 13).
-        const record = (await findResume(opts.datasetId, file)) ?? (await findServerResume(opts.datasetId, file, (resumables ??= listServerResumables(opts.datasetId))));
+        const record = kept[i] ?? (await findServerResume(opts.datasetId, file, (resumables ??= listServerResumables(opts.datasetId))));
         // An upload of this file that another tab owns right now is not offered: this tab waits for it.
         const lease = record ? await tabLocks().tryHold(uploadLockName(record.sessionId)) : null;
         return { file, record, elsewhere: !!record && !lease, lease };
-      }));
+      })));
       }).then((found) => {
         const added = found.map(({ file, record, elsewhere, lease }) => ({ id: `${Date.now()}-${Math.random().toString(36).slice(2)}`, file, record, elsewhere, lease }));
         for (const a of added) {

@@ -7,10 +7,11 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
-const idb = vi.hoisted(() => ({ data: new Map<string, unknown>(), sets: 0, dels: 0 }));
+const idb = vi.hoisted(() => ({ data: new Map<string, unknown>(), sets: 0, dels: 0, reads: 0 }));
 vi.mock("idb-keyval", () => ({
   createStore: () => "store",
-  get: async (key: string) => idb.data.get(key),
+  get: async (key: string) => (idb.reads++, idb.data.get(key)),
+  getMany: async (keys: string[]) => (idb.reads++, keys.map((k) => idb.data.get(k))),
   set: async (key: string, value: unknown) => {
     idb.sets++;
     idb.data.set(key, structuredClone(value));
@@ -21,7 +22,7 @@ vi.mock("idb-keyval", () => ({
   },
 }));
 
-const { createResumeWriter, findResume } = await import("@/components/uploader/resume-store");
+const { createResumeWriter, findResume, findResumes } = await import("@/components/uploader/resume-store");
 
 const session = { sessionId: "s1", key: "k/a.csv", uploadId: "u1", partSize: 5 * 1024 * 1024, partCount: 3 };
 const onePart = { ...session, partCount: 1 };
@@ -33,6 +34,7 @@ beforeEach(() => {
   idb.data.clear();
   idb.sets = 0;
   idb.dels = 0;
+  idb.reads = 0;
 });
 afterEach(() => {
   vi.useRealTimers();
@@ -99,5 +101,20 @@ describe("resume record of one upload", () => {
     await writer.forget();
     expect(idb.dels).toBe(1);
     expect(await findResume("ds-1", file)).toBeUndefined();
+  });
+});
+
+describe("resume records of a drop", () => {
+  it("are read in one transaction for all files, each file's record (or none) in order", async () => {
+    const files = Array.from({ length: 100 }, (_, i) => new File(["x"], `f${i}.csv`, { lastModified: 1_700_000_000_000 }));
+    const writer = createResumeWriter("ds-1", files[42], 0);
+    writer.start({ ...session, resumed: true });
+    await vi.advanceTimersByTimeAsync(0);
+    idb.reads = 0;
+    const found = await findResumes("ds-1", files);
+    expect(idb.reads).toBe(1);
+    expect(found).toHaveLength(100);
+    expect(found.findIndex((r) => r !== undefined)).toBe(42);
+    expect(found[42]).toMatchObject({ sessionId: "s1", fileName: "f42.csv" });
   });
 });
