@@ -1,6 +1,6 @@
 "use client";
 
-import { useId, useState } from "react";
+import { memo, useId, useState } from "react";
 import { useTranslations } from "next-intl";
 
 /** The CKAN resource fields a publisher edits on a file's row (issue 12). */
@@ -17,7 +17,7 @@ export interface ResourceFieldValues {
  * as the user). The format is prefilled from the file as CKAN would guess it. A native
  * `<details>` keeps the row short and is keyboard-operable; the outcome is announced (role=status/alert).
  */
-export function ResourceFields({
+export const ResourceFields = memo(function ResourceFields({
   fileLabel,
   initial,
   completed,
@@ -88,4 +88,4 @@ export function ResourceFields({
       </form>
     </details>
   );
-}
+});

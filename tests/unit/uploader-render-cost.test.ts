@@ -7,7 +7,8 @@
  * The real Uploader (components/uploader/uploader.tsx) is rendered in jsdom with next-intl's provider;
  * its queue hook is replaced by the queue's real store (components/uploader/upload-store.ts), which the
  * test drives (the engine is not under test here). Two counters say how many rows rendered again after
- * one event: lib/format.ts's byte formatter (each row formats three sizes per render), and FileRow
+ * one event: lib/format.ts's byte formatter (a row formats bytes sent and total per render, its size once),
+ * and FileRow
  * wrapped in a component that is *not* memoised, so it counts every row the list renders — a list that
  * reconciles its N memoised rows on each event (before: one React update of the whole list per state
  * change) counts N, a per-row subscription counts 1.
@@ -33,6 +34,13 @@ vi.mock("@/lib/format", async (importOriginal) => {
       return real.formatBytes(bytes, locale);
     },
   };
+});
+
+/** Calls of the resource format guess, which a row makes when it renders its resource fields' initial values. */
+const formatGuesses = vi.hoisted(() => ({ count: 0 }));
+vi.mock("@/lib/resource-format", async (importOriginal) => {
+  const real = await importOriginal<typeof import("@/lib/resource-format")>();
+  return { ...real, guessResourceFormat: (...args: Parameters<typeof real.guessResourceFormat>) => (formatGuesses.count++, real.guessResourceFormat(...args)) };
 });
 
 /** The queue's store, as the real hook keeps it; the test adds and changes rows as the hook does. */
@@ -109,15 +117,19 @@ describe("the upload page's cost per event", () => {
       renderPage(n);
       expect(screen.getAllByTestId("upload-row")).toHaveLength(n);
       formatBytesCalls.count = 0;
+      formatGuesses.count = 0;
       rowRenders.clear();
       patch("f7", { progress: { bytesSent: 32 * KiB, total: 64 * KiB, percent: 50, speedBps: 1e6, etaSeconds: 1 } });
       expect(within(rowOf("f-00007.bin")).getByText("32.0 KiB of 64.0 KiB")).toBeTruthy();
       expect(rowOf("f-00007.bin").dataset.bytesSent).toBe(String(32 * KiB));
       expect(rowOf("f-00008.bin").dataset.bytesSent).toBe("0");
-      // The changed row only: its size, bytes sent and total (old main: 6 per row, for every row).
-      expect(formatBytesCalls.count).toBe(3);
+      // The changed row only: its bytes sent and total (its size, which never changes, is not formatted
+      // again; before: 3 for the row, and on old main 6 per row, for every row).
+      expect(formatBytesCalls.count).toBe(2);
       // and the list did not render its other rows (before: all n of them, memoised).
       expect(Object.fromEntries(rowRenders)).toEqual({ f7: 1 });
+      // The row's parts that do not change with progress (resource fields, buttons) did not render again.
+      expect(formatGuesses.count).toBe(0);
     });
   }
 
@@ -131,7 +143,7 @@ describe("the upload page's cost per event", () => {
       expect(rowOf("f-00003.bin").dataset.state).toBe("completed");
       expect(document.body.textContent).toContain("Clear finished");
       expect(document.body.textContent).toContain(`${n - 1} uploads in progress`);
-      expect(formatBytesCalls.count).toBe(3);
+      expect(formatBytesCalls.count).toBe(2);
       expect(totalRowRenders()).toBe(1);
       patch("f4", { state: "preparing" });
       patch("f4", { state: "uploading" });
