@@ -1,6 +1,6 @@
 "use client";
 
-import { memo, type ReactNode, type Ref, useEffect, useMemo, useRef, useState } from "react";
+import { memo, type ReactNode, type Ref, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useTranslations } from "next-intl";
 import { useFormat } from "@/lib/i18n/format";
 import { MAX_TUNED_CONCURRENCY } from "@/lib/uploader/tuning";
@@ -34,19 +34,69 @@ const StoreRow = memo(function StoreRow({ store, id, handlers }: { store: Upload
   return item ? <FileRow item={item} {...handlers} /> : null;
 });
 
+/** Rows per group of the list (see UploadList). */
+const ROW_GROUP = 50;
+
+const sameIds = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((id, i) => id === b[i]);
+
+/** A group of rows: a fragment, so the list's DOM stays one `<ul>` of `<li>`s. */
+const RowGroup = memo(
+  function RowGroup({ store, ids, handlers }: { store: UploadStore; ids: readonly string[]; handlers: RowHandlers }) {
+    return ids.map((id) => <StoreRow key={id} store={store} id={id} handlers={handlers} />);
+  },
+  (a, b) => a.store === b.store && a.handlers === b.handlers && sameIds(a.ids, b.ids),
+);
+
 /**
  * The list of rows: renders again only when rows are added or cleared (issue 12: one file's progress or
  * state change used to reconcile all N rows of a many-file drop; now only that row's subscriber renders).
+ * The rows sit in memoised groups of {@link ROW_GROUP} by the order they were added (a row never changes
+ * group, so clearing rows remounts none): React's work for one row's update walks the groups and that
+ * row's group, not all N rows.
  */
 const UploadList = memo(function UploadList({ store, ids, handlers, label, listRef }: { store: UploadStore; ids: readonly string[]; handlers: RowHandlers; label: string; listRef: Ref<HTMLUListElement> }) {
+  const groups = useMemo(() => {
+    const ordinal = new Map(store.everAdded().map((it, i) => [it.id, i]));
+    const byGroup = new Map<number, string[]>();
+    for (const id of ids) {
+      const g = Math.floor((ordinal.get(id) ?? 0) / ROW_GROUP);
+      const list = byGroup.get(g);
+      if (list) list.push(id);
+      else byGroup.set(g, [id]);
+    }
+    return [...byGroup];
+  }, [store, ids]);
   return (
     <ul ref={listRef} className="space-y-3" aria-label={label}>
-      {ids.map((id) => (
-        <StoreRow key={id} store={store} id={id} handlers={handlers} />
+      {groups.map(([g, group]) => (
+        <RowGroup key={g} store={store} ids={group} handlers={handlers} />
       ))}
     </ul>
   );
 });
+
+/** "N uploads in progress" and "Clear finished (N)": render again when a count changes, not the page. */
+function QueueBar({ store, onClearFinished }: { store: UploadStore; onClearFinished(): void }) {
+  const t = useTranslations("uploader");
+  const counts = useUploadCounts(store);
+  const sr = (chunks: ReactNode) => <span className="sr-only">{chunks}</span>;
+  return (
+    <div className="flex flex-wrap items-center justify-between gap-2">
+      <p className="text-sm text-slate-700">{counts.active > 0 ? t("inProgress", { count: counts.active }) : t("allFinished")}</p>
+      {counts.clearable > 0 && (
+        <button type="button" onClick={onClearFinished} className="rounded border border-slate-400 px-3 py-1 text-sm hover:bg-slate-100">
+          {t.rich("clearFinished", { count: counts.clearable, sr })}
+        </button>
+      )}
+    </div>
+  );
+}
+
+/** Refreshes the page's server-rendered sections as uploads finish (live-refresh.ts), without rendering the page. */
+function RefreshWhenFinished({ store }: { store: UploadStore }) {
+  useRefreshWhenFinished(useUploadCounts(store).finished);
+  return null;
+}
 
 /**
  * The polite live region (components/uploader/announcer.ts decides what it says: per file for a few files,
@@ -102,12 +152,10 @@ export function Uploader(props: { datasetId: string; datasetName: string; partSi
   const t = useTranslations("uploader");
   const texts = useUploadTexts();
   const format = useFormat();
-  // Read from the queue's store: this component renders again when rows are added or cleared, or a count
-  // changes (a file's state), never on progress; each row reads its own item (StoreRow).
+  // Read from the queue's store: this component renders again only when rows are added or cleared; the
+  // counts (QueueBar, RefreshWhenFinished) and each row (StoreRow) read the store on their own.
   const ids = useUploadIds(store);
-  const counts = useUploadCounts(store);
   const bidi = (chunks: ReactNode) => <bdi>{chunks}</bdi>;
-  const sr = (chunks: ReactNode) => <span className="sr-only">{chunks}</span>;
   const describeProblem = (p: DropProblem) =>
     p.kind === "unreadable" ? t("unreadable", { path: p.path, reason: p.reason ?? "Error" }) : p.path === "" ? t("emptyPicked") : t("emptyFolder", { path: p.path });
   const [dragging, setDragging] = useState(false);
@@ -118,7 +166,6 @@ export function Uploader(props: { datasetId: string; datasetName: string; partSi
   // Every row ever added (cleared ones too; a row's name and size never change): built again only when
   // rows are added or cleared, not on progress or state changes.
   const shown = useMemo(() => new Set(store.everAdded().map((it) => `${it.name}|${it.size}`)), [store, ids]);
-  useRefreshWhenFinished(counts.finished);
   const hydrated = useHydrated();
 
   const onFiles = (list: FileList | null) => {
@@ -145,6 +192,7 @@ export function Uploader(props: { datasetId: string; datasetName: string; partSi
   // file renders that row only), calling this render's functions through a ref.
   const latest = useRef({ askCancel, clearRows, pause, resume, acceptResume, startOver, describe });
   latest.current = { askCancel, clearRows, pause, resume, acceptResume, startOver, describe };
+  const clearFinished = useCallback(() => latest.current.clearRows(store.items().filter((it) => CLEARABLE.has(it.state)).map((it) => it.id)), [store]);
   const rowHandlers = useMemo<RowHandlers>(
     () => ({
       onCancel: (item: UploadItem) => latest.current.askCancel(item),
@@ -161,7 +209,6 @@ export function Uploader(props: { datasetId: string; datasetName: string; partSi
   // parts in flight; adaptive starts there and grows both to the link (parts in flight up to MAX_TUNED_CONCURRENCY).
   const partTuning = props.partTuning ?? "adaptive";
   const maxConcurrency = Math.max(props.concurrency, MAX_TUNED_CONCURRENCY);
-  const active = counts.active;
   // Formatted once, not on each of the page's renders (one per progress flush).
   const limits = useMemo(
     () =>
@@ -243,16 +290,10 @@ export function Uploader(props: { datasetId: string; datasetName: string; partSi
         )}
       </div>
       <UploadAnnouncer store={store} />
+      <RefreshWhenFinished store={store} />
       {ids.length > 0 && (
         <>
-          <div className="flex flex-wrap items-center justify-between gap-2">
-            <p className="text-sm text-slate-700">{active > 0 ? t("inProgress", { count: active }) : t("allFinished")}</p>
-            {counts.clearable > 0 && (
-              <button type="button" onClick={() => clearRows(store.items().filter((it) => CLEARABLE.has(it.state)).map((it) => it.id))} className="rounded border border-slate-400 px-3 py-1 text-sm hover:bg-slate-100">
-                {t.rich("clearFinished", { count: counts.clearable, sr })}
-              </button>
-            )}
-          </div>
+          <QueueBar store={store} onClearFinished={clearFinished} />
           <UploadList store={store} ids={ids} handlers={rowHandlers} label={t("listLabel")} listRef={listRef} />
         </>
       )}

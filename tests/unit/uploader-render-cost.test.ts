@@ -14,7 +14,7 @@
  * change) counts N, a per-row subscription counts 1.
  */
 import { createElement } from "react";
-import { act, cleanup, render, screen, within } from "@testing-library/react";
+import { act, cleanup, fireEvent, render, screen, within } from "@testing-library/react";
 import { NextIntlClientProvider } from "next-intl";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import en from "@/messages/en.json";
@@ -150,6 +150,23 @@ describe("the upload page's cost per event", () => {
       expect(totalRowRenders()).toBe(3);
     });
   }
+
+  it("clearing finished rows keeps the other rows mounted: their elements, focus and typed fields stay", () => {
+    renderPage(120);
+    for (let i = 0; i < 60; i++) patch(`f${i}`, { state: "completed" });
+    const later = rowOf("f-00100.bin");
+    const name = later.querySelector("input") as HTMLInputElement; // the resource name field
+    fireEvent.change(name, { target: { value: "typed before clearing" } });
+    name.focus();
+    act(() => [...document.querySelectorAll("button")].find((b) => b.textContent === "Clear finished (60)")!.click());
+    expect(screen.getAllByTestId("upload-row")).toHaveLength(60);
+    expect(later.isConnected).toBe(true); // the same element: not unmounted and mounted again
+    expect(name.value).toBe("typed before clearing");
+    expect(document.activeElement).toBe(name);
+    // The list is still one <ul> of rows in the order chosen.
+    const list = document.querySelector("ul[aria-label='Uploads']")!;
+    expect([...list.children].map((li) => li.querySelector("[id^=name-]")?.textContent)).toEqual(Array.from({ length: 60 }, (_, i) => `f-${String(60 + i).padStart(5, "0")}.bin`));
+  });
 
   it("a bulk drop is announced as a summary (throttled), a few files per file as before", () => {
     vi.useFakeTimers();
