@@ -138,6 +138,9 @@ async function runBrowser(dir: string, n: number): Promise<{ seconds: number; co
     const load: [string, string] = [loadBefore, loadAverage()];
     if (cdp) fs.writeFileSync(args["cpu-prof"] as string, JSON.stringify((await cdp.send("Profiler.stop")).profile));
     const completed = await page.locator("[data-testid='upload-row'][data-state='completed']").count();
+    // What a failed row says (its status, alert and notice), to tell a real failure from the machine's load.
+    for (const text of await page.locator("[data-testid='upload-row'][data-state='failed']").evaluateAll((rows) => rows.map((r) => r.textContent ?? "")))
+      console.log(`failed row: ${text.replace(/\s+/g, " ").slice(0, 400)}`);
     return { seconds, completed, failed: n - completed, waits, calls, chromiumCpuMs, load };
   } finally {
     await browser.close();
