@@ -2,7 +2,8 @@
  * Database overload, told apart from a bug (issue 11, control plane): under many concurrent uploads a
  * request may wait longer than DATABASE_WAIT_MS for a pooled PostgreSQL connection, or for its turn to
  * start an interactive transaction (SQLite runs one at a time). Such a request did not change anything
- * (a transaction that never started, or was rolled back), so it is safe to send again: the API answers
+ * in the statement or transaction that failed (it never started, or was rolled back), and every route is
+ * safe to send again (completion holds a claim that a retry waits for or takes over): the API answers
  * 503 `database_busy` with `Retry-After` (lib/api/errors.ts), which the engine and the CLI honour,
  * instead of 500 `internal`.
  */

@@ -93,7 +93,7 @@ export function toErrorResponse(err: unknown): NextResponse {
     const code = (err as { code?: unknown }).code;
     console.warn(`[api] database busy (${typeof code === "string" ? code : "pool timeout"}): answered 503 database_busy`);
     getMetrics().dbBusy.inc();
-    const res = errorResponse("database_busy", `The portal's database is busy. Nothing was changed: try again in ${DATABASE_BUSY_RETRY_AFTER_SECONDS} s.`);
+    const res = errorResponse("database_busy", `The portal's database is busy: send the request again in ${DATABASE_BUSY_RETRY_AFTER_SECONDS} s.`);
     res.headers.set("retry-after", String(DATABASE_BUSY_RETRY_AFTER_SECONDS));
     return res;
   }

@@ -81,7 +81,7 @@ describe(`a busy database (${TEST_DB_NAME})`, () => {
     const res = await whileDatabaseHeld(() => createOne(post("/api/uploads", body(ONE)), noParams));
     expect(res.status).toBe(503);
     expect(res.headers.get("retry-after")).toBe("2");
-    expect(await res.json()).toEqual({ error: { code: "database_busy", message: expect.stringContaining("Nothing was changed") } });
+    expect(await res.json()).toEqual({ error: { code: "database_busy", message: expect.stringContaining("send the request again") } });
     expect(await busyAnswers()).toBe(before + 1);
     expect(await getDb().uploadSession.count({ where: { fileName: ONE } })).toBe(0);
     expect(await openUploadsOf(ONE)).toEqual([]);
@@ -101,12 +101,12 @@ describe(`a busy database (${TEST_DB_NAME})`, () => {
     if (TEST_DB_NAME === "SQLite") {
       // One transaction slot: the request's reads pass, the items' shared insert transaction waits, and each item answers 503.
       expect(res.status).toBe(200);
-      expect(answer.results).toEqual([A, B].map(() => ({ status: 503, retryAfter: 2, error: { code: "database_busy", message: expect.stringContaining("Nothing was changed") } })));
+      expect(answer.results).toEqual([A, B].map(() => ({ status: 503, retryAfter: 2, error: { code: "database_busy", message: expect.stringContaining("send the request again") } })));
     } else {
       // One pooled connection: the request's first statement waits for it, and the whole request answers 503.
       expect(res.status).toBe(503);
       expect(res.headers.get("retry-after")).toBe("2");
-      expect(answer).toEqual({ error: { code: "database_busy", message: expect.stringContaining("Nothing was changed") } });
+      expect(answer).toEqual({ error: { code: "database_busy", message: expect.stringContaining("send the request again") } });
     }
     expect(await getDb().uploadSession.count({ where: { fileName: { in: [A, B] } } })).toBe(0);
     expect(await openUploadsOf(A)).toEqual([]);

@@ -27,7 +27,7 @@ describe("database busy", () => {
     const busy = toErrorResponse(known("P2028"));
     expect(busy.status).toBe(503);
     expect(busy.headers.get("retry-after")).toBe("2");
-    expect(await busy.json()).toEqual({ error: { code: "database_busy", message: "The portal's database is busy. Nothing was changed: try again in 2 s." } });
+    expect(await busy.json()).toEqual({ error: { code: "database_busy", message: "The portal's database is busy: send the request again in 2 s." } });
     const other = toErrorResponse(known("P2002"));
     expect(other.status).toBe(500);
     expect(other.headers.get("retry-after")).toBeNull();
