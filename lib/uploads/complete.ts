@@ -17,6 +17,7 @@ import { oncePerKey } from "./once-per-key";
 import { neutraliseInvisible } from "./file-name-rule";
 import { linkReplacement, patchReplacedResource, registrationFields } from "./register-fields";
 import { recordStoredFingerprint } from "./integrity";
+import { isDatabaseBusy } from "@/lib/db-errors";
 import { writeParts, type RecordedPart } from "./parts";
 import { ACTIVE_STATUSES, loadOwnedSession, loadOwnedSessions, type LoadedSession } from "./session";
 import { sessionView, type SessionView } from "./views";
@@ -49,32 +50,43 @@ export async function completeUpload(caller: Caller, sessionId: string, input: {
   if (input.parts?.length && ACTIVE_STATUSES.includes(session.status)) await writeParts(caller, session, input.parts);
   await claimCompletion(session, input.sha256);
 
-  if (!alreadyStored) {
-    let stored = false;
-    try {
-      const sent = ACTIVE_STATUSES.includes(session.status) ? input.parts : undefined;
-      const { etags: partEtags, head } = await storeObject(session, sent);
-      // post-completion integrity (CASES 38): lib/uploads/integrity.ts; the byte count goes with the fingerprint.
-      stored = (await recordStoredFingerprint(session, new Date(), { partEtags, bytesConfirmed: session.size, current: head })) !== null;
-    } catch (err) {
-      const missingParts = err instanceof ApiError && err.code === "conflict";
-      await db.$transaction(async (tx) => {
-        await tx.uploadSession.update({
-          where: { id: sessionId },
-          data: missingParts
-            ? { status: "UPLOADING" }
-            : { status: "FAILED", errorCode: err instanceof StorageError && err.code === "SizeMismatch" ? "size_mismatch" : "storage_failed", errorMessage: (err as Error).message },
+  let fresh: LoadedSession;
+  try {
+    if (!alreadyStored) {
+      let stored = false;
+      try {
+        const sent = ACTIVE_STATUSES.includes(session.status) ? input.parts : undefined;
+        const { etags: partEtags, head } = await storeObject(session, sent);
+        // post-completion integrity (CASES 38): lib/uploads/integrity.ts; the byte count goes with the fingerprint.
+        stored = (await recordStoredFingerprint(session, new Date(), { partEtags, bytesConfirmed: session.size, current: head })) !== null;
+      } catch (err) {
+        if (isDatabaseBusy(err)) throw err; // not the store's failure: the claim is given back below
+        const missingParts = err instanceof ApiError && err.code === "conflict";
+        await db.$transaction(async (tx) => {
+          await tx.uploadSession.update({
+            where: { id: sessionId },
+            data: missingParts
+              ? { status: "UPLOADING" }
+              : { status: "FAILED", errorCode: err instanceof StorageError && err.code === "SizeMismatch" ? "size_mismatch" : "storage_failed", errorMessage: (err as Error).message },
+          });
+          if (!missingParts) await writeAudit(tx, { ...actor, type: "session.failed", detail: { stage: "store", error: (err as Error).message } });
         });
-        if (!missingParts) await writeAudit(tx, { ...actor, type: "session.failed", detail: { stage: "store", error: (err as Error).message } });
-      });
-      if (err instanceof StorageError) throw new ApiError("storage_failed", err.message);
-      throw err;
+        if (err instanceof StorageError) throw new ApiError("storage_failed", err.message);
+        throw err;
+      }
+      await writeAudit(db, { ...actor, type: "object.stored", detail: { key: session.key, size: Number(session.size), sha256: input.sha256 ?? session.sha256 } });
+      if (!stored) await db.uploadSession.update({ where: { id: sessionId }, data: { bytesConfirmed: session.size } });
     }
-    await writeAudit(db, { ...actor, type: "object.stored", detail: { key: session.key, size: Number(session.size), sha256: input.sha256 ?? session.sha256 } });
-    if (!stored) await db.uploadSession.update({ where: { id: sessionId }, data: { bytesConfirmed: session.size } });
+    // The session's dataset and owner rows are not changed by a completion: only the session row is read again.
+    fresh = { ...(await db.uploadSession.findUniqueOrThrow({ where: { id: sessionId } })), dataset: session.dataset, user: session.user };
+  } catch (err) {
+    // Nothing has gone to CKAN yet: a database that was too busy to record a step gives the claim back, so
+    // that the client's retry (after 503 database_busy's Retry-After) redoes the steps instead of meeting
+    // 409 "being completed by another request" until the claim goes stale. Storing again is safe (an
+    // already completed multipart upload is confirmed by HeadObject, storeObject).
+    if (isDatabaseBusy(err)) await releaseClaim(session);
+    throw err;
   }
-  // The session's dataset and owner rows are not changed by a completion: only the session row is read again.
-  const fresh = { ...(await db.uploadSession.findUniqueOrThrow({ where: { id: sessionId } })), dataset: session.dataset, user: session.user };
   return registerResource(caller, fresh, actor, pkg, shared);
 }
 
@@ -182,6 +194,18 @@ async function activateDraft(caller: Caller, pkg: CkanPackage, actor: { sessionI
   }
   await writeAudit(getDb(), { ...actor, type: "dataset.activated", detail: { packageId: pkg.id, from: "draft", to: "active" } });
   return undefined;
+}
+
+/**
+ * Gives a completion's claim back after a database-busy failure before anything went to CKAN: the session
+ * returns to the status it had (`uploading` for a taken-over stale claim). Best effort: if the database is
+ * still too busy for this one statement, the claim stays and goes stale after {@link STALE_COMPLETION_MS}.
+ */
+async function releaseClaim(session: LoadedSession): Promise<void> {
+  const status = session.status === "COMPLETING" ? "UPLOADING" : session.status;
+  await getDb()
+    .uploadSession.updateMany({ where: { id: session.id, status: "COMPLETING" }, data: { status } })
+    .catch((e) => console.warn(`[uploads] completion claim of ${session.id} not given back (database busy): it goes stale in ${STALE_COMPLETION_MS / 60_000} min`, (e as Error).message));
 }
 
 /** A claim older than this is taken to belong to a request that died (a crash or a restart). */

@@ -9,16 +9,36 @@
  */
 import { randomUUID } from "node:crypto";
 import { NextRequest } from "next/server";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { POST as createOne } from "@/app/api/uploads/route";
 import { POST as createBatch } from "@/app/api/uploads/batch/route";
+import { POST as completeOne } from "@/app/api/uploads/[id]/complete/route";
+import { recordParts } from "@/lib/uploads/parts";
+import { createUpload } from "@/lib/uploads/create";
 import { getDb } from "@/lib/db";
 import { getMetrics } from "@/lib/ops/metrics";
 import { resetRateLimitsForTests } from "@/lib/security/rate-limit";
 import { DEMO_TOKENS } from "@/scripts/ckan-demo/seed";
 import { abortUpload } from "@/lib/uploads/abort";
 import { TEST_DB_NAME, callerFor, startIntegrationEnv } from "./support/env";
-import { listMultipartUploads } from "./support/s3";
+import { getObjectBytes, listMultipartUploads, sha256, tempS3, testBytes, uploadAllParts } from "./support/s3";
+
+/** When set, the completion's first database write after CompleteMultipartUpload fails as a busy database does (Prisma P2028). */
+const busyAfterStore = vi.hoisted(() => ({ armed: false }));
+vi.mock("@/lib/uploads/integrity", async (importOriginal) => {
+  const actual = await importOriginal<typeof import("@/lib/uploads/integrity")>();
+  const { PrismaClientKnownRequestError } = await import("@prisma/client/runtime/client");
+  return {
+    ...actual,
+    recordStoredFingerprint: async (...args: Parameters<typeof actual.recordStoredFingerprint>) => {
+      if (busyAfterStore.armed) {
+        busyAfterStore.armed = false;
+        throw new PrismaClientKnownRequestError("Transaction API error: Unable to start a transaction in the given time.", { code: "P2028", clientVersion: "6.19.3" });
+      }
+      return actual.recordStoredFingerprint(...args);
+    },
+  };
+});
 
 let env: Awaited<ReturnType<typeof startIntegrationEnv>>;
 /** File names unique to this run: RGW keeps objects and open multipart uploads between runs. */
@@ -111,5 +131,30 @@ describe(`a busy database (${TEST_DB_NAME})`, () => {
     expect(await getDb().uploadSession.count({ where: { fileName: { in: [A, B] } } })).toBe(0);
     expect(await openUploadsOf(A)).toEqual([]);
     expect(await openUploadsOf(B)).toEqual([]);
+  });
+
+  it("a completion that meets a busy database after storing the object gives its claim back: 503, then the retry completes with one CKAN resource", async () => {
+    const caller = callerFor(env.ckan, "editor_user");
+    const bytes = testBytes(6 * 1024 * 1024 + 3, 11);
+    const created = await createUpload(caller, { datasetId: "test-dataset", fileName: `busy-complete-${run}.bin`, size: bytes.length, contentType: "application/octet-stream" }, { ip: null, userAgent: "vitest" });
+    await recordParts(caller, created.sessionId, await uploadAllParts(tempS3(created.credentials!), created, bytes));
+    const complete = () => completeOne(post(`/api/uploads/${created.sessionId}/complete`, { sha256: sha256(bytes) }), { params: Promise.resolve({ id: created.sessionId }) });
+
+    busyAfterStore.armed = true;
+    const busy = await complete();
+    expect(busy.status).toBe(503);
+    expect(busy.headers.get("retry-after")).toBe("2");
+    expect((await busy.json()).error.code).toBe("database_busy");
+    const mid = await getDb().uploadSession.findUniqueOrThrow({ where: { id: created.sessionId } });
+    expect(mid.status).toBe("UPLOADING"); // the claim is given back, not left COMPLETING
+    expect(mid.errorCode).toBeNull(); // and not recorded as a storage failure
+    expect(await getDb().auditEvent.count({ where: { sessionId: created.sessionId, type: "session.failed" } })).toBe(0);
+    expect(env.ckan.state.getDataset("test-dataset")!.resources.filter((r) => r.name === `busy-complete-${run}.bin`)).toEqual([]);
+
+    const done = await complete(); // the client's retry after Retry-After
+    expect(done.status).toBe(200);
+    expect((await done.json()).status).toBe("completed");
+    expect(env.ckan.state.getDataset("test-dataset")!.resources.filter((r) => r.name === `busy-complete-${run}.bin`)).toHaveLength(1);
+    expect(sha256((await getObjectBytes(created.key)).bytes)).toBe(sha256(bytes));
   });
 });
