@@ -62,6 +62,8 @@ interface Completing {
   alreadyStored: boolean;
   /** Parts to record with the claim (sent with the completion, the session still active as loaded). */
   parts?: RecordedPart[];
+  /** The session's SHA-256 once claimed (the item's, else the one it had). */
+  sha256?: string | null;
 }
 
 /**
@@ -74,7 +76,7 @@ interface Completing {
  * the sent parts recorded (lib/uploads/parts.ts recordPartsOf) and the claims, one compare-and-swap UPDATE
  * for all (of any number of concurrent completions of a session exactly one wins); (3) per item:
  * CompleteMultipartUpload and HeadObject; (4) one UPDATE of the fingerprints and byte counts, one INSERT of
- * the `object.stored` events, one read of the claimed rows; (5) per item: CKAN `resource_create` (or the
+ * the `object.stored` events; (5) per item: CKAN `resource_create` (or the
  * replaced resource's `resource_patch`); (6) ONE transaction: the `session.completed` events and the final
  * UPDATE; (7) per item: the replacement's links and the draft dataset's activation (once per dataset). An
  * item that fails leaves the later steps with its error (rare failure paths write per item, as before).
@@ -174,20 +176,12 @@ export async function completeUploadsTogether(
     for (const c of storedOk) drop(c, err);
   }
 
-  // The sessions' dataset and owner rows are not changed by a completion: only the session rows are read again.
-  const fresh = new Map<string, UploadSession>();
-  try {
-    if (live.length) for (const r of await db.uploadSession.findMany({ where: { id: { in: live.map((c) => c.session.id) } } })) fresh.set(r.id, r);
-  } catch (err) {
-    for (const c of [...live]) drop(c, err);
-  }
 
   // (5) CKAN registration, per item.
   const registered = await mapPool([...live], concurrency, async (c) => {
     try {
-      const row = fresh.get(c.session.id);
-      if (!row) throw new ApiError("not_found", "Upload session not found.");
-      return { c, ...(await registerResource(caller, { ...row, dataset: c.session.dataset, user: c.session.user }, c.actor, c.pkg)) };
+      // What the registration reads of the session does not change once it is loaded, but its SHA-256 (set by the claim).
+      return { c, ...(await registerResource(caller, { ...c.session, sha256: c.sha256 ?? null }, c.actor, c.pkg)) };
     } catch (err) {
       drop(c, err);
       return null;
@@ -365,6 +359,7 @@ const CLAIMABLE_SQL = Prisma.raw(["CREATED", "UPLOADING", "FAILED", "UPLOADED"].
  * stores and registers it (no duplicate CKAN resources); each claimed session gets the item's `sha256` (else
  * keeps its own) and loses its error. A claim left behind by a request that died is taken over after
  * {@link STALE_COMPLETION_MS}. Each session must appear once in `items`. Run inside the caller's transaction.
+ * Sets each claimed item's `sha256` to the session's (as the claim left it).
  * @returns the items not claimed, each with its ApiError 409 (another completion holds the claim, or the
  *   session is cancelled/expired/completed).
  */
@@ -377,12 +372,13 @@ async function claimCompletions(tx: Prisma.TransactionClient, items: readonly Co
     ? Prisma.sql`, "sha256" = CASE "id" ${Prisma.join(withHash.map((c) => Prisma.sql`WHEN ${c.session.id} THEN ${c.input.sha256}`), " ")} ELSE "sha256" END`
     : Prisma.empty;
   const ids = Prisma.join(items.map((c) => c.session.id));
-  const claimed = await tx.$queryRaw<Array<{ id: string }>>`
+  const claimed = await tx.$queryRaw<Array<{ id: string; sha256: string | null }>>`
     UPDATE "UploadSession"
     SET "status" = 'COMPLETING', "errorCode" = NULL, "errorMessage" = NULL, "updatedAt" = ${now} ${sha256}
     WHERE "id" IN (${ids}) AND ("status" IN (${CLAIMABLE_SQL}) OR ("status" = 'COMPLETING' AND "updatedAt" < ${staleBefore}))
-    RETURNING "id"`;
-  const won = new Set(claimed.map((r) => r.id));
+    RETURNING "id", "sha256"`;
+  const won = new Map(claimed.map((r) => [r.id, r.sha256]));
+  for (const c of items) c.sha256 = won.get(c.session.id);
   const lost = items.filter((c) => !won.has(c.session.id));
   if (lost.length === 0) return refused;
   const statuses = await tx.$queryRaw<Array<{ id: string; status: string }>>`
