@@ -73,6 +73,9 @@ export function notActiveForParts(): ApiError {
   return new ApiError("conflict", "Cannot record parts: the upload was cancelled or is being completed.");
 }
 
+/** Most parameters one compare-and-swap UPDATE of {@link recordPartsOf} binds. */
+const PARAMETERS_PER_UPDATE = 30_000;
+
 /** Parts of one session to record (checked against its plan), and who records them (for `parts.recorded`). */
 export interface PartsToRecord {
   sessionId: string;
@@ -89,26 +92,40 @@ export interface PartsToRecord {
  * undone, and nothing is written for its session); (2) the part rows of the sessions that moved, one
  * INSERT … ON CONFLICT (lib/uploads/part-rows.ts); (3) their `parts.recorded` events, one multi-row INSERT.
  * (issue 11: a Prisma aggregate plus updateMany cost the portal ~3 ms of CPU per report.) Each session must
- * appear once in `entries`, each with at least one part.
+ * appear once in `entries`, each with at least one part. (Many parts: the UPDATE is split so that none binds
+ * more than {@link PARAMETERS_PER_UPDATE} parameters, the INSERT per 1,000 rows.)
  * @returns per entry, in order: the session's bytesConfirmed (bytes) after recording, or null when the session
  *   was not active (nothing written for it).
  */
 export async function recordPartsOf(tx: Prisma.TransactionClient, entries: readonly PartsToRecord[], now = new Date()): Promise<Array<bigint | null>> {
   if (entries.length === 0) return [];
   const distinct = entries.map((e) => distinctParts(e.parts));
-  // The sum after the upsert = the parts recorded before that are not re-sent + the parts sent now.
-  const sums = entries.map(
-    (e, k) => Prisma.sql`WHEN ${e.sessionId} THEN (SELECT COALESCE(SUM(p."size"), 0) FROM "UploadPart" p WHERE p."sessionId" = ${e.sessionId}
-      AND p."partNumber" NOT IN (${Prisma.join(distinct[k].map((p) => p.partNumber))})) + ${BigInt(distinct[k].reduce((s, p) => s + p.size, 0))}`,
-  );
-  const moved = await tx.$queryRaw<Array<{ id: string; bytesConfirmed: bigint | number }>>`
-    UPDATE "UploadSession"
-    SET "bytesConfirmed" = CASE "id" ${Prisma.join(sums, " ")} ELSE "bytesConfirmed" END,
-        "status" = 'UPLOADING', "errorCode" = NULL, "errorMessage" = NULL,
-        "startedAt" = COALESCE("startedAt", ${now}), "updatedAt" = ${now}
-    WHERE "id" IN (${Prisma.join(entries.map((e) => e.sessionId))}) AND "status" IN (${ACTIVE_STATUSES_SQL})
-    RETURNING "id", "bytesConfirmed"`;
-  const confirmed = new Map(moved.map((m) => [m.id, BigInt(m.bytesConfirmed)]));
+  // Sessions per UPDATE: each binds its part numbers + 4 parameters; a group stays under PARAMETERS_PER_UPDATE
+  // (SQLite allows 32,766 per statement, PostgreSQL 65,535; a batch of 100 items of 1,000 parts would bind 100,400).
+  const groups: number[][] = [];
+  let bound = Infinity;
+  for (let k = 0; k < entries.length; k++) {
+    const n = distinct[k].length + 4;
+    if (bound + n > PARAMETERS_PER_UPDATE) groups.push([]), (bound = 0);
+    groups[groups.length - 1].push(k);
+    bound += n;
+  }
+  const confirmed = new Map<string, bigint>();
+  for (const group of groups) {
+    // The sum after the upsert = the parts recorded before that are not re-sent + the parts sent now.
+    const sums = group.map(
+      (k) => Prisma.sql`WHEN ${entries[k].sessionId} THEN (SELECT COALESCE(SUM(p."size"), 0) FROM "UploadPart" p WHERE p."sessionId" = ${entries[k].sessionId}
+        AND p."partNumber" NOT IN (${Prisma.join(distinct[k].map((p) => p.partNumber))})) + ${BigInt(distinct[k].reduce((s, p) => s + p.size, 0))}`,
+    );
+    const moved = await tx.$queryRaw<Array<{ id: string; bytesConfirmed: bigint | number }>>`
+      UPDATE "UploadSession"
+      SET "bytesConfirmed" = CASE "id" ${Prisma.join(sums, " ")} ELSE "bytesConfirmed" END,
+          "status" = 'UPLOADING', "errorCode" = NULL, "errorMessage" = NULL,
+          "startedAt" = COALESCE("startedAt", ${now}), "updatedAt" = ${now}
+      WHERE "id" IN (${Prisma.join(group.map((k) => entries[k].sessionId))}) AND "status" IN (${ACTIVE_STATUSES_SQL})
+      RETURNING "id", "bytesConfirmed"`;
+    for (const m of moved) confirmed.set(m.id, BigInt(m.bytesConfirmed));
+  }
   const written = entries.filter((e) => confirmed.has(e.sessionId));
   // One INSERT … ON CONFLICT for all of them: 1,000 upserts here passed Prisma's 5 s interactive
   // transaction limit on a loaded PostgreSQL (issue 10, item 7).

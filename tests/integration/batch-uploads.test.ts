@@ -8,6 +8,7 @@
  * statements per file than single calls (counted by `ckan_portal_db_queries_total`, as
  * control-plane-cost.test.ts counts them). Peers: Ceph RGW, demo CKAN, the selected database.
  */
+import { randomUUID } from "node:crypto";
 import { NextRequest } from "next/server";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { POST as createBatch } from "@/app/api/uploads/batch/route";
@@ -233,6 +234,20 @@ describe(`batch routes: many small files share requests (${TEST_DB_NAME})`, () =
       expect((await getDb().auditEvent.findMany({ where: { sessionId: u.sessionId } })).map((e) => e.type)).toEqual(["session.created"]);
     }
     expect(await getDb().uploadSession.count({ where: { user: { ckanId: caller.id }, status: "COMPLETED" } })).toBe(2);
+  });
+
+  it("records 40 sessions × 1,000 parts together in statements both databases accept (each binds under SQLite's 32,766 parameters)", async () => {
+    const { caller, token } = freshEditor("batch-many-parts");
+    const started = await post(createBatch, "/api/uploads/batch", token, { uploads: [{ datasetId: "test-dataset", fileName: "seed.csv", size: 1000, contentType: "" }] });
+    const seed = await getDb().uploadSession.findUniqueOrThrow({ where: { id: started.body.results[0].upload.sessionId } });
+    const ids = Array.from({ length: 40 }, () => randomUUID());
+    const { id: _id, key, ...fields } = seed;
+    await getDb().uploadSession.createMany({ data: ids.map((id) => ({ ...fields, id, key: `${key}-${id}`, size: 1000n, partSize: 1n, partCount: 1000 })) });
+    const parts = Array.from({ length: 1000 }, (_, i) => ({ partNumber: i + 1, size: 1, etag: `"e${i}"` }));
+    const confirmed = await getDb().$transaction((tx) => recordPartsOf(tx, ids.map((sessionId) => ({ sessionId, userId: seed.userId, actorName: caller.name, parts }))), { timeout: 120_000 });
+    expect(confirmed).toEqual(ids.map(() => 1000n));
+    expect(await getDb().uploadPart.count({ where: { sessionId: { in: ids } } })).toBe(40_000);
+    expect(await getDb().uploadSession.count({ where: { id: { in: ids }, status: "UPLOADING", bytesConfirmed: 1000n } })).toBe(40);
   });
 
   it("records the parts of many sessions in one compare-and-swap: a session no longer active gets nothing written", async () => {
