@@ -95,10 +95,11 @@ export async function createUploads(caller: Caller, items: unknown[], ctx: Reque
 
 /**
  * `POST /api/uploads/batch/complete` (issue 12: many small files finishing at once share one request): each
- * item is completed exactly as `POST /api/uploads/{id}/complete` completes it (lib/uploads/complete.ts
- * completeUpload: same checks, parts, S3 objects, CKAN resources, rows, audit events, errors), with the
- * sessions loaded by one query, one User row touch and ONE fresh CKAN permission check per distinct dataset
- * (asked at the moment of this request's completions).
+ * item is completed exactly as `POST /api/uploads/{id}/complete` completes it — by the same code
+ * (lib/uploads/complete.ts completeUploadsTogether: same checks, parts, S3 objects, CKAN resources, rows, audit
+ * events, errors) — with the sessions loaded by one query, one User row touch, ONE fresh CKAN permission check
+ * per distinct dataset (asked at the moment of this request's completions) and the items' database writes
+ * set-based (a few statements per request, not per item).
  * @returns one result per item, in input order: `{session}` (the single route's answer) or {@link BatchItemError}.
  */
 export async function completeUploads(caller: Caller, items: unknown[]): Promise<Array<{ session: SessionView } | BatchItemError>> {
