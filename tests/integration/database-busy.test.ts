@@ -30,12 +30,12 @@ vi.mock("@/lib/uploads/integrity", async (importOriginal) => {
   const { PrismaClientKnownRequestError } = await import("@prisma/client/runtime/client");
   return {
     ...actual,
-    recordStoredFingerprint: async (...args: Parameters<typeof actual.recordStoredFingerprint>) => {
+    writeFingerprints: async (...args: Parameters<typeof actual.writeFingerprints>) => {
       if (busyAfterStore.armed) {
         busyAfterStore.armed = false;
         throw new PrismaClientKnownRequestError("Transaction API error: Unable to start a transaction in the given time.", { code: "P2028", clientVersion: "6.19.3" });
       }
-      return actual.recordStoredFingerprint(...args);
+      return actual.writeFingerprints(...args);
     },
   };
 });
