@@ -22,6 +22,7 @@ import { completionMismatch, rejectReplacedObject, writeFingerprints } from "./i
 import { checkPartsAgainstPlan, notActiveForParts, recordPartsOf, type RecordedPart } from "./parts";
 import { ACTIVE_STATUSES, loadOwnedSession, loadOwnedSessions, type LoadedSession } from "./session";
 import { sessionView, type SessionView } from "./views";
+import pRetry from "p-retry";
 import { isDatabaseBusy } from "@/lib/db-errors";
 
 /**
@@ -195,7 +196,10 @@ export async function completeUploadsTogether(
   let rows = new Map<string, UploadSession>();
   if (done.length > 0) {
     try {
-      rows = await finishCompletions(done.map(({ c, resource, url }) => ({ session: c.session, actor: c.actor, resourceId: resource.id, url })));
+      // The CKAN resources exist now: a busy database is waited out a few times (p-retry: 0.5, 1, 2 s) rather
+      // than leaving the claims to go stale with the registrations unrecorded.
+      const finishing = done.map(({ c, resource, url }) => ({ session: c.session, actor: c.actor, resourceId: resource.id, url }));
+      rows = await pRetry(() => finishCompletions(finishing), { retries: 3, minTimeout: 500, factor: 2, randomize: true, shouldRetry: ({ error }) => isDatabaseBusy(error) });
     } catch (err) {
       for (const { c } of done) drop(c, err);
     }

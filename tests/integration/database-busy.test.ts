@@ -25,6 +25,22 @@ import { getObjectBytes, listMultipartUploads, sha256, tempS3, testBytes, upload
 
 /** When set, the completion's first database write after CompleteMultipartUpload fails as a busy database does (Prisma P2028). */
 const busyAfterStore = vi.hoisted(() => ({ armed: false }));
+/** The number of times the `session.completed` write (after CKAN registered the resource) fails as a busy database does. */
+const busyAfterRegister = vi.hoisted(() => ({ times: 0 }));
+vi.mock("@/lib/uploads/audit", async (importOriginal) => {
+  const actual = await importOriginal<typeof import("@/lib/uploads/audit")>();
+  const { PrismaClientKnownRequestError } = await import("@prisma/client/runtime/client");
+  return {
+    ...actual,
+    writeAudits: async (...args: Parameters<typeof actual.writeAudits>) => {
+      if (busyAfterRegister.times > 0 && args[1].some((e) => e.type === "session.completed")) {
+        busyAfterRegister.times--;
+        throw new PrismaClientKnownRequestError("Transaction API error: Unable to start a transaction in the given time.", { code: "P2028", clientVersion: "6.19.3" });
+      }
+      return actual.writeAudits(...args);
+    },
+  };
+});
 vi.mock("@/lib/uploads/integrity", async (importOriginal) => {
   const actual = await importOriginal<typeof import("@/lib/uploads/integrity")>();
   const { PrismaClientKnownRequestError } = await import("@prisma/client/runtime/client");
@@ -156,5 +172,24 @@ describe(`a busy database (${TEST_DB_NAME})`, () => {
     expect((await done.json()).status).toBe("completed");
     expect(env.ckan.state.getDataset("test-dataset")!.resources.filter((r) => r.name === `busy-complete-${run}.bin`)).toHaveLength(1);
     expect(sha256((await getObjectBytes(created.key)).bytes)).toBe(sha256(bytes));
+  });
+
+  it("once CKAN has registered the resource, a busy database is waited out: the completion is recorded, not left claimed", async () => {
+    const caller = callerFor(env.ckan, "editor_user");
+    const name = `busy-register-${run}.bin`;
+    const bytes = testBytes(5 * 1024 * 1024 + 9, 12);
+    const created = await createUpload(caller, { datasetId: "test-dataset", fileName: name, size: bytes.length, contentType: "application/octet-stream" }, { ip: null, userAgent: "vitest" });
+    await recordParts(caller, created.sessionId, await uploadAllParts(tempS3(created.credentials!), created, bytes));
+
+    busyAfterRegister.times = 2;
+    const res = await completeOne(post(`/api/uploads/${created.sessionId}/complete`, { sha256: sha256(bytes) }), { params: Promise.resolve({ id: created.sessionId }) });
+    expect(busyAfterRegister.times).toBe(0); // both busy answers were met
+    expect(res.status).toBe(200);
+    const row = await getDb().uploadSession.findUniqueOrThrow({ where: { id: created.sessionId } });
+    expect(row.status).toBe("COMPLETED");
+    const resources = env.ckan.state.getDataset("test-dataset")!.resources.filter((r) => r.name === name);
+    expect(resources).toHaveLength(1);
+    expect(row.resourceId).toBe(resources[0].id);
+    expect(await getDb().auditEvent.count({ where: { sessionId: created.sessionId, type: "session.completed" } })).toBe(1);
   });
 });
