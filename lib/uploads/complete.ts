@@ -254,13 +254,13 @@ async function storingFailed(c: Completing, err: unknown): Promise<unknown> {
  * to CKAN, so that the client's retry after `Retry-After` redoes the steps instead of meeting 409 "being
  * completed by another request" until the claim goes stale ({@link STALE_COMPLETION_MS}). Storing again is
  * safe: an already completed multipart upload is confirmed by HeadObject (storeObject). The session returns
- * to the status it had (`uploading` for a taken-over stale claim). Best effort: if the database is still
- * too busy for this one statement, the claim stays and goes stale.
+ * to the status it had (`uploading` for a taken-over stale claim). Best effort: if the database stays too
+ * busy for this one statement through 3 more tries (p-retry, ~3.5 s), the claim stays and goes stale.
  */
 async function releaseClaim(session: LoadedSession): Promise<void> {
   const status = session.status === "COMPLETING" ? "UPLOADING" : session.status;
-  await getDb()
-    .uploadSession.updateMany({ where: { id: session.id, status: "COMPLETING" }, data: { status } })
+  const release = () => getDb().uploadSession.updateMany({ where: { id: session.id, status: "COMPLETING" }, data: { status } });
+  await pRetry(release, { retries: 3, minTimeout: 500, factor: 2, randomize: true, shouldRetry: ({ error }) => isDatabaseBusy(error) })
     .catch((e) => console.warn(`[uploads] completion claim of ${session.id} not given back (database busy): it goes stale in ${STALE_COMPLETION_MS / 60_000} min`, (e as Error).message));
 }
 
