@@ -5,6 +5,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient as SqliteClient } from "@/lib/generated/sqlite/client";
 import { PrismaClient as PgClient } from "@/lib/generated/postgresql/client";
 import { getMetrics } from "@/lib/ops/metrics";
+import { DatabaseBusyError } from "@/lib/db-errors";
 
 export type Db = SqliteClient;
 
@@ -32,6 +33,34 @@ export function sqliteSynchronous(env: Record<string, string | undefined> = proc
   return v;
 }
 
+/** Reads a whole-number setting within [min, max], else its default. @throws Error naming the setting when it is not such a number. */
+function intSetting(env: Record<string, string | undefined>, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be a whole number from ${min} to ${max}, not "${raw}"`);
+  return n;
+}
+
+/**
+ * DATABASE_WAIT_MS (default 5,000 ms): the longest a request waits for a pooled PostgreSQL connection
+ * (node-postgres `connectionTimeoutMillis`) or for its turn to start an interactive transaction (Prisma
+ * `transactionOptions.maxWait`; SQLite runs one transaction at a time). Beyond it the API answers 503
+ * `database_busy` with Retry-After (lib/db-errors.ts), and the request has changed nothing.
+ * @throws Error when not a whole number from 100 to 600,000.
+ */
+export function databaseWaitMs(env: Record<string, string | undefined> = process.env): number {
+  return intSetting(env, "DATABASE_WAIT_MS", 5_000, 100, 600_000);
+}
+
+/**
+ * DATABASE_POOL_SIZE (default 10, node-postgres' own default): PostgreSQL connections per portal
+ * process. Ignored for SQLite (one connection). @throws Error when not a whole number from 1 to 1,000.
+ */
+export function databasePoolSize(env: Record<string, string | undefined> = process.env): number {
+  return intSetting(env, "DATABASE_POOL_SIZE", 10, 1, 1_000);
+}
+
 /**
  * The better-sqlite3 adapter with the portal's connection settings (issue 11): write-ahead logging
  * (readers and the writer no longer block each other; a commit appends to the log instead of writing a
@@ -43,7 +72,38 @@ class PortalSqliteAdapter extends PrismaBetterSQLite3 {
   async connect(): ReturnType<PrismaBetterSQLite3["connect"]> {
     const adapter = await super.connect();
     await adapter.executeScript(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${sqliteSynchronous()};`);
+    const start = adapter.startTransaction.bind(adapter);
+    const waitMs = databaseWaitMs();
+    adapter.startTransaction = (isolationLevel) => boundedTransactionStart(start(isolationLevel), waitMs);
     return adapter;
+  }
+}
+
+type SqliteTransaction = Awaited<ReturnType<Awaited<ReturnType<PrismaBetterSQLite3["connect"]>>["startTransaction"]>>;
+
+/**
+ * SQLite runs one interactive transaction at a time (the adapter queues the others without a limit), and
+ * Prisma 6.19 checks `maxWait` only once a queued transaction has started — so a request would wait for
+ * as long as the queue takes and then fail anyway. This bounds the wait itself: after `waitMs` the
+ * request fails with {@link DatabaseBusyError} (→ 503 `database_busy`), and should its slot come later
+ * it is given back at once (ROLLBACK of an empty transaction).
+ */
+async function boundedTransactionStart(started: Promise<SqliteTransaction>, waitMs: number): Promise<SqliteTransaction> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DatabaseBusyError(waitMs)), waitMs);
+  });
+  try {
+    return await Promise.race([started, late]);
+  } catch (err) {
+    if (err instanceof DatabaseBusyError) {
+      started
+        .then((tx) => tx.executeRaw({ sql: "ROLLBACK", args: [], argTypes: [] }).finally(() => tx.rollback()))
+        .catch((e) => console.error("[db] giving back a late transaction slot failed", e));
+    }
+    throw err;
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -53,12 +113,16 @@ class PortalSqliteAdapter extends PrismaBetterSQLite3 {
  * {@link PortalSqliteAdapter}).
  * Both generated clients share one data model, so the SQLite client's type stands for both.
  * Every statement it sends is counted in the Prometheus counter `ckan_portal_db_queries_total` (issue 11:
- * `bench:api` reports database statements per upload from it).
+ * `bench:api` reports database statements per upload from it). Waits for a connection or a transaction
+ * are bounded by {@link databaseWaitMs}; PostgreSQL's pool has {@link databasePoolSize} connections.
+ * @throws Error when DATABASE_WAIT_MS, DATABASE_POOL_SIZE or SQLITE_SYNCHRONOUS is malformed.
  */
 export function createDb(url: string): Db {
+  const waitMs = databaseWaitMs();
+  const options = { ...QUERY_EVENTS, transactionOptions: { maxWait: waitMs } };
   const client = isPostgresUrl(url)
-    ? new PgClient({ adapter: new PrismaPg({ connectionString: url }), ...QUERY_EVENTS })
-    : new SqliteClient({ adapter: new PortalSqliteAdapter({ url: path.resolve(url.replace(/^file:/, "")) }), ...QUERY_EVENTS });
+    ? new PgClient({ adapter: new PrismaPg({ connectionString: url, max: databasePoolSize(), connectionTimeoutMillis: waitMs }), ...options })
+    : new SqliteClient({ adapter: new PortalSqliteAdapter({ url: path.resolve(url.replace(/^file:/, "")) }), ...options });
   const counter = getMetrics().dbQueries;
   (client as unknown as QueryEventSource).$on("query", () => counter.inc());
   return client as unknown as Db;

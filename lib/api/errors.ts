@@ -2,6 +2,8 @@ import { NextResponse } from "next/server";
 import { ZodError } from "zod";
 import { CkanError, ckanFailureMessage } from "@/lib/ckan/errors";
 import { StorageError } from "@/lib/storage/errors";
+import { getMetrics } from "@/lib/ops/metrics";
+import { DATABASE_BUSY_RETRY_AFTER_SECONDS, isDatabaseBusy } from "@/lib/db-errors";
 
 /** Error codes of the portal API and their HTTP statuses (one table for every route). */
 export const API_ERROR_STATUS = {
@@ -32,6 +34,8 @@ export const API_ERROR_STATUS = {
   internal: 500,
   ckan_failed: 502,
   storage_failed: 502,
+  /** The portal's database did not serve the request in time (lib/db-errors.ts): nothing changed; send it again after `Retry-After`. */
+  database_busy: 503,
 } as const;
 
 export type ApiErrorCode = keyof typeof API_ERROR_STATUS;
@@ -68,6 +72,8 @@ export function errorResponse(code: ApiErrorCode, message: string, details?: unk
  * field issues; anything else → 500 "internal", logged with its cause (never sent to the client).
  * StorageError → 502 `storage_failed` and CkanError → 502 `ckan_failed` (their messages name the peer; an answer
  * that is not CKAN's API says "CKAN at {CKAN_URL} is not answering as a CKAN API (HTTP {status}, {content type})").
+ * A database that did not serve the request in time (lib/db-errors.ts `isDatabaseBusy`: no free pooled connection
+ * or transaction slot within DATABASE_WAIT_MS) → 503 `database_busy` with `Retry-After` (s), logged as a warning.
  */
 export function toErrorResponse(err: unknown): NextResponse {
   if (err instanceof ApiError) {
@@ -83,6 +89,14 @@ export function toErrorResponse(err: unknown): NextResponse {
   }
   if (err instanceof StorageError) return errorResponse("storage_failed", err.message);
   if (err instanceof CkanError) return errorResponse("ckan_failed", ckanFailureMessage(err));
+  if (isDatabaseBusy(err)) {
+    const code = (err as { code?: unknown }).code;
+    console.warn(`[api] database busy (${typeof code === "string" ? code : "pool timeout"}): answered 503 database_busy`);
+    getMetrics().dbBusy.inc();
+    const res = errorResponse("database_busy", `The portal's database is busy: send the request again in ${DATABASE_BUSY_RETRY_AFTER_SECONDS} s.`);
+    res.headers.set("retry-after", String(DATABASE_BUSY_RETRY_AFTER_SECONDS));
+    return res;
+  }
   console.error("[api] unexpected error", err);
   return errorResponse("internal", "An unexpected error occurred. It has been logged.");
 }

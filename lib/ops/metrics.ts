@@ -23,6 +23,7 @@ export interface PortalMetrics {
   stsSeconds: Histogram<"action" | "outcome">;
   stsErrors: Counter<"action">;
   dbQueries: Counter;
+  dbBusy: Counter;
   activeUploads: Gauge<"status">;
   sweeperRuns: Counter<"outcome">;
 }
@@ -51,6 +52,7 @@ function create(): PortalMetrics {
     stsSeconds: new Histogram({ name: "ckan_portal_sts_request_duration_seconds", help: "STS call latency, by action (AssumeRole) and outcome.", labelNames: ["action", "outcome"], buckets: CALL_BUCKETS, registers: r }),
     stsErrors: new Counter({ name: "ckan_portal_sts_request_errors_total", help: "STS calls that failed, by action.", labelNames: ["action"], registers: r }),
     dbQueries: new Counter({ name: "ckan_portal_db_queries_total", help: "SQL statements the portal's Prisma client sent to its database, as Prisma reports them (query events: a transaction's COMMIT counts, its BEGIN is not reported).", registers: r }),
+    dbBusy: new Counter({ name: "ckan_portal_db_busy_total", help: "API requests answered 503 database_busy: no pooled database connection or transaction slot within DATABASE_WAIT_MS (clients retry after Retry-After).", registers: r }),
     activeUploads: new Gauge({
       name: "ckan_portal_active_uploads",
       help: "Upload sessions not yet final (created, uploading, completing, uploaded), by status; read from the database at scrape time.",

@@ -4,7 +4,8 @@ import type { Caller } from "@/lib/auth";
 import { ApiError, toErrorResponse } from "@/lib/api/errors";
 import { consumeRateLimit } from "@/lib/security/rate-limit";
 import { activeUploadsRoom, tooManyActiveUploads } from "./active-limit";
-import { completeShared, completeUpload } from "./complete";
+import { completeShared, completeUploadsTogether } from "./complete";
+import { mapPool } from "./map-pool";
 import { createShared, prepareUpload, writePreparedUploads, type CreatedUpload, type PreparedUpload, type RequestContext } from "./create";
 import { completeUploadSchema, createUploadSchema } from "./schemas";
 import type { SessionView } from "./views";
@@ -35,20 +36,6 @@ export async function itemError(err: unknown): Promise<BatchItemError> {
   const body = (await res.json()) as { error: BatchItemError["error"] };
   const retry = res.headers.get("retry-after");
   return { error: body.error, status: res.status, ...(retry !== null && /^\d+$/.test(retry) ? { retryAfter: Number(retry) } : {}) };
-}
-
-/** Runs `fn` over `items` with at most `limit` at once; results in input order. */
-async function mapPool<T, R>(items: T[], limit: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i], i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }
 
 /**
@@ -108,22 +95,27 @@ export async function createUploads(caller: Caller, items: unknown[], ctx: Reque
 
 /**
  * `POST /api/uploads/batch/complete` (issue 12: many small files finishing at once share one request): each
- * item is completed exactly as `POST /api/uploads/{id}/complete` completes it (lib/uploads/complete.ts
- * completeUpload: same checks, parts, S3 objects, CKAN resources, rows, audit events, errors), with the
- * sessions loaded by one query, one User row touch and ONE fresh CKAN permission check per distinct dataset
- * (asked at the moment of this request's completions).
+ * item is completed exactly as `POST /api/uploads/{id}/complete` completes it — by the same code
+ * (lib/uploads/complete.ts completeUploadsTogether: same checks, parts, S3 objects, CKAN resources, rows, audit
+ * events, errors) — with the sessions loaded by one query, one User row touch, ONE fresh CKAN permission check
+ * per distinct dataset (asked at the moment of this request's completions) and the items' database writes
+ * set-based (a few statements per request, not per item).
  * @returns one result per item, in input order: `{session}` (the single route's answer) or {@link BatchItemError}.
  */
 export async function completeUploads(caller: Caller, items: unknown[]): Promise<Array<{ session: SessionView } | BatchItemError>> {
   const parsed = items.map((item) => completeItemSchema.safeParse(item));
-  const shared = completeShared(caller, parsed.flatMap((p) => (p.success ? [p.data.sessionId] : [])));
-  return mapPool(parsed, ITEM_CONCURRENCY, async (p) => {
-    try {
-      if (!p.success) throw p.error;
-      const { sessionId, ...input } = p.data;
-      return { session: await completeUpload(caller, sessionId, input, shared) };
-    } catch (err) {
-      return itemError(err);
-    }
+  const valid = parsed.flatMap((p, i) => {
+    if (!p.success) return [];
+    const { sessionId, ...input } = p.data;
+    return [{ i, sessionId, input }];
   });
+  const shared = completeShared(caller, valid.map((v) => v.sessionId));
+  const outcomes = await completeUploadsTogether(caller, valid, shared, ITEM_CONCURRENCY);
+  const results = new Array<{ session: SessionView } | BatchItemError>(items.length);
+  for (const [k, v] of valid.entries()) {
+    const o = outcomes[k];
+    results[v.i] = "session" in o ? { session: o.session } : await itemError(o.error);
+  }
+  for (const [i, p] of parsed.entries()) if (!p.success) results[i] = await itemError(p.error);
+  return results;
 }

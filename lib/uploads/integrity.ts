@@ -1,7 +1,8 @@
 import "server-only";
 import { createHash } from "node:crypto";
 import { getConfig } from "@/lib/config";
-import { getDb } from "@/lib/db";
+import { getDb, type Db } from "@/lib/db";
+import { Prisma } from "@/lib/generated/sqlite/client";
 import type { UploadSession } from "@/lib/generated/sqlite/client";
 import { getS3Client } from "@/lib/storage/clients";
 import { StorageError } from "@/lib/storage/errors";
@@ -58,18 +59,53 @@ export async function recordStoredFingerprint(
   now = new Date(),
   known: { partEtags?: string[]; bytesConfirmed?: bigint; current?: ObjectFingerprint } = {},
 ): Promise<ObjectFingerprint | null> {
-  const db = getDb();
   // `known.current`: the HeadObject the completion has just made (lib/uploads/complete.ts storeObject), not asked twice.
   const current = known.current ?? (await headFingerprint(getS3Client(getConfig()), { bucket: session.bucket, key: session.key }));
   if (!current) return null; // storeObject has just seen it; the next check flags a vanished object
   // `known` (issue 12, fewer statements per small file): the part ETags the caller has just read, and a byte count to write with the fingerprint.
-  await db.uploadSession.update({ where: { id: session.id }, data: { ...fingerprintColumns(current, now), ...(known.bytesConfirmed !== undefined ? { bytesConfirmed: known.bytesConfirmed } : {}) } });
+  await writeFingerprints(getDb(), [{ id: session.id, fingerprint: current, bytesConfirmed: known.bytesConfirmed }], now);
   const problem = completionMismatch(session.partCount, current.etag, session.partCount > 0 ? (known.partEtags ?? (await partEtags(session.id))) : []);
-  if (problem) {
-    await flagIntegrityFailure(session, problem, "completion", { recorded: null, current }, now);
-    throw new StorageError(`S3 holds other bytes than the uploaded parts: ${problem}. The upload cannot be registered; upload the file again.`, "S3", "HeadObject", "IntegrityMismatch");
-  }
+  if (problem) throw await rejectReplacedObject(session, problem, current, now);
   return current;
+}
+
+/**
+ * Records the fingerprints of just-stored objects (`bytesConfirmed` in bytes, when given, in the same update):
+ * ONE UPDATE for all of them (a batch of completions, issue 12), the same SQL on SQLite and PostgreSQL, the
+ * columns of {@link fingerprintColumns}.
+ */
+export async function writeFingerprints(
+  db: { $executeRaw: Db["$executeRaw"] },
+  rows: ReadonlyArray<{ id: string; fingerprint: ObjectFingerprint; bytesConfirmed?: bigint }>,
+  now = new Date(),
+): Promise<void> {
+  if (rows.length === 0) return;
+  // Per row one value per column: CASE "id" WHEN … THEN … ELSE the column (which gives PostgreSQL the column's type).
+  const column = (name: string, value: (r: (typeof rows)[number]) => unknown, only = (_r: (typeof rows)[number]) => true) => {
+    const chosen = rows.filter(only);
+    return chosen.length === 0
+      ? Prisma.empty
+      : Prisma.sql`, ${Prisma.raw(`"${name}"`)} = CASE "id" ${Prisma.join(chosen.map((r) => Prisma.sql`WHEN ${r.id} THEN ${value(r)}`), " ")} ELSE ${Prisma.raw(`"${name}"`)} END`;
+  };
+  await db.$executeRaw`
+    UPDATE "UploadSession"
+    SET "integrityCheckedAt" = ${now}, "updatedAt" = ${now}
+      ${column("etag", (r) => r.fingerprint.etag)}
+      ${column("storedVersionId", (r) => r.fingerprint.versionId)}
+      ${column("storedLastModified", (r) => r.fingerprint.lastModified)}
+      ${column("storedChecksum", (r) => r.fingerprint.checksum)}
+      ${column("bytesConfirmed", (r) => r.bytesConfirmed, (r) => r.bytesConfirmed !== undefined)}
+    WHERE "id" IN (${Prisma.join(rows.map((r) => r.id))})`;
+}
+
+/**
+ * The object stored at completion is not the one the recorded parts make ({@link completionMismatch}): flags
+ * the session (`object.integrity_failed`, detected by `completion`). @returns the StorageError the completion
+ * then fails with (the upload cannot be registered; the file must be uploaded again).
+ */
+export async function rejectReplacedObject(session: IntegritySession, problem: string, current: ObjectFingerprint, now = new Date()): Promise<StorageError> {
+  await flagIntegrityFailure(session, problem, "completion", { recorded: null, current }, now);
+  return new StorageError(`S3 holds other bytes than the uploaded parts: ${problem}. The upload cannot be registered; upload the file again.`, "S3", "HeadObject", "IntegrityMismatch");
 }
 
 async function partEtags(sessionId: string): Promise<string[]> {

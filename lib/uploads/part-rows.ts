@@ -31,13 +31,27 @@ type RawWriter = { $executeRaw: Db["$executeRaw"] };
  * @returns the number of distinct parts written.
  */
 export async function upsertPartRows(tx: RawWriter, sessionId: string, parts: readonly PartRow[], now = new Date()): Promise<number> {
-  const byNumber = new Map<number, PartRow>();
+  return upsertPartRowsOf(tx, [{ sessionId, parts }], now);
+}
+
+/** `parts` without repeated part numbers: the last one of a number wins (as a loop of upserts would). */
+export function distinctParts<T extends { partNumber: number }>(parts: readonly T[]): T[] {
+  const byNumber = new Map<number, T>();
   for (const p of parts) byNumber.set(p.partNumber, p);
-  const rows = [...byNumber.values()];
+  return [...byNumber.values()];
+}
+
+/**
+ * {@link upsertPartRows} for the parts of several sessions at once (a batch of completions, issue 12): the
+ * rows of all of them in one statement (per {@link PART_ROWS_PER_STATEMENT} rows). Each session must appear
+ * once in `entries`. @returns the number of distinct parts written.
+ */
+export async function upsertPartRowsOf(tx: RawWriter, entries: ReadonlyArray<{ sessionId: string; parts: readonly PartRow[] }>, now = new Date()): Promise<number> {
+  const rows = entries.flatMap((e) => distinctParts(e.parts).map((p) => ({ sessionId: e.sessionId, p })));
   for (let i = 0; i < rows.length; i += PART_ROWS_PER_STATEMENT) {
     const values = rows
       .slice(i, i + PART_ROWS_PER_STATEMENT)
-      .map((p) => Prisma.sql`(${randomUUID()}, ${sessionId}, ${p.partNumber}, ${BigInt(p.size)}, ${p.etag}, ${p.checksum ?? null}, ${now})`);
+      .map(({ sessionId, p }) => Prisma.sql`(${randomUUID()}, ${sessionId}, ${p.partNumber}, ${BigInt(p.size)}, ${p.etag}, ${p.checksum ?? null}, ${now})`);
     await tx.$executeRaw`
       INSERT INTO "UploadPart" ("id", "sessionId", "partNumber", "size", "etag", "checksum", "recordedAt")
       VALUES ${Prisma.join(values)}
