@@ -68,16 +68,26 @@ export async function writeAudit(tx: Tx, event: AuditInput): Promise<void> {
  * ONE multi-row INSERT (per {@link AUDIT_ROWS_PER_STATEMENT}), the same SQL on SQLite and PostgreSQL: the
  * rows Prisma's `auditEvent.create` wrote (a new uuid `id`, `createdAt` now, `detail` as JSON with bigints as
  * strings), at a tenth of a model query's CPU (issue 11: Prisma's query compiler runs for every model query).
+ * Events of one session in one call get `createdAt` 1 ms apart in the order given, so a trail read in time
+ * order keeps that order (a multi-row INSERT would otherwise give them one `createdAt` and a random order).
  * Each event is then logged and counted as {@link writeAudit} says. Call it inside the transaction that makes
  * the changes the events record.
  */
 export async function writeAudits(tx: Tx, events: readonly AuditInput[], now = new Date()): Promise<void> {
   if (events.length === 0) return;
   const requestId = currentRequestId();
+  // A session's trail is read in `createdAt` order (then the random `id`): its events written together
+  // (`session.created` then `credentials.granted`) are 1 ms apart, in the order given, never tied.
+  const nth = new Map<string | null, number>();
+  const at = events.map((e) => {
+    const n = nth.get(e.sessionId ?? null) ?? 0;
+    nth.set(e.sessionId ?? null, n + 1);
+    return new Date(now.getTime() + n);
+  });
   for (let i = 0; i < events.length; i += AUDIT_ROWS_PER_STATEMENT) {
     const values = events.slice(i, i + AUDIT_ROWS_PER_STATEMENT).map(
-      (e) =>
-        Prisma.sql`(${randomUUID()}, ${e.sessionId ?? null}, ${e.userId ?? null}, ${e.actorName ?? null}, ${e.type}, ${JSON.stringify(e.detail ?? {}, (_k, v) => (typeof v === "bigint" ? v.toString() : v))}, ${requestId}, ${now})`,
+      (e, j) =>
+        Prisma.sql`(${randomUUID()}, ${e.sessionId ?? null}, ${e.userId ?? null}, ${e.actorName ?? null}, ${e.type}, ${JSON.stringify(e.detail ?? {}, (_k, v) => (typeof v === "bigint" ? v.toString() : v))}, ${requestId}, ${at[i + j]})`,
     );
     await tx.$executeRaw`
       INSERT INTO "AuditEvent" ("id", "sessionId", "userId", "actorName", "type", "detail", "requestId", "createdAt")

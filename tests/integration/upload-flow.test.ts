@@ -77,6 +77,16 @@ describe("upload flow (sts mode, RGW, demo CKAN, SQLite)", () => {
     expect(events.map((e) => e.detail).join("")).not.toContain(created.credentials!.sessionToken);
   });
 
+  it("a session's audit trail reads in order: session.created before credentials.granted, though one statement writes both", async () => {
+    const caller = callerFor(ckan, "editor_user");
+    for (let n = 0; n < 6; n++) {
+      const created = await createUpload(caller, { datasetId: "test-dataset", fileName: `order-${n}.csv`, size: 100, contentType: "" }, ctx);
+      // Ordered as the admin timeline and the audit export read a trail: by time, then id.
+      const trail = await getDb().auditEvent.findMany({ where: { sessionId: created.sessionId }, orderBy: [{ createdAt: "asc" }, { id: "asc" }], select: { type: true } });
+      expect(trail.map((e) => e.type)).toEqual(["session.created", "credentials.granted"]);
+    }
+  });
+
   it("complete is idempotent: a second call returns the same resource and creates nothing", async () => {
     const bytes = testBytes(1024, 3);
     const { caller, created, done } = await uploadFile("editor_user", "test-dataset", "twice.bin", bytes);
