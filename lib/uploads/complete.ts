@@ -199,7 +199,7 @@ export async function completeUploadsTogether(
       // The CKAN resources exist now: a busy database is waited out a few times (p-retry: 0.5, 1, 2 s) rather
       // than leaving the claims to go stale with the registrations unrecorded.
       const finishing = done.map(({ c, resource, url }) => ({ session: c.session, actor: c.actor, resourceId: resource.id, url }));
-      rows = await pRetry(() => finishCompletions(finishing), { retries: 3, minTimeout: 500, factor: 2, randomize: true, shouldRetry: ({ error }) => isDatabaseBusy(error) });
+      rows = await pRetry(() => finishCompletions(finishing), WHILE_DATABASE_BUSY);
     } catch (err) {
       for (const { c } of done) drop(c, err);
     }
@@ -260,7 +260,7 @@ async function storingFailed(c: Completing, err: unknown): Promise<unknown> {
 async function releaseClaim(session: LoadedSession): Promise<void> {
   const status = session.status === "COMPLETING" ? "UPLOADING" : session.status;
   const release = () => getDb().uploadSession.updateMany({ where: { id: session.id, status: "COMPLETING" }, data: { status } });
-  await pRetry(release, { retries: 3, minTimeout: 500, factor: 2, randomize: true, shouldRetry: ({ error }) => isDatabaseBusy(error) })
+  await pRetry(release, WHILE_DATABASE_BUSY)
     .catch((e) => console.warn(`[uploads] completion claim of ${session.id} not given back (database busy): it goes stale in ${STALE_COMPLETION_MS / 60_000} min`, (e as Error).message));
 }
 
@@ -369,6 +369,9 @@ async function activateDraft(caller: Caller, pkg: CkanPackage, actor: { sessionI
   await writeAudit(getDb(), { ...actor, type: "dataset.activated", detail: { packageId: pkg.id, from: "draft", to: "active" } });
   return undefined;
 }
+
+/** p-retry options for a write that must not be lost to a busy database: 3 more tries after 0.5, 1 and 2 s (randomised); any other error at once. */
+const WHILE_DATABASE_BUSY = { retries: 3, minTimeout: 500, factor: 2, randomize: true, shouldRetry: ({ error }: { error: Error }) => isDatabaseBusy(error) };
 
 /** A claim older than this is taken to belong to a request that died (a crash or a restart). */
 export const STALE_COMPLETION_MS = 15 * 60_000;

@@ -23,19 +23,24 @@ import { abortUpload } from "@/lib/uploads/abort";
 import { TEST_DB_NAME, callerFor, startIntegrationEnv } from "./support/env";
 import { getObjectBytes, listMultipartUploads, sha256, tempS3, testBytes, uploadAllParts } from "./support/s3";
 
+/** The error Prisma throws when no transaction starts within maxWait (P2028): what a busy database gives. */
+const prismaBusyError = vi.hoisted(() => async () => {
+  const { PrismaClientKnownRequestError } = await import("@prisma/client/runtime/client");
+  return new PrismaClientKnownRequestError("Transaction API error: Unable to start a transaction in the given time.", { code: "P2028", clientVersion: "6.19.3" });
+});
+
 /** When set, the completion's first database write after CompleteMultipartUpload fails as a busy database does (Prisma P2028). */
 const busyAfterStore = vi.hoisted(() => ({ armed: false }));
 /** The number of times the `session.completed` write (after CKAN registered the resource) fails as a busy database does. */
 const busyAfterRegister = vi.hoisted(() => ({ times: 0 }));
 vi.mock("@/lib/uploads/audit", async (importOriginal) => {
   const actual = await importOriginal<typeof import("@/lib/uploads/audit")>();
-  const { PrismaClientKnownRequestError } = await import("@prisma/client/runtime/client");
   return {
     ...actual,
     writeAudits: async (...args: Parameters<typeof actual.writeAudits>) => {
       if (busyAfterRegister.times > 0 && args[1].some((e) => e.type === "session.completed")) {
         busyAfterRegister.times--;
-        throw new PrismaClientKnownRequestError("Transaction API error: Unable to start a transaction in the given time.", { code: "P2028", clientVersion: "6.19.3" });
+        throw await prismaBusyError();
       }
       return actual.writeAudits(...args);
     },
@@ -43,13 +48,12 @@ vi.mock("@/lib/uploads/audit", async (importOriginal) => {
 });
 vi.mock("@/lib/uploads/integrity", async (importOriginal) => {
   const actual = await importOriginal<typeof import("@/lib/uploads/integrity")>();
-  const { PrismaClientKnownRequestError } = await import("@prisma/client/runtime/client");
   return {
     ...actual,
     writeFingerprints: async (...args: Parameters<typeof actual.writeFingerprints>) => {
       if (busyAfterStore.armed) {
         busyAfterStore.armed = false;
-        throw new PrismaClientKnownRequestError("Transaction API error: Unable to start a transaction in the given time.", { code: "P2028", clientVersion: "6.19.3" });
+        throw await prismaBusyError();
       }
       return actual.writeFingerprints(...args);
     },
